@@ -1,0 +1,36 @@
+# Two commands on a fresh machine: `make serve` and `make test`. Everything else is installed
+# from this repository's own files (pyproject.toml + uv.lock) into .venv on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv
+STAMP := $(VENV)/.synced
+
+.PHONY: serve test check lint format bench clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet 'uv>=0.5'
+
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	touch $(STAMP)
+
+serve: $(STAMP)
+	$(VENV)/bin/mentorat serve
+
+test: $(STAMP) ## the whole suite: lint gates, types, architecture, then every test
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench && $(VENV)/bin/ruff format --check src tests bench
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format src tests bench && $(VENV)/bin/ruff check --fix src tests bench
+
+clean:
+	rm -rf $(VENV) .tools .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Adapters: real technologies plugged into the application ports."""

@@ -1,0 +1,1 @@
+"""Authentication adapters: JWT tokens (pyjwt) and password hashes (argon2id)."""

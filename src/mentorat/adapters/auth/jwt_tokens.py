@@ -1,0 +1,87 @@
+"""HS256 JWTs with the claims djangorestframework-simplejwt uses, so tokens cross both ways."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+import jwt
+
+from mentorat.application.ports import TokenPair
+from mentorat.domain.errors import InvalidToken
+from mentorat.domain.users import UserId
+
+ALGORITHM = "HS256"
+_REQUIRED = ["token_type", "exp", "iat", "jti", "user_id"]
+
+
+class JwtTokens:
+    def __init__(
+        self,
+        secret_key: str,
+        *,
+        access_lifetime: timedelta = timedelta(minutes=5),
+        refresh_lifetime: timedelta = timedelta(days=1),
+    ) -> None:
+        if not secret_key:
+            raise ValueError("the JWT signing key must not be empty")
+        self._key = secret_key
+        self._lifetimes = {"access": access_lifetime, "refresh": refresh_lifetime}
+
+    def _mint(self, token_type: str, user_id: UserId, now: datetime) -> str:
+        claims = {
+            "token_type": token_type,
+            "exp": int((now + self._lifetimes[token_type]).timestamp()),
+            "iat": int(now.timestamp()),
+            "jti": uuid.uuid4().hex,
+            "user_id": int(user_id),
+        }
+        return jwt.encode(claims, self._key, algorithm=ALGORITHM)
+
+    def _read(self, token: str, token_type: str, now: datetime) -> UserId:
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                self._key,
+                algorithms=[ALGORITHM],
+                options={"require": _REQUIRED, "verify_exp": False, "verify_iat": False},
+            )
+        except jwt.PyJWTError as error:
+            raise InvalidToken("Token is invalid") from error
+        exp = claims["exp"]
+        if not isinstance(exp, int | float) or isinstance(exp, bool) or exp <= now.timestamp():
+            raise InvalidToken("Token is expired")
+        if claims["token_type"] != token_type:
+            raise InvalidToken("Token has wrong type")
+        if not isinstance(claims["jti"], str) or not claims["jti"]:
+            raise InvalidToken("Token has no id")
+        return _user_id(claims["user_id"])
+
+    def issue(self, user_id: UserId, now: datetime) -> TokenPair:
+        return TokenPair(
+            access=self._mint("access", user_id, now),
+            refresh=self._mint("refresh", user_id, now),
+        )
+
+    def refresh(self, refresh_token: str, now: datetime) -> tuple[UserId, str]:
+        user_id = self._read(refresh_token, "refresh", now)
+        return user_id, self._mint("access", user_id, now)
+
+    def verify_access(self, access_token: str, now: datetime) -> UserId:
+        return self._read(access_token, "access", now)
+
+
+def _user_id(raw: object) -> UserId:
+    # SimpleJWT issues an int; recent releases issue a string of digits. Nothing else passes.
+    if isinstance(raw, bool):
+        raise InvalidToken("Token contained no recognizable user identification")
+    if isinstance(raw, int):
+        value = raw
+    elif isinstance(raw, str) and raw.isascii() and raw.isdigit():
+        value = int(raw)
+    else:
+        raise InvalidToken("Token contained no recognizable user identification")
+    if not 0 < value < 2**63:
+        raise InvalidToken("Token contained no recognizable user identification")
+    return UserId(value)

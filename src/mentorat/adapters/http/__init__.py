@@ -1,0 +1,1 @@
+"""The HTTP adapter: a thin Litestar application that speaks the wire contract."""

@@ -1,0 +1,200 @@
+"""In-memory repositories and unit of work, with real transactions (all or nothing).
+
+Transactions run one at a time (an asyncio lock), so each sees a consistent store; changes are
+applied as they happen and undone in reverse order when the block ends without `commit()`.
+Entities cross the boundary as copies: changing a loaded object changes nothing until `save`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from mentorat.application.ports import MentoringWithPeople, Transaction
+from mentorat.domain.chat import Message, MessagePage, NewMessage, PageRequest, paginate
+from mentorat.domain.errors import ConcurrentUpdate, OpenMentoringExists, UsernameTaken
+from mentorat.domain.events import MentoringId, MessageId
+from mentorat.domain.mentoring import Mentoring, NewMentoring, Role, Status
+from mentorat.domain.users import NewUser, User, UserId, username_key
+
+
+@dataclass
+class InMemoryStore:
+    """Everything the memory adapters keep; share one between units of work to share data."""
+
+    users: dict[UserId, User] = field(default_factory=dict)
+    usernames: dict[str, UserId] = field(default_factory=dict)
+    mentorings: dict[MentoringId, Mentoring] = field(default_factory=dict)
+    messages: dict[MentoringId, list[Message]] = field(default_factory=dict)
+    last_ids: dict[str, int] = field(default_factory=lambda: {"user": 0, "mentoring": 0, "msg": 0})
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def next_id(self, kind: str) -> int:
+        # Like a database sequence: an id is never handed out twice, even after a rollback.
+        self.last_ids[kind] += 1
+        return self.last_ids[kind]
+
+
+def _copy_user(user: User) -> User:
+    return dataclasses.replace(user)
+
+
+def _copy_mentoring(mentoring: Mentoring) -> Mentoring:
+    return dataclasses.replace(mentoring, events=[])
+
+
+Undo = list[Callable[[], None]]
+
+
+class InMemoryUsers:
+    def __init__(self, store: InMemoryStore, undo: Undo) -> None:
+        self._store, self._undo = store, undo
+
+    async def add(self, new: NewUser) -> User:
+        key = username_key(new.username)
+        if key in self._store.usernames:
+            raise UsernameTaken()
+        user = User.from_new(UserId(self._store.next_id("user")), new)
+        self._store.users[user.id] = _copy_user(user)
+        self._store.usernames[key] = user.id
+        self._undo.append(lambda: self._forget(user.id, key))
+        return user
+
+    def _forget(self, user_id: UserId, key: str) -> None:
+        del self._store.users[user_id]
+        del self._store.usernames[key]
+
+    async def get(self, user_id: UserId) -> User | None:
+        user = self._store.users.get(user_id)
+        return None if user is None else _copy_user(user)
+
+    async def get_by_username(self, username: str) -> User | None:
+        user_id = self._store.usernames.get(username_key(username))
+        return None if user_id is None else await self.get(user_id)
+
+    async def get_many(self, user_ids: Sequence[UserId]) -> dict[UserId, User]:
+        users = self._store.users
+        return {i: _copy_user(users[i]) for i in set(user_ids) if i in users}
+
+    async def save(self, user: User) -> None:
+        before = self._store.users[user.id]
+        self._store.users[user.id] = _copy_user(user)
+        self._undo.append(lambda: self._store.users.__setitem__(user.id, before))
+
+
+class InMemoryMentorings:
+    def __init__(self, store: InMemoryStore, undo: Undo) -> None:
+        self._store, self._undo = store, undo
+
+    async def add(self, new: NewMentoring) -> Mentoring:
+        if await self.has_open_between(new.mentor_id, new.mentee_id):
+            raise OpenMentoringExists()
+        mentoring = Mentoring.from_new(MentoringId(self._store.next_id("mentoring")), new)
+        self._store.mentorings[mentoring.id] = _copy_mentoring(mentoring)
+        self._undo.append(lambda: self._store.mentorings.__delitem__(mentoring.id))
+        return mentoring
+
+    async def get(self, mentoring_id: MentoringId, *, for_update: bool = False) -> Mentoring | None:
+        # Transactions are serialized, so every read already holds what it reads.
+        found = self._store.mentorings.get(mentoring_id)
+        return None if found is None else _copy_mentoring(found)
+
+    async def save(self, mentoring: Mentoring) -> None:
+        before = self._store.mentorings.get(mentoring.id)
+        if before is None or before.version != mentoring.version:
+            raise ConcurrentUpdate()
+        mentoring.version += 1
+        self._store.mentorings[mentoring.id] = _copy_mentoring(mentoring)
+        self._undo.append(lambda: self._store.mentorings.__setitem__(mentoring.id, before))
+
+    async def has_open_between(self, mentor_id: UserId, mentee_id: UserId) -> bool:
+        return any(
+            m.mentor_id == mentor_id and m.mentee_id == mentee_id and m.status.is_open
+            for m in self._store.mentorings.values()
+        )
+
+    def _of(self, user_id: UserId, role: Role | None = None) -> list[Mentoring]:
+        def takes_part(m: Mentoring) -> bool:
+            if role is Role.MENTOR:
+                return m.mentor_id == user_id
+            if role is Role.MENTEE:
+                return m.mentee_id == user_id
+            return m.involves(user_id)
+
+        return [
+            _copy_mentoring(m) for _, m in sorted(self._store.mentorings.items()) if takes_part(m)
+        ]
+
+    async def list_for(
+        self, user_id: UserId, *, status: Status | None = None, role: Role | None = None
+    ) -> list[Mentoring]:
+        return [m for m in self._of(user_id, role) if status is None or m.status is status]
+
+    async def list_accepted_for(self, user_id: UserId) -> list[Mentoring]:
+        return [m for m in self._of(user_id) if m.is_accepted]
+
+    async def list_accepted_with_people(self, user_id: UserId) -> list[MentoringWithPeople]:
+        users = self._store.users
+        return [
+            MentoringWithPeople(m, _copy_user(users[m.mentee_id]), _copy_user(users[m.mentor_id]))
+            for m in await self.list_accepted_for(user_id)
+        ]
+
+
+class InMemoryMessages:
+    def __init__(self, store: InMemoryStore, undo: Undo) -> None:
+        self._store, self._undo = store, undo
+
+    async def add(self, new: NewMessage) -> Message:
+        message = Message(
+            MessageId(self._store.next_id("msg")),
+            new.mentoring_id,
+            new.sender_id,
+            new.text,
+            new.created_at,
+        )
+        chat = self._store.messages.setdefault(new.mentoring_id, [])
+        chat.append(message)
+        self._undo.append(lambda: chat.remove(message))
+        return message
+
+    async def page(self, mentoring_id: MentoringId, request: PageRequest) -> MessagePage:
+        return paginate(self._store.messages.get(mentoring_id, []), request)
+
+
+class InMemoryTransaction:
+    def __init__(self, store: InMemoryStore) -> None:
+        self.undo: Undo = []
+        self.committed = False
+        self.users = InMemoryUsers(store, self.undo)
+        self.mentorings = InMemoryMentorings(store, self.undo)
+        self.messages = InMemoryMessages(store, self.undo)
+
+    async def commit(self) -> None:
+        self.committed = True
+        self.undo.clear()
+
+    def rollback(self) -> None:
+        while self.undo:
+            self.undo.pop()()
+
+
+class InMemoryUnitOfWork:
+    def __init__(self, store: InMemoryStore | None = None) -> None:
+        self.store = store if store is not None else InMemoryStore()
+
+    async def ping(self) -> None:
+        return None
+
+    @asynccontextmanager
+    async def __call__(self, *, write: bool = True) -> AsyncIterator[Transaction]:
+        async with self.store.lock:
+            tx = InMemoryTransaction(self.store)
+            try:
+                yield tx
+            finally:
+                # Changes made after the last commit are dropped, as in a database.
+                tx.rollback()

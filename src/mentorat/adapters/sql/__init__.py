@@ -1,0 +1,1 @@
+"""SQL adapters: SQLAlchemy 2 Core on PostgreSQL (psycopg 3) and SQLite (aiosqlite)."""

@@ -1,0 +1,45 @@
+"""Administrator actions on accounts, run from the command line: verify, deactivate."""
+
+from __future__ import annotations
+
+from mentorat.application.ports import UnitOfWork
+from mentorat.application.views import UserView
+from mentorat.domain.errors import UserNotFound
+from mentorat.domain.users import User
+
+
+class _ChangeUser:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def _change(self, user: User) -> None:
+        raise NotImplementedError
+
+    async def __call__(self, username: str) -> UserView:
+        async with self._uow() as tx:
+            user = await tx.users.get_by_username(username)
+            if user is None:
+                raise UserNotFound()
+            self._change(user)
+            await tx.users.save(user)
+            await tx.commit()
+        return UserView.of(user)
+
+
+class VerifyUser(_ChangeUser):
+    """Mark a user as verified: only an administrator can vouch for someone."""
+
+    def _change(self, user: User) -> None:
+        user.verify()
+
+
+class DeactivateUser(_ChangeUser):
+    """Shut an account: its tokens stop working at once and it can no longer log in."""
+
+    def _change(self, user: User) -> None:
+        user.deactivate()
+
+
+class ReactivateUser(_ChangeUser):
+    def _change(self, user: User) -> None:
+        user.reactivate()

@@ -1,0 +1,27 @@
+"""The progress of each of the caller's accepted mentorings, with both people's public info."""
+
+from __future__ import annotations
+
+from mentorat.application.ports import Clock, UnitOfWork
+from mentorat.application.views import MentoringView, ProgressView, UserView
+from mentorat.domain.progress import Progress
+from mentorat.domain.users import UserId
+
+
+class ShowProgress:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
+
+    async def __call__(self, caller_id: UserId) -> list[ProgressView]:
+        async with self._uow(write=False) as tx:
+            rows = await tx.mentorings.list_accepted_with_people(caller_id)
+        today = self._clock.now().date()
+        return [
+            ProgressView(
+                mentoring=MentoringView.of(row.mentoring),
+                mentee=UserView.of(row.mentee),
+                mentor=UserView.of(row.mentor),
+                progress=Progress.of(row.mentoring, today),
+            )
+            for row in rows
+        ]

@@ -1,0 +1,108 @@
+"""Read models the use cases return: plain values, safe to hand to any adapter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from mentorat.domain.chat import Message, MessagePage
+from mentorat.domain.events import MentoringId, MessageId
+from mentorat.domain.mentoring import Mentoring, Status
+from mentorat.domain.progress import Progress
+from mentorat.domain.users import User, UserId
+
+
+@dataclass(frozen=True, slots=True)
+class UserView:
+    id: UserId
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    is_mentor: bool
+    phone_number: str | None
+    is_verified: bool
+    is_active: bool
+
+    @classmethod
+    def of(cls, user: User) -> UserView:
+        return cls(
+            id=user.id,
+            username=user.username,
+            email=user.email,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            is_mentor=user.is_mentor,
+            phone_number=user.phone_number,
+            is_verified=user.is_verified,
+            is_active=user.is_active,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class MentoringView:
+    id: MentoringId
+    mentor_id: UserId
+    mentee_id: UserId
+    status: Status
+    start_date: date
+    end_date: date
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, mentoring: Mentoring) -> MentoringView:
+        return cls(
+            id=mentoring.id,
+            mentor_id=mentoring.mentor_id,
+            mentee_id=mentoring.mentee_id,
+            status=mentoring.status,
+            start_date=mentoring.start_date,
+            end_date=mentoring.end_date,
+            created_at=mentoring.created_at,
+            updated_at=mentoring.updated_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressView:
+    mentoring: MentoringView
+    mentee: UserView
+    mentor: UserView
+    progress: Progress
+
+
+@dataclass(frozen=True, slots=True)
+class MessageView:
+    id: MessageId
+    mentoring_id: MentoringId
+    sender_id: UserId
+    message: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, message: Message) -> MessageView:
+        return cls(
+            id=message.id,
+            mentoring_id=message.mentoring_id,
+            sender_id=message.sender_id,
+            message=message.text,
+            created_at=message.created_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePageView:
+    messages: list[MessageView]
+    limit: int
+    older_cursor: MessageId | None
+    newer_cursor: MessageId | None
+
+    @classmethod
+    def of(cls, page: MessagePage, limit: int) -> MessagePageView:
+        return cls(
+            messages=[MessageView.of(m) for m in page.messages],
+            limit=limit,
+            older_cursor=page.older_cursor,
+            newer_cursor=page.newer_cursor,
+        )

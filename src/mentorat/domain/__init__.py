@@ -1,0 +1,1 @@
+"""The mentoring domain: pure, synchronous rules with no I/O and no framework."""

@@ -1,0 +1,134 @@
+"""Chat: the messages the two participants of a mentoring exchange, and how they are paged."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from mentorat.domain.errors import (
+    EmptyMessage,
+    InvalidPaging,
+    MentoringClosed,
+    MessageTooLong,
+)
+from mentorat.domain.events import MentoringId, MessageId, MessagePosted
+from mentorat.domain.mentoring import Mentoring
+from mentorat.domain.users import UserId
+
+MESSAGE_MAX = 4000
+PAGE_DEFAULT = 50
+PAGE_MAX = 200
+
+
+def clean_text(text: str) -> str:
+    """Messages are stored stripped of surrounding whitespace, 1..4000 characters."""
+    text = text.strip()
+    if not text:
+        raise EmptyMessage()
+    if len(text) > MESSAGE_MAX:
+        raise MessageTooLong(MESSAGE_MAX)
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    mentoring_id: MentoringId
+    sender_id: UserId
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: MessageId
+    mentoring_id: MentoringId
+    sender_id: UserId
+    text: str
+    created_at: datetime
+
+
+def compose_message(mentoring: Mentoring, *, by: UserId, text: str, at: datetime) -> NewMessage:
+    """Check that `by` may post `text` in `mentoring` now, and count it on the mentoring."""
+    mentoring.ensure_visible_to(by)
+    text = clean_text(text)
+    if not mentoring.status.is_open:
+        raise MentoringClosed(mentoring.status.value)
+    mentoring.message_count += 1
+    mentoring.last_message_at = at
+    return NewMessage(mentoring.id, by, text, at)
+
+
+def record_posted(mentoring: Mentoring, message: Message) -> None:
+    mentoring.events.append(
+        MessagePosted(mentoring.id, message.created_at, message.id, message.sender_id)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """Which slice of a chat to read: the newest `limit`, or `limit` just before/after an id.
+
+    `after=0` means "from the very first message", so a client can walk a chat from its start.
+    """
+
+    limit: int = PAGE_DEFAULT
+    before: MessageId | None = None
+    after: MessageId | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.limit <= PAGE_MAX:
+            raise InvalidPaging("limit", f"limit must be an integer between 1 and {PAGE_MAX}.")
+        if self.before is not None and self.before < 1:
+            raise InvalidPaging("before", "before must be a positive message id.")
+        if self.after is not None and self.after < 0:
+            raise InvalidPaging("after", "after must be a message id (0 for the first page).")
+        if self.before is not None and self.after is not None:
+            raise InvalidPaging("before", "Give before or after, not both.")
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePage:
+    """Messages oldest first, with the cursors of the pages around them.
+
+    `older_cursor` is the `before` value of the next older page and is set exactly when older
+    messages exist; `newer_cursor` is the `after` value of the next newer page and is set
+    exactly when newer messages exist.
+    """
+
+    messages: Sequence[Message]
+    older_cursor: MessageId | None
+    newer_cursor: MessageId | None
+
+
+def paginate(history: Sequence[Message], page: PageRequest) -> MessagePage:
+    """The reference semantics of a page over one chat's history, sorted by id ascending.
+
+    Adapters that page in SQL must agree with this function; the contract tests check it.
+    """
+    limit = page.limit
+    if page.after is not None:
+        after = page.after
+        newer = [m for m in history if m.id > after]
+        chosen = newer[:limit]
+        if chosen:
+            has_older = history[0].id < chosen[0].id
+            older_cursor = chosen[0].id
+        else:
+            has_older = any(m.id <= after for m in history)
+            older_cursor = MessageId(after + 1)
+        next_cursor = chosen[-1].id if len(newer) > limit else None
+        return MessagePage(chosen, older_cursor if has_older else None, next_cursor)
+
+    before = page.before
+    older = [m for m in history if before is None or m.id < before]
+    chosen = older[-limit:]
+    prev_cursor = chosen[0].id if len(older) > limit else None
+    newer_cursor: MessageId | None = None
+    if before is not None:
+        if chosen:
+            if history[-1].id > chosen[-1].id:
+                newer_cursor = chosen[-1].id
+        elif any(m.id >= before for m in history):
+            newer_cursor = MessageId(before - 1)
+    return MessagePage(chosen, prev_cursor, newer_cursor)

@@ -1,0 +1,201 @@
+"""The mentoring aggregate: a mentee's request to a mentor, and its lifecycle.
+
+    pending --accept--> active --complete--> completed
+       |  \\                \\--cancel----> cancelled
+       |   \\--reject--> rejected
+       \\--cancel (mentee)--> cancelled
+
+Terminal states (rejected, cancelled, completed) never change again. A mentoring is
+*accepted* once it has been active; it stays accepted after it is completed or cancelled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from mentorat.domain.errors import (
+    InvalidPeriod,
+    InvalidTransition,
+    MentoringNotFound,
+    NotAMentor,
+    NotTheMentor,
+    NotTheRequester,
+    OpenMentoringExists,
+    RequestNotPending,
+    SelfMentoring,
+)
+from mentorat.domain.events import (
+    MentoringAccepted,
+    MentoringCancelled,
+    MentoringCompleted,
+    MentoringEvent,
+    MentoringId,
+    MentoringRejected,
+    MentoringRequested,
+)
+from mentorat.domain.users import User, UserId
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+
+    @property
+    def is_open(self) -> bool:
+        """Open mentorings block a second request for the same pair and accept messages."""
+        return self in OPEN_STATUSES
+
+    @property
+    def is_terminal(self) -> bool:
+        return not self.is_open
+
+
+OPEN_STATUSES = frozenset({Status.PENDING, Status.ACTIVE})
+
+
+class Role(StrEnum):
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+
+
+@dataclass(frozen=True, slots=True)
+class NewMentoring:
+    """A request that passed every rule, waiting for an id."""
+
+    mentor_id: UserId
+    mentee_id: UserId
+    start_date: date
+    end_date: date
+    requested_at: datetime
+
+
+def request_mentoring(
+    *,
+    mentee: User,
+    mentor: User | None,
+    start_date: date,
+    end_date: date,
+    open_between_pair: bool,
+    at: datetime,
+) -> NewMentoring:
+    """Check every rule of a new request. `mentor` is None when no such user exists."""
+    if end_date < start_date:
+        raise InvalidPeriod()
+    if mentor is not None and mentor.id == mentee.id:
+        raise SelfMentoring()
+    if mentor is None or not mentor.is_mentor or not mentor.is_active:
+        raise NotAMentor()
+    if open_between_pair:
+        raise OpenMentoringExists()
+    return NewMentoring(
+        mentor_id=mentor.id,
+        mentee_id=mentee.id,
+        start_date=start_date,
+        end_date=end_date,
+        requested_at=at,
+    )
+
+
+@dataclass(slots=True, eq=False)
+class Mentoring:
+    id: MentoringId
+    mentor_id: UserId
+    mentee_id: UserId
+    status: Status
+    start_date: date
+    end_date: date
+    created_at: datetime
+    updated_at: datetime
+    accepted_at: datetime | None = None
+    message_count: int = 0
+    last_message_at: datetime | None = None
+    # Bumped by each save: a save that finds another version lost a race.
+    version: int = 1
+    events: list[MentoringEvent] = field(default_factory=list)
+
+    @classmethod
+    def from_new(cls, mentoring_id: MentoringId, new: NewMentoring) -> Mentoring:
+        mentoring = cls(
+            id=mentoring_id,
+            mentor_id=new.mentor_id,
+            mentee_id=new.mentee_id,
+            status=Status.PENDING,
+            start_date=new.start_date,
+            end_date=new.end_date,
+            created_at=new.requested_at,
+            updated_at=new.requested_at,
+        )
+        mentoring.events.append(
+            MentoringRequested(mentoring_id, new.requested_at, new.mentor_id, new.mentee_id)
+        )
+        return mentoring
+
+    # --- who is who ----------------------------------------------------------------------
+
+    def involves(self, user_id: UserId) -> bool:
+        return user_id in (self.mentor_id, self.mentee_id)
+
+    def ensure_visible_to(self, user_id: UserId) -> None:
+        """Someone else's mentoring is indistinguishable from a missing one."""
+        if not self.involves(user_id):
+            raise MentoringNotFound()
+
+    def role_of(self, user_id: UserId) -> Role:
+        self.ensure_visible_to(user_id)
+        return Role.MENTOR if user_id == self.mentor_id else Role.MENTEE
+
+    def other_participant(self, user_id: UserId) -> UserId:
+        self.ensure_visible_to(user_id)
+        return self.mentee_id if user_id == self.mentor_id else self.mentor_id
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None
+
+    # --- transitions ---------------------------------------------------------------------
+
+    def respond(self, *, by: UserId, accept: bool, at: datetime) -> None:
+        """The mentor accepts (-> active) or refuses (-> rejected) a pending request."""
+        self.ensure_visible_to(by)
+        if by != self.mentor_id:
+            raise NotTheMentor()
+        if self.status is not Status.PENDING:
+            raise RequestNotPending(self.status.value)
+        if accept:
+            self._move(Status.ACTIVE, at)
+            self.accepted_at = at
+            self.events.append(MentoringAccepted(self.id, at, by))
+        else:
+            self._move(Status.REJECTED, at)
+            self.events.append(MentoringRejected(self.id, at, by))
+
+    def cancel(self, *, by: UserId, at: datetime) -> None:
+        """The mentee withdraws a pending request, or either participant ends an active one."""
+        self.ensure_visible_to(by)
+        if self.status is Status.PENDING and by != self.mentee_id:
+            raise NotTheRequester()
+        if not self.status.is_open:
+            raise InvalidTransition("cancel", self.status.value)
+        self._move(Status.CANCELLED, at)
+        self.events.append(MentoringCancelled(self.id, at, by))
+
+    def complete(self, *, by: UserId, at: datetime) -> None:
+        """Either participant marks an active mentoring as done."""
+        self.ensure_visible_to(by)
+        if self.status is not Status.ACTIVE:
+            raise InvalidTransition("complete", self.status.value)
+        self._move(Status.COMPLETED, at)
+        self.events.append(MentoringCompleted(self.id, at, by))
+
+    def _move(self, status: Status, at: datetime) -> None:
+        self.status = status
+        self.updated_at = max(at, self.updated_at)
+
+    def pull_events(self) -> list[MentoringEvent]:
+        events, self.events = self.events, []
+        return events
