@@ -13,7 +13,8 @@ from mentorat.application.ports import (
     Tokens,
     UnitOfWork,
 )
-from mentorat.domain.errors import InvalidCredentials
+from mentorat.domain.errors import InvalidCredentials, UnstorableText
+from mentorat.domain.users import ensure_storable
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,13 @@ class ObtainTokens:
         wait = await self._throttle.retry_after(cmd.username, cmd.client_address, now)
         if wait > 0:
             raise Throttled(wait)
+        try:
+            ensure_storable("username", cmd.username)
+            ensure_storable("password", cmd.password)
+        except UnstorableText:
+            # No account can hold such a name or password, and neither the store nor the
+            # hasher can take it: refuse without touching them (or counting a failure).
+            raise InvalidCredentials() from None
         async with self._uow(write=False) as tx:
             user = await tx.users.get_by_username(cmd.username)
         if user is None:

@@ -14,16 +14,18 @@ from mentorat.domain.errors import (
 )
 from mentorat.domain.events import MentoringId, MessageId, MessagePosted
 from mentorat.domain.mentoring import Mentoring
-from mentorat.domain.users import UserId
+from mentorat.domain.users import UserId, ensure_storable
 
 MESSAGE_MAX = 4000
 PAGE_DEFAULT = 50
 PAGE_MAX = 200
+# Ids are 64-bit signed integers in every store; a larger cursor is bad input, not a crash.
+ID_MAX = 2**63 - 1
 
 
 def clean_text(text: str) -> str:
     """Messages are stored stripped of surrounding whitespace, 1..4000 characters."""
-    text = text.strip()
+    text = ensure_storable("message", text).strip()
     if not text:
         raise EmptyMessage()
     if len(text) > MESSAGE_MAX:
@@ -79,9 +81,10 @@ class PageRequest:
     def __post_init__(self) -> None:
         if not 1 <= self.limit <= PAGE_MAX:
             raise InvalidPaging("limit", f"limit must be an integer between 1 and {PAGE_MAX}.")
-        if self.before is not None and self.before < 1:
+        if self.before is not None and not 1 <= self.before <= ID_MAX:
             raise InvalidPaging("before", "before must be a positive message id.")
-        if self.after is not None and self.after < 0:
+        # Below ID_MAX so that the `after + 1` cursor of an empty page is a valid id too.
+        if self.after is not None and not 0 <= self.after < ID_MAX:
             raise InvalidPaging("after", "after must be a message id (0 for the first page).")
         if self.before is not None and self.after is not None:
             raise InvalidPaging("before", "Give before or after, not both.")

@@ -66,6 +66,15 @@ class MessageTooLong(InvalidInput):
         super().__init__("message", f"The message is longer than {limit} characters.")
 
 
+class UnstorableText(InvalidInput):
+    """Text holding U+0000 or a lone surrogate: no text store keeps it, so it is bad input."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(
+            field, "Null characters and unpaired surrogates are not allowed in this field."
+        )
+
+
 class InvalidPaging(InvalidInput):
     """A chat page was asked with a bad `limit`, `before` or `after`."""
 

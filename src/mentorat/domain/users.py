@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NewType
 
-from mentorat.domain.errors import InvalidEmail, InvalidInput, InvalidUsername, WeakPassword
+from mentorat.domain.errors import (
+    InvalidEmail,
+    InvalidInput,
+    InvalidUsername,
+    UnstorableText,
+    WeakPassword,
+)
 
 UserId = NewType("UserId", int)
 
@@ -22,6 +28,27 @@ _USERNAME = re.compile(r"[\w.@+-]+")
 # Deliberately permissive, like Django's validator: one @, a dot in the domain, no spaces.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _PHONE = re.compile(r"\+?[0-9 ().-]{3,32}")
+
+
+def ensure_storable(field: str, text: str) -> str:
+    """Refuse text that PostgreSQL (NUL) or UTF-8 (lone surrogates) cannot hold.
+
+    Adapters other than HTTP (the command line, a service embedding the library) hand text
+    straight in; refusing it here keeps it a 400-class error instead of a storage crash.
+    """
+    if "\x00" in text or not _encodes_to_utf8(text):
+        raise UnstorableText(field)
+    return text
+
+
+def _encodes_to_utf8(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def validate_username(username: str) -> str:
@@ -43,13 +70,14 @@ def username_key(username: str) -> str:
 
 
 def validate_email(email: str) -> str:
-    email = email.strip()
+    email = ensure_storable("email", email).strip()
     if len(email) > EMAIL_MAX or not _EMAIL.fullmatch(email):
         raise InvalidEmail()
     return email
 
 
 def validate_password(password: str) -> str:
+    ensure_storable("password", password)
     if len(password) < PASSWORD_MIN:
         raise WeakPassword(
             f"This password is too short. It must contain at least {PASSWORD_MIN} characters."
@@ -62,7 +90,7 @@ def validate_password(password: str) -> str:
 
 
 def validate_name(field: str, value: str) -> str:
-    value = value.strip()
+    value = ensure_storable(field, value).strip()
     if len(value) > NAME_MAX:
         raise InvalidInput(field, f"Ensure this field has no more than {NAME_MAX} characters.")
     return value
@@ -74,7 +102,8 @@ def validate_phone(phone: str | None) -> str | None:
     phone = phone.strip()
     if not phone:
         return None
-    if not _PHONE.fullmatch(phone):
+    # The length check matters: the pattern alone lets "+" and 32 more characters through.
+    if len(phone) > PHONE_MAX or not _PHONE.fullmatch(phone):
         raise InvalidInput("phone_number", "Enter a valid phone number.")
     return phone
 

@@ -117,10 +117,11 @@ class InMemoryMentorings:
         )
 
     def _of(self, user_id: UserId, role: Role | None = None) -> list[Mentoring]:
+        # `==`, not `is`: a plain "mentor" or "pending" string must filter like the enum member.
         def takes_part(m: Mentoring) -> bool:
-            if role is Role.MENTOR:
+            if role == Role.MENTOR:
                 return m.mentor_id == user_id
-            if role is Role.MENTEE:
+            if role == Role.MENTEE:
                 return m.mentee_id == user_id
             return m.involves(user_id)
 
@@ -131,7 +132,7 @@ class InMemoryMentorings:
     async def list_for(
         self, user_id: UserId, *, status: Status | None = None, role: Role | None = None
     ) -> list[Mentoring]:
-        return [m for m in self._of(user_id, role) if status is None or m.status is status]
+        return [m for m in self._of(user_id, role) if status is None or m.status == status]
 
     async def list_accepted_for(self, user_id: UserId) -> list[Mentoring]:
         return [m for m in self._of(user_id) if m.is_accepted]
@@ -158,8 +159,15 @@ class InMemoryMessages:
         )
         chat = self._store.messages.setdefault(new.mentoring_id, [])
         chat.append(message)
-        self._undo.append(lambda: chat.remove(message))
+        self._undo.append(lambda: self._forget(message))
         return message
+
+    def _forget(self, message: Message) -> None:
+        chat = self._store.messages[message.mentoring_id]
+        chat.remove(message)
+        if not chat:
+            # A rollback leaves the store as it was, without an empty chat behind.
+            del self._store.messages[message.mentoring_id]
 
     async def page(self, mentoring_id: MentoringId, request: PageRequest) -> MessagePage:
         return paginate(self._store.messages.get(mentoring_id, []), request)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -26,8 +27,10 @@ class ManualClock:
 class InMemoryLoginThrottle:
     """Counts failed logins per username and per address in a sliding window.
 
-    Good for one process only; the SQL adapter keeps the counters in the database so that every
-    worker sees them.
+    An empty address means "unknown" (a library caller that has none) and is not counted:
+    otherwise every such caller would share one bucket, and 50 failures by anyone would lock
+    everyone out. Good for one process only; the SQL adapter keeps the counters in the database
+    so that every worker sees them.
     """
 
     def __init__(
@@ -37,25 +40,40 @@ class InMemoryLoginThrottle:
         self._window = timedelta(seconds=window_seconds)
         self._failures: dict[tuple[str, str], deque[datetime]] = {}
 
+    @staticmethod
+    def _keys(username: str, address: str) -> list[tuple[str, str]]:
+        keys = [("u", username.casefold())]
+        if address:
+            keys.append(("a", address))
+        return keys
+
     def _recent(self, key: tuple[str, str], now: datetime) -> deque[datetime]:
-        failures = self._failures.get(key, deque())
+        failures = self._failures.get(key)
+        if failures is None:
+            return deque()
         while failures and failures[0] <= now - self._window:
             failures.popleft()
+        if not failures:
+            # Forget quiet keys, or a long-lived process keeps every name it ever saw.
+            del self._failures[key]
         return failures
 
     async def retry_after(self, username: str, address: str, now: datetime) -> int:
         wait = 0.0
-        for key in (("u", username.casefold()), ("a", address)):
+        for key in self._keys(username, address):
+            limit = self._limits[key[0]]
             failures = self._recent(key, now)
-            if len(failures) >= self._limits[key[0]]:
-                until = failures[-self._limits[key[0]]] + self._window
+            if len(failures) >= limit:
+                # Allowed again once enough of the oldest failures leave the window that
+                # fewer than `limit` remain.
+                until = failures[-limit] + self._window
                 wait = max(wait, (until - now).total_seconds())
-        return int(wait) + (wait % 1 > 0)
+        return math.ceil(wait)
 
     async def record_failure(self, username: str, address: str, now: datetime) -> None:
-        for key in (("u", username.casefold()), ("a", address)):
-            self._failures.setdefault(key, deque()).append(now)
+        for key in self._keys(username, address):
             self._recent(key, now)
+            self._failures.setdefault(key, deque()).append(now)
 
 
 class InMemoryEventLog:
