@@ -13,6 +13,12 @@ from mentorat.adapters.auth.passwords import Argon2Hasher
 from mentorat.adapters.clock import SystemClock
 from mentorat.adapters.memory.repositories import InMemoryStore, InMemoryUnitOfWork
 from mentorat.adapters.memory.services import DiscardEvents, InMemoryLoginThrottle
+from mentorat.adapters.sql import migrations
+from mentorat.adapters.sql import seed as sql_seed
+from mentorat.adapters.sql.engine import create_engine
+from mentorat.adapters.sql.seed import BULK_PASSWORD, BULK_USERNAME, BulkPlan, SeedRefused
+from mentorat.adapters.sql.throttle import SqlLoginThrottle
+from mentorat.adapters.sql.uow import SqlUnitOfWork
 from mentorat.application.ports import (
     Clock,
     EventPublisher,
@@ -21,7 +27,22 @@ from mentorat.application.ports import (
     Tokens,
 )
 from mentorat.application.service import Mentorat
-from mentorat.settings import Settings
+from mentorat.settings import Settings, SettingsError
+
+__all__ = [
+    "BULK_PASSWORD",
+    "BULK_USERNAME",
+    "SeedRefused",
+    "System",
+    "downgrade_database",
+    "fast_test_hasher",
+    "in_memory",
+    "in_memory_system",
+    "open_system",
+    "seed_bulk",
+    "seed_demo",
+    "upgrade_database",
+]
 
 
 def fast_test_hasher() -> Argon2Hasher:
@@ -74,3 +95,92 @@ def in_memory_system(settings: Settings | None = None, **overrides: Any) -> Syst
     """A `System` on the memory adapters: what the HTTP tests use when no database is wanted."""
     settings = settings or Settings(secret_key=secrets.token_urlsafe(32))
     return System(in_memory(**overrides), settings)
+
+
+# --- the SQL system ----------------------------------------------------------------------------
+
+
+def settings_hasher(settings: Settings) -> Argon2Hasher:
+    return Argon2Hasher(
+        time_cost=settings.argon2_time_cost,
+        memory_cost_kib=settings.argon2_memory_kib,
+        parallelism=settings.argon2_parallelism,
+    )
+
+
+def open_system(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    events: EventPublisher | None = None,
+) -> System:
+    """A `System` on the configured database. Builds the pool but does not connect yet.
+
+    Raises SettingsError when no signing key is configured. Close it with `aclose()`.
+    """
+    if not settings.secret_key:
+        raise SettingsError("MENTORAT_SECRET_KEY is required: it signs the access tokens")
+    engine = create_engine(settings)
+    mentorat = Mentorat.wire(
+        uow=SqlUnitOfWork(engine),
+        clock=clock or SystemClock(),
+        hasher=settings_hasher(settings),
+        tokens=JwtTokens(
+            settings.secret_key,
+            access_lifetime=timedelta(seconds=settings.access_token_lifetime),
+            refresh_lifetime=timedelta(seconds=settings.refresh_token_lifetime),
+        ),
+        throttle=SqlLoginThrottle(
+            engine,
+            per_username=settings.login_max_failures_per_username,
+            per_address=settings.login_max_failures_per_address,
+            window_seconds=settings.login_window_seconds,
+        ),
+        events=events or DiscardEvents(),
+    )
+    return System(mentorat, settings, closers=[engine.dispose])
+
+
+def upgrade_database(settings: Settings, revision: str = "head") -> None:
+    """Apply the migrations up to `revision` (all of them by default). Safe to repeat."""
+    migrations.migrate(settings, "upgrade", revision)
+
+
+def downgrade_database(settings: Settings, revision: str) -> None:
+    """Undo the migrations after `revision` ("base" undoes them all, dropping every table)."""
+    migrations.migrate(settings, "downgrade", revision)
+
+
+async def seed_demo(system: System) -> None:
+    """Load the seed's example data (user `owner` / `Pass123!@`, mentor `Mentor_2`, a chat).
+
+    Does nothing when `owner` already exists.
+    """
+    await sql_seed.seed_demo(system.mentorat)
+
+
+async def seed_bulk(
+    settings: Settings,
+    *,
+    users: int,
+    mentorings: int,
+    messages: int,
+    hot_messages: int,
+    replace: bool = False,
+) -> dict[str, float | int]:
+    """Fill the database with a deterministic benchmark dataset; returns counts and seconds.
+
+    Migrates first. Every user's password is BULK_PASSWORD (hashed once with the configured
+    argon2 parameters); user 1 is BULK_USERNAME. Raises SeedRefused when users exist, unless
+    `replace`, which empties every table first. Raises ValueError for impossible counts.
+    """
+    plan = BulkPlan(users, mentorings, messages, hot_messages)
+    plan.check()
+    password_hash = await settings_hasher(settings).hash(BULK_PASSWORD)
+    engine = create_engine(settings)
+    try:
+        await migrations.run(engine, "upgrade", "head")
+        return await sql_seed.seed_bulk(engine, plan, password_hash=password_hash, replace=replace)
+    finally:
+        await engine.dispose()
+

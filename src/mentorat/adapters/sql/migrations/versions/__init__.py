@@ -1,0 +1,1 @@
+"""Migration scripts, oldest first; Alembic finds them by their revision ids."""

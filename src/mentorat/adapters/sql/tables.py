@@ -1,0 +1,166 @@
+"""The schema as SQLAlchemy Core tables: the one description migrations are checked against."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from mentorat.domain.mentoring import OPEN_STATUSES, Status
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+# SQLite only makes an auto-incrementing rowid alias out of exactly "INTEGER PRIMARY KEY".
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+# SQLite has no timestamp type: fixed-width ISO text in UTC sorts and compares like the instant.
+SQLITE_TIMESTAMP = String(26)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime with microseconds, exact both ways on PostgreSQL and SQLite.
+
+    PostgreSQL stores `timestamptz`; SQLite stores `YYYY-MM-DD HH:MM:SS.ffffff` in UTC. Naive
+    datetimes are refused: a time without a zone is a bug waiting to happen.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(SQLITE_TIMESTAMP)
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"refusing to store a naive datetime: {value!r}")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        if value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
+        return value  # type: ignore[no-any-return]
+
+
+def _quoted(values: Iterable[str]) -> str:
+    return ", ".join(f"'{v}'" for v in sorted(str(v) for v in values))
+
+
+STATUS_VALUES = _quoted(Status)
+OPEN_STATUS_VALUES = _quoted(OPEN_STATUSES)
+OPEN_PAIR_WHERE = text(f"status IN ({OPEN_STATUS_VALUES})")
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, Identity(), primary_key=True),
+    Column("username", String(150), nullable=False),
+    # username_key = mentorat.domain.users.username_key(username): the unique, case-free form.
+    Column("username_key", String(600), nullable=False, unique=True),
+    Column("email", String(254), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("first_name", String(150), nullable=False),
+    Column("last_name", String(150), nullable=False),
+    Column("is_mentor", Boolean, nullable=False),
+    Column("phone_number", String(32), nullable=True),
+    Column("is_verified", Boolean, nullable=False),
+    Column("is_active", Boolean, nullable=False),
+    Column("joined_at", UtcDateTime, nullable=False),
+)
+
+mentorings = Table(
+    "mentorings",
+    metadata,
+    Column("id", Id, Identity(), primary_key=True),
+    Column("mentor_id", Id, ForeignKey(users.c.id), nullable=False),
+    Column("mentee_id", Id, ForeignKey(users.c.id), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("accepted_at", UtcDateTime, nullable=True),
+    Column("message_count", Integer, nullable=False),
+    Column("last_message_at", UtcDateTime, nullable=True),
+    Column("version", Integer, nullable=False),
+    CheckConstraint(f"status IN ({STATUS_VALUES})", name="status_known"),
+    CheckConstraint("end_date >= start_date", name="period_ordered"),
+    CheckConstraint("mentor_id <> mentee_id", name="not_self"),
+    CheckConstraint("message_count >= 0", name="message_count_positive"),
+    CheckConstraint("version >= 1", name="version_positive"),
+    # At most one pending-or-active mentoring per pair: the guard that races cannot slip past.
+    Index(
+        "uq_mentorings_open_pair",
+        "mentor_id",
+        "mentee_id",
+        unique=True,
+        postgresql_where=OPEN_PAIR_WHERE,
+        sqlite_where=OPEN_PAIR_WHERE,
+    ),
+    Index("ix_mentorings_mentor_id_id", "mentor_id", "id"),
+    Index("ix_mentorings_mentee_id_id", "mentee_id", "id"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Id, Identity(), primary_key=True),
+    Column("mentoring_id", Id, ForeignKey(mentorings.c.id), nullable=False),
+    Column("sender_id", Id, ForeignKey(users.c.id), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("length(body) BETWEEN 1 AND 4000", name="body_length"),
+    # Every chat page is a range of this index, so it costs the same at any history size.
+    Index("ix_messages_mentoring_id_id", "mentoring_id", "id"),
+)
+
+# Failed logins, shared by every worker process; rows older than the window are pruned.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Id, Identity(), primary_key=True),
+    Column("scope", String(1), nullable=False),
+    Column("key", String(600), nullable=False),
+    Column("failed_at", UtcDateTime, nullable=False),
+    CheckConstraint("scope IN ('a', 'u')", name="scope_known"),
+    Index("ix_login_failures_scope_key_failed_at", "scope", "key", "failed_at"),
+    Index("ix_login_failures_failed_at", "failed_at"),
+)

@@ -1,0 +1,99 @@
+"""Failed-login counters in the database, so that every worker process sees the same ones."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from typing import Final
+
+from sqlalchemy import ScalarSelect, bindparam, delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from mentorat.adapters.sql.errors import translated
+from mentorat.adapters.sql.tables import UtcDateTime, login_failures
+from mentorat.adapters.sql.uow import SqlUnitOfWork
+
+_BY_USERNAME, _BY_ADDRESS = "u", "a"
+
+
+def _nth_recent(scope: str) -> ScalarSelect[datetime]:
+    """The failure time that, once it leaves the window, lets this key try again.
+
+    With `limit` failures allowed per window, that is the limit-th most recent one still in
+    the window; no such row means the key is under its limit.
+    """
+    return (
+        select(login_failures.c.failed_at)
+        .where(
+            login_failures.c.scope == scope,
+            login_failures.c.key == bindparam(f"{scope}_key"),
+            login_failures.c.failed_at > bindparam("since", type_=UtcDateTime),
+        )
+        .order_by(login_failures.c.failed_at.desc())
+        .limit(1)
+        .offset(bindparam(f"{scope}_offset"))
+        .scalar_subquery()
+    )
+
+
+_BLOCKERS: Final = select(_nth_recent(_BY_USERNAME), _nth_recent(_BY_ADDRESS))
+_RECORD: Final = insert(login_failures)
+_PRUNE: Final = delete(login_failures).where(
+    login_failures.c.failed_at <= bindparam("since", type_=UtcDateTime)
+)
+
+
+class SqlLoginThrottle:
+    """Implements `application.ports.LoginThrottle` with the `login_failures` table.
+
+    Same rule as the in-memory throttle: at most `per_username` failures per username (ignoring
+    case) and `per_address` per known client address within a sliding window of
+    `window_seconds`.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        per_username: int = 10,
+        per_address: int = 50,
+        window_seconds: int = 60,
+    ) -> None:
+        self._uow = SqlUnitOfWork(engine)
+        self._per_username, self._per_address = per_username, per_address
+        self._window = timedelta(seconds=window_seconds)
+
+    async def retry_after(self, username: str, address: str, now: datetime) -> int:
+        params = {
+            "u_key": username.casefold(),
+            "u_offset": self._per_username - 1,
+            # An empty address means "unknown" and is never recorded (as in memory), so it
+            # matches no row here and the statement stays the same.
+            "a_key": address,
+            "a_offset": self._per_address - 1,
+            "since": now - self._window,
+        }
+        async with self._uow.connect(write=False) as conn:
+            with translated():
+                result = await conn.execute(_BLOCKERS, params)
+                row = result.one()
+        wait = max(
+            (
+                (failed_at + self._window - now).total_seconds()
+                for failed_at in row
+                if failed_at is not None
+            ),
+            default=0.0,
+        )
+        return max(0, math.ceil(wait))
+
+    async def record_failure(self, username: str, address: str, now: datetime) -> None:
+        rows = [{"scope": _BY_USERNAME, "key": username.casefold(), "failed_at": now}]
+        if address:
+            rows.append({"scope": _BY_ADDRESS, "key": address, "failed_at": now})
+        async with self._uow.connect(write=True) as conn:
+            with translated():
+                await conn.execute(_RECORD, rows)
+                # Failures that left the window count for nobody: keep the table small.
+                await conn.execute(_PRUNE, {"since": now - self._window})
+                await conn.commit()

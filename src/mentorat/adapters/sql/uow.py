@@ -1,0 +1,136 @@
+"""The SQL unit of work: one connection and one database transaction per use case."""
+
+from __future__ import annotations
+
+import logging
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from mentorat.adapters.sql.engine import SQLITE_BEGIN
+from mentorat.adapters.sql.errors import is_driver_error, translate, translated
+from mentorat.adapters.sql.repositories import SqlMentorings, SqlMessages, SqlUsers
+
+log = logging.getLogger(__name__)
+
+
+class SqlTransaction:
+    """The repositories of one open transaction; `commit()` makes their changes durable."""
+
+    __slots__ = ("connection", "mentorings", "messages", "users")
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self.users = SqlUsers(connection)
+        self.mentorings = SqlMentorings(connection)
+        self.messages = SqlMessages(connection)
+
+    async def commit(self) -> None:
+        with translated():
+            await self.connection.commit()
+
+
+class ConnectionScope:
+    """`async with`: a pooled connection inside a transaction, rolled back unless committed.
+
+    Driver errors raised while opening, inside the block or while closing leave as
+    `StorageUnavailable` (or the domain error a unique index stands for); the block's own
+    errors pass through untouched after the rollback.
+    """
+
+    __slots__ = ("_conn", "_engine")
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._conn: AsyncConnection | None = None
+
+    async def __aenter__(self) -> AsyncConnection:
+        conn = self._engine.connect()
+        try:
+            await conn.start()
+            await conn.begin()
+        except BaseException as error:
+            await _close_quietly(conn)
+            if is_driver_error(error):
+                raise translate(error) from error
+            raise
+        self._conn = conn
+        return conn
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            if conn.in_transaction():
+                # Whatever was not committed is dropped. A rollback that fails means the
+                # connection is gone, and the server drops the transaction with it.
+                try:
+                    await conn.rollback()
+                except Exception as error:
+                    if not is_driver_error(error):
+                        raise
+                    log.debug("rollback failed on a broken connection: %s", error)
+            await _close_quietly(conn)
+        if exc is not None and is_driver_error(exc):
+            raise translate(exc) from exc
+
+
+class _TransactionScope:
+    __slots__ = ("_scope",)
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._scope = ConnectionScope(engine)
+
+    async def __aenter__(self) -> SqlTransaction:
+        return SqlTransaction(await self._scope.__aenter__())
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._scope.__aexit__(exc_type, exc, tb)
+
+
+async def _close_quietly(conn: AsyncConnection) -> None:
+    if conn.sync_connection is None:
+        return  # never connected: nothing to give back
+    try:
+        await conn.close()
+    except Exception as error:
+        if not is_driver_error(error):
+            raise
+        log.debug("closing a broken connection failed: %s", error)
+
+
+class SqlUnitOfWork:
+    """Implements `application.ports.UnitOfWork` on an async SQLAlchemy engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        # Same pool; its connections open write transactions with BEGIN IMMEDIATE on SQLite.
+        self._writer = (
+            engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+            if engine.dialect.name == "sqlite"
+            else engine
+        )
+
+    def _engine(self, write: bool) -> AsyncEngine:
+        return self._writer if write else self.engine
+
+    def __call__(self, *, write: bool = True) -> _TransactionScope:
+        return _TransactionScope(self._engine(write))
+
+    def connect(self, *, write: bool = True) -> ConnectionScope:
+        """A bare transaction-scoped connection, for adapters that are not repositories."""
+        return ConnectionScope(self._engine(write))
+
+    async def ping(self) -> None:
+        async with self.connect(write=False) as conn:
+            with translated():
+                await conn.exec_driver_sql("SELECT 1")

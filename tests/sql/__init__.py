@@ -1,0 +1,1 @@
+"""Tests of the SQL adapter itself: schema, migrations, statements, concurrency, faults."""

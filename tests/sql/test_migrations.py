@@ -1,0 +1,89 @@
+"""Migrations: they round-trip, they can run concurrently, and they match tables.py."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Column, Connection, Integer, MetaData, inspect
+
+from mentorat.adapters.sql import migrations
+from mentorat.adapters.sql.engine import create_engine
+from mentorat.adapters.sql.tables import metadata
+from mentorat.bootstrap import downgrade_database, upgrade_database
+from mentorat.settings import Settings
+
+TABLES = {"users", "mentorings", "messages", "login_failures"}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database with no tables at all."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'fresh.db'}"
+    return str(request.getfixturevalue("fresh_postgres"))
+
+
+def _differences(connection: Connection, target: MetaData) -> list[Any]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, target))
+
+
+async def schema_of(url: str) -> tuple[set[str], str | None, list[Any]]:
+    """(tables, current revision, differences between the database and tables.py)."""
+    engine = create_engine(Settings(database_url=url))
+    try:
+        async with engine.connect() as conn:
+            tables = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
+            diff = await conn.run_sync(_differences, metadata)
+        return tables - {"alembic_version"}, await migrations.current(engine), diff
+    finally:
+        await engine.dispose()
+
+
+async def test_migrations_round_trip_up_down_and_up_again(empty_db: str) -> None:
+    settings = Settings(database_url=empty_db)
+    upgrade_database(settings)
+    assert await schema_of(empty_db) == (TABLES, migrations.head(), [])
+    downgrade_database(settings, "base")
+    assert (await schema_of(empty_db))[:2] == (set(), None)
+    upgrade_database(settings)
+    assert await schema_of(empty_db) == (TABLES, migrations.head(), [])
+    upgrade_database(settings)  # at head already: nothing to do
+    assert (await schema_of(empty_db))[1] == migrations.head()
+
+
+async def test_the_comparison_would_see_a_schema_that_drifted(empty_db: str) -> None:
+    upgrade_database(Settings(database_url=empty_db))
+    drifted = MetaData()
+    for table in metadata.tables.values():
+        table.to_metadata(drifted)
+    drifted.tables["users"].append_column(Column("nickname", Integer))
+    engine = create_engine(Settings(database_url=empty_db))
+    try:
+        async with engine.connect() as conn:
+            diff = await conn.run_sync(_differences, drifted)
+    finally:
+        await engine.dispose()
+    assert [(d[0], d[3].name) for d in diff] == [("add_column", "nickname")]
+
+
+async def test_workers_starting_together_migrate_once_and_all_succeed(empty_db: str) -> None:
+    engines = [create_engine(Settings(database_url=empty_db)) for _ in range(3)]
+    try:
+        await asyncio.gather(*(migrations.run(e, "upgrade", "head") for e in engines))
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    assert await schema_of(empty_db) == (TABLES, migrations.head(), [])
+
+
+def test_migrations_run_from_synchronous_code_outside_any_event_loop(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'sync.db'}")
+    upgrade_database(settings)
+    downgrade_database(settings, "base")
+    upgrade_database(settings, migrations.head())

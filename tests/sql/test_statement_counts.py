@@ -1,0 +1,187 @@
+"""Every use case sends a fixed number of statements, however much data there is."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+
+import pytest
+
+from mentorat.application.end_mentoring import EndCommand
+from mentorat.application.errors import Throttled
+from mentorat.application.list_messages import ListMessagesQuery
+from mentorat.application.list_requests import ListRequestsQuery
+from mentorat.application.obtain_tokens import LoginCommand
+from mentorat.application.post_message import PostMessageCommand
+from mentorat.application.register_user import RegisterCommand
+from mentorat.application.request_mentoring import RequestMentoringCommand
+from mentorat.application.respond_to_request import RespondCommand
+from mentorat.application.service import Mentorat
+from mentorat.application.views import UserView
+from mentorat.bootstrap import System
+from mentorat.domain.chat import NewMessage, PageRequest
+from mentorat.domain.errors import InvalidCredentials
+from mentorat.domain.mentoring import NewMentoring, Role, Status
+from mentorat.domain.users import NewUser
+
+from .conftest import StatementLog, sql_uow
+
+# The bound per use case; docs/persistence.md carries the same table.
+EXPECTED = {
+    "register_user": 1,
+    "obtain_tokens": 2,
+    "obtain_tokens (wrong password)": 4,
+    "refresh_access": 1,
+    "identify_caller": 1,
+    "request_mentoring": 3,
+    "respond_to_request": 2,
+    "cancel_mentoring": 2,
+    "complete_mentoring": 2,
+    "list_requests": 1,
+    "list_requests (status and role)": 1,
+    "list_mentorings": 1,
+    "show_progress": 1,
+    "post_message": 3,
+    "list_messages (newest)": 2,
+    "list_messages (before)": 2,
+    "list_messages (after)": 2,
+    "verify_user": 2,
+    "deactivate_user": 2,
+    "reactivate_user": 2,
+    "ping": 1,
+}
+PASSWORD = "correct horse"
+
+
+async def register(app: Mentorat, name: str, *, mentor: bool = False) -> UserView:
+    return await app.register_user(
+        RegisterCommand(name, PASSWORD, f"{name}@example.com", is_mentor=mentor)
+    )
+
+
+async def count_each_use_case(system: System, round_: int) -> dict[str, int]:
+    """Run every use case once on the system's current data; statements sent by each."""
+    app = system.mentorat
+    log = StatementLog(sql_uow(system).engine)
+    counts: dict[str, int] = {}
+
+    async def measure(name: str, call: Callable[[], Awaitable[object]]) -> None:
+        log.take()
+        await call()
+        counts[name] = len(log.take())
+
+    try:
+        new_name = f"newcomer{round_}"
+        await measure("register_user", lambda: register(app, new_name))
+        mentee = await app.obtain_tokens(LoginCommand("ada", PASSWORD, "10.0.0.1"))
+        await measure("obtain_tokens", lambda: app.obtain_tokens(LoginCommand("ada", PASSWORD)))
+
+        async def wrong_password() -> None:
+            with pytest.raises(InvalidCredentials):
+                await app.obtain_tokens(LoginCommand("ada", "wrong", "10.0.0.2"))
+
+        await measure("obtain_tokens (wrong password)", wrong_password)
+        await measure("refresh_access", lambda: app.refresh_access(mentee.refresh))
+        ada = await app.identify_caller(mentee.access)
+        await measure("identify_caller", lambda: app.identify_caller(mentee.access))
+        mentor = await register(app, f"mentor{round_}", mentor=True)
+        period = (date(2025, 1, 1), date(2025, 6, 30))
+
+        def request() -> Awaitable[object]:
+            return app.request_mentoring(RequestMentoringCommand(ada.id, mentor.id, *period))
+
+        await measure("request_mentoring", request)
+        [pending] = [
+            m
+            for m in await app.list_requests(ListRequestsQuery(ada.id, status=Status.PENDING))
+            if m.mentor_id == mentor.id
+        ]
+        await measure(
+            "cancel_mentoring", lambda: app.cancel_mentoring(EndCommand(pending.id, ada.id))
+        )
+        again = await app.request_mentoring(RequestMentoringCommand(ada.id, mentor.id, *period))
+        await measure(
+            "respond_to_request",
+            lambda: app.respond_to_request(RespondCommand(again.id, mentor.id, accept=True)),
+        )
+        await measure(
+            "post_message",
+            lambda: app.post_message(PostMessageCommand(again.id, ada.id, "hello")),
+        )
+        await measure(
+            "complete_mentoring",
+            lambda: app.complete_mentoring(EndCommand(again.id, mentor.id)),
+        )
+        await measure("list_requests", lambda: app.list_requests(ListRequestsQuery(ada.id)))
+        await measure(
+            "list_requests (status and role)",
+            lambda: app.list_requests(ListRequestsQuery(ada.id, Status.ACTIVE, Role.MENTEE)),
+        )
+        await measure("list_mentorings", lambda: app.list_mentorings(ada.id))
+        await measure("show_progress", lambda: app.show_progress(ada.id))
+        chat = (await app.list_mentorings(ada.id))[0].id
+        for name, page in (
+            ("list_messages (newest)", PageRequest()),
+            ("list_messages (before)", PageRequest(before=10**6)),
+            ("list_messages (after)", PageRequest(after=0, limit=200)),
+        ):
+            query = ListMessagesQuery(chat, ada.id, page)
+            await measure(name, lambda q=query: app.list_messages(q))  # type: ignore[misc]
+        for name in ("verify_user", "deactivate_user", "reactivate_user"):
+            await measure(name, lambda n=name: getattr(app, n)(new_name))  # type: ignore[misc]
+        await measure("ping", app.uow.ping)
+    finally:
+        log.close()
+    return counts
+
+
+async def grow(system: System, name: str, *, mentorings: int, messages: int) -> None:
+    """Many more accepted mentorings for `ada`, and a long history in her first chat."""
+    app = system.mentorat
+    async with app.uow() as tx:
+        ada = await tx.users.get_by_username("ada")
+        assert ada is not None
+        first = None
+        for i in range(mentorings):
+            at = ada.joined_at + timedelta(seconds=i)
+            mentor = await tx.users.add(
+                NewUser(f"{name}{i}", "g@example.com", "x", "", "", True, None, at)
+            )
+            mentoring = await tx.mentorings.add(
+                NewMentoring(mentor.id, ada.id, date(2025, 1, 1), date(2025, 2, 1), at)
+            )
+            mentoring.respond(by=mentor.id, accept=True, at=at)
+            await tx.mentorings.save(mentoring)
+            first = first or mentoring
+        assert first is not None
+        for i in range(messages):
+            await tx.messages.add(NewMessage(first.id, ada.id, f"m{i}", first.created_at))
+        await tx.commit()
+
+
+async def test_each_use_case_sends_the_same_few_statements_at_any_data_size(
+    system: System,
+) -> None:
+    await register(system.mentorat, "ada")
+    await grow(system, "few", mentorings=2, messages=3)
+    small = await count_each_use_case(system, 1)
+    await grow(system, "many", mentorings=60, messages=400)
+    large = await count_each_use_case(system, 2)
+    assert small == EXPECTED
+    assert large == EXPECTED
+
+
+async def test_a_throttled_login_costs_one_statement(system: System) -> None:
+    app = system.mentorat
+    await register(app, "ada")
+    limit = system.settings.login_max_failures_per_username
+    for _ in range(limit):
+        with pytest.raises(InvalidCredentials):
+            await app.obtain_tokens(LoginCommand("ada", "wrong"))
+    log = StatementLog(sql_uow(system).engine)
+    try:
+        with pytest.raises(Throttled):
+            await app.obtain_tokens(LoginCommand("ADA", PASSWORD))
+        assert len(log.take()) == 1
+    finally:
+        log.close()
