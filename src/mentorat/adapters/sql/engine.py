@@ -6,6 +6,8 @@ Nothing connects here: the first connection is made by the first transaction.
 from __future__ import annotations
 
 import math
+import sqlite3
+import time
 from typing import Any
 
 from sqlalchemy import event
@@ -62,7 +64,7 @@ def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
         cursor = dbapi_connection.cursor()
         # The busy timeout first, so that switching to WAL waits instead of failing.
         cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(cursor, busy_ms / 1000)
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
@@ -75,6 +77,21 @@ def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _switch_to_wal(cursor: Any, patience: float) -> None:
+    """Turn WAL on (it then stays on in the file). SQLite may refuse the switch with "database
+    is locked" without calling the busy handler while other connections open a fresh file at
+    the same moment, so retry within the busy timeout."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _sqlite_pool_args(url: str, settings: Settings) -> dict[str, Any]:
