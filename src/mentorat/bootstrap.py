@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mentorat.adapters.auth.jwt_tokens import JwtTokens
 from mentorat.adapters.auth.passwords import Argon2Hasher
@@ -184,3 +184,64 @@ async def seed_bulk(
     finally:
         await engine.dispose()
 
+
+# --- Serving over HTTP -------------------------------------------------------------------------
+# The HTTP adapter's wiring, used by `mentorat serve` (cli.py) and by any ASGI server directly:
+#     uvicorn --factory mentorat.bootstrap:create_asgi_app
+# Nothing here runs at import time; Litestar is imported only when an app is built.
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+
+
+def configure_logging(level: str, *, tracebacks: bool = True) -> None:
+    """Log to stderr at `level` unless the host (uvicorn, a test runner) already set logging up.
+
+    Without `tracebacks` (the administration commands), errors stay one line unless `level` is
+    DEBUG: a command that cannot reach its database says so, and does not dump a stack.
+    """
+    import logging
+
+    class OneLine(logging.Formatter):
+        def formatException(self, ei: Any) -> str:  # noqa: N802 (the stdlib's name)
+            return ""
+
+        def formatStack(self, stack_info: str) -> str:  # noqa: N802
+            return ""
+
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        brief = not tracebacks and level.upper() != "DEBUG"
+        fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+        handler.setFormatter(OneLine(fmt) if brief else logging.Formatter(fmt))
+        root.addHandler(handler)
+    logging.getLogger("mentorat").setLevel(level.upper())
+
+
+def http_app(system: System, *, close_system: bool = False) -> Litestar:
+    """The Litestar app over `system`, with the HTTP options of its settings.
+
+    With `close_system`, the app closes the system (its database pool) when the server stops.
+    """
+    from mentorat.adapters.http.app import create_app
+
+    settings = system.settings
+    return create_app(
+        system.mentorat,
+        cors_origins=settings.cors_origins,
+        trust_forwarded_for=settings.trust_forwarded_for,
+        on_shutdown=[system.aclose] if close_system else (),
+    )
+
+
+def create_asgi_app() -> Litestar:
+    """The ASGI application factory each server worker calls: settings from MENTORAT_* variables.
+
+    Raises SettingsError for bad settings (`mentorat serve` checks them before starting workers).
+    """
+    from mentorat.settings import resolve_secret_key
+
+    settings = resolve_secret_key(Settings.from_env())
+    configure_logging(settings.log_level)
+    return http_app(open_system(settings), close_system=True)

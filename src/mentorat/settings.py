@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import os
+import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 DEFAULT_DATABASE_URL = "sqlite:///mentorat.db"
+# Below this, pyjwt warns on every token and RFC 7518 calls an HS256 key too short.
+SECRET_KEY_MIN_BYTES = 32
+
+log = logging.getLogger("mentorat")
 
 
 class SettingsError(ValueError):
@@ -62,6 +72,24 @@ class Settings:
     def is_sqlite(self) -> bool:
         return self.async_database_url.startswith("sqlite")
 
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The file of a SQLite database; None for PostgreSQL and for in-memory SQLite."""
+        if not self.is_sqlite:
+            return None
+        rest = self.database_url.partition("://")[2]
+        # sqlite:///relative.db and sqlite:////absolute.db: one slash belongs to the URL.
+        path, _, query = rest[1:].partition("?")
+        if not path or path == ":memory:" or parse_qs(query).get("mode") == ["memory"]:
+            return None
+        return Path(path.removeprefix("file:"))
+
+    @property
+    def secret_key_file(self) -> Path | None:
+        """Where a generated signing key is kept: beside the SQLite database file."""
+        db = self.sqlite_path
+        return None if db is None else db.with_name(db.name + ".secret")
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
@@ -99,6 +127,85 @@ class Settings:
             raise SettingsError("MENTORAT_DB_MAX_OVERFLOW must not be negative")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise SettingsError("MENTORAT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        if self.secret_key is not None and not self.secret_key.strip():
+            raise SettingsError("MENTORAT_SECRET_KEY must not be blank")
+
+
+def resolve_secret_key(settings: Settings) -> Settings:
+    """Settings with a signing key: the configured one, or on SQLite one kept beside the database.
+
+    With no MENTORAT_SECRET_KEY, a SQLite deployment gets a random key, created once in a file
+    only its owner can read (so tokens survive restarts and every worker shares the key). With
+    PostgreSQL the key must be configured: several hosts must share it, and a key invented on
+    one of them would silently log everyone out of the others.
+    """
+    if settings.secret_key:
+        if len(settings.secret_key.encode()) < SECRET_KEY_MIN_BYTES:
+            log.warning(
+                "MENTORAT_SECRET_KEY is shorter than %d bytes: tokens signed with it are easier "
+                "to forge; use a longer random key.",
+                SECRET_KEY_MIN_BYTES,
+            )
+        return settings
+    if not settings.is_sqlite:
+        raise SettingsError(
+            "MENTORAT_SECRET_KEY is not set: with PostgreSQL every server must share one signing "
+            "key; set it to a long random string, for example the output of "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+        )
+    path = settings.secret_key_file
+    if path is None:
+        log.warning(
+            "MENTORAT_SECRET_KEY is not set and the SQLite database lives in memory: using a "
+            "random signing key for this process only."
+        )
+        return dataclasses.replace(settings, secret_key=secrets.token_urlsafe(48))
+    return dataclasses.replace(settings, secret_key=_read_or_create_key(path))
+
+
+def _read_or_create_key(path: Path) -> str:
+    if not path.parent.is_dir():
+        raise SettingsError(
+            f"MENTORAT_DATABASE_URL points into {str(path.parent)!r}, which is not a directory"
+        )
+    key = secrets.token_urlsafe(48)
+    try:
+        # O_EXCL: of two workers starting at once, one creates the file and both read it.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_key(path)
+    except OSError as error:
+        raise SettingsError(f"cannot create the signing key file {str(path)!r}: {error}") from None
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, key.encode() + b"\n")
+    finally:
+        os.close(fd)
+    log.info(
+        "MENTORAT_SECRET_KEY is not set: created a random signing key in %s (readable only by "
+        "its owner); keep it with the database, or set MENTORAT_SECRET_KEY instead.",
+        path,
+    )
+    return key
+
+
+def _read_key(path: Path) -> str:
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise SettingsError(f"cannot read the signing key file {str(path)!r}: {error}") from None
+    if not key:
+        # A twin worker may be between creating the file and writing to it.
+        for _ in range(50):
+            time.sleep(0.02)
+            key = path.read_text(encoding="utf-8").strip()
+            if key:
+                break
+        else:
+            raise SettingsError(f"the signing key file {str(path)!r} is empty; delete it to renew")
+    if path.stat().st_mode & 0o077:
+        log.warning("the signing key file %s is readable by others; chmod 600 it", path)
+    return key
 
 
 def _parse(name: str, raw: str, kind: object) -> object:

@@ -1,0 +1,102 @@
+"""`create_app`: the Litestar application that serves the wire contract over a `Mentorat`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+from litestar import Litestar, Router
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme, Tag
+
+from mentorat import __version__
+from mentorat.adapters.http.auth import BEARER_SCHEME, SECURITY, require_caller
+from mentorat.adapters.http.body import MAX_BODY_BYTES, JsonBody
+from mentorat.adapters.http.context import HttpContext
+from mentorat.adapters.http.controllers import auth, chat, health, mentorings
+from mentorat.adapters.http.errors import EXCEPTION_HANDLERS
+from mentorat.application.service import Mentorat
+
+DESCRIPTION = """\
+Mentees ask mentors for a mentoring, mentors accept or refuse, the two talk in a chat.
+
+Authenticate with `Authorization: Bearer <access token>` from `POST /auth/token/`. Every path
+also works without its trailing slash. Errors are JSON objects with a `detail` string; invalid
+input adds `errors: [{field, message}]`.
+"""
+
+
+def create_app(
+    mentorat: Mentorat,
+    *,
+    cors_origins: Sequence[str] = (),
+    trust_forwarded_for: bool = False,
+    on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
+    debug: bool = False,
+) -> Litestar:
+    """The HTTP API over `mentorat`'s use cases; builds no connection, reads no environment.
+
+    `trust_forwarded_for`: take the client address for login throttling from the first
+    X-Forwarded-For hop (only behind a proxy that sets it). `on_shutdown`: awaited when the
+    server stops, e.g. to close the database pool.
+    """
+    protected = Router(
+        path="/",
+        route_handlers=[*auth.PROTECTED, *mentorings.PROTECTED, *chat.PROTECTED],
+        guards=[require_caller],
+        security=SECURITY,
+    )
+    cors = (
+        CORSConfig(
+            allow_origins=list(cors_origins),
+            allow_methods=["GET", "POST", "PATCH", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["Link", "Retry-After", "WWW-Authenticate"],
+            max_age=600,
+        )
+        if cors_origins
+        else None
+    )
+    return Litestar(
+        route_handlers=[*health.PUBLIC, *auth.PUBLIC, protected],
+        exception_handlers=EXCEPTION_HANDLERS,
+        # Bodies: strict JSON into the handler's `...In` struct; responses: plain msgspec.
+        dto=JsonBody,
+        return_dto=None,
+        request_max_body_size=MAX_BODY_BYTES,
+        openapi_config=_openapi(),
+        cors_config=cors,
+        on_shutdown=list(on_shutdown),
+        state=State({"ctx": HttpContext(mentorat, trust_forwarded_for)}),
+        # Logging is configured by whoever runs the app (the CLI, the ASGI factory), not here.
+        logging_config=None,
+        debug=debug,
+    )
+
+
+def _openapi() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Mentorat API",
+        version=__version__,
+        description=DESCRIPTION,
+        path="/schema",
+        render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
+        components=Components(
+            security_schemes={
+                BEARER_SCHEME: SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    bearer_format="JWT",
+                    description="An access token from POST /auth/token/ (HS256, SimpleJWT claims).",
+                )
+            }
+        ),
+        tags=[
+            Tag(name="auth", description="Accounts and tokens."),
+            Tag(name="mentorings", description="Requests, responses, accepted mentorings."),
+            Tag(name="chat", description="Messages between the mentor and the mentee."),
+            Tag(name="health", description="Liveness and readiness probes."),
+        ],
+    )

@@ -1,0 +1,125 @@
+"""Request bodies decoded strictly: JSON only, straight from bytes into a msgspec `...In` struct.
+
+Litestar's default path for `data: SomeIn` converts in lax mode ("5" becomes 5, "true" becomes
+True). The contract wants a wrong type to be a 400, so the app plugs this DTO in instead: it
+keeps Litestar's handler signature (`data: SomeIn`) and its OpenAPI request body, and decodes
+with one prebuilt `msgspec.json.Decoder` per struct, which never coerces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any, ClassVar, Final
+
+import msgspec
+from litestar.dto import AbstractDTO
+from litestar.typing import FieldDefinition
+
+from mentorat.adapters.http.errors import BadRequest, UnsupportedMediaType
+
+if TYPE_CHECKING:
+    from litestar._openapi.schema_generation import SchemaCreator
+    from litestar.dto.data_structures import DTOFieldDefinition
+    from litestar.openapi.spec import Reference, Schema
+
+MAX_BODY_BYTES: Final = 64 * 1024
+
+_AT_PATH = re.compile(r"^(?P<message>.*) - at `\$\.?(?P<path>[^`]*)`$", re.DOTALL)
+_MISSING = re.compile(r"^Object missing required field `(?P<field>[^`]+)`")
+
+
+class JsonBody(AbstractDTO[Any]):
+    """A Litestar DTO that only decodes: strict JSON into the handler's `data` struct."""
+
+    __slots__ = ()
+    _decoders: ClassVar[dict[Any, msgspec.json.Decoder[Any]]] = {}
+
+    @classmethod
+    def generate_field_definitions(
+        cls, model_type: type[Any]
+    ) -> Generator[DTOFieldDefinition, None, None]:
+        # Never called: this DTO builds no transfer model.
+        yield from ()
+
+    @classmethod
+    def detect_nested_field(cls, field_definition: FieldDefinition) -> bool:
+        return False
+
+    @classmethod
+    def create_for_field_definition(
+        cls, field_definition: FieldDefinition, handler_id: str, backend_cls: Any = None
+    ) -> None:
+        if field_definition.name == "data" and field_definition.annotation not in cls._decoders:
+            cls._decoders[field_definition.annotation] = msgspec.json.Decoder(
+                field_definition.annotation
+            )
+
+    @classmethod
+    def create_openapi_schema(
+        cls, field_definition: FieldDefinition, handler_id: str, schema_creator: SchemaCreator
+    ) -> Reference | Schema:
+        return schema_creator.for_field_definition(
+            FieldDefinition.from_annotation(field_definition.annotation)
+        )
+
+    def decode_bytes(self, value: bytes) -> Any:
+        connection = self.asgi_connection
+        check_media_type(connection.headers.get("content-type"))
+        field = connection.route_handler.parsed_data_field
+        assert field is not None  # Litestar only calls a data DTO for a handler with `data`
+        return decode(self._decoders[field.annotation], value)
+
+    def decode_builtins(self, value: dict[str, Any]) -> Any:
+        # Only reached for form bodies, which no route accepts.
+        raise UnsupportedMediaType("form data")
+
+
+def check_media_type(content_type: str | None) -> None:
+    """JSON or a `+json` type, in UTF-8 (RFC 8259 allows no other charset): else 415."""
+    if not content_type:
+        raise UnsupportedMediaType("")
+    media_type, _, params = content_type.partition(";")
+    media_type = media_type.strip().lower()
+    if media_type != "application/json" and not (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    ):
+        raise UnsupportedMediaType(media_type)
+    if params:
+        for param in params.split(";"):
+            name, _, val = param.partition("=")
+            if name.strip().lower() == "charset" and val.strip().strip('"').lower() not in (
+                "utf-8",
+                "utf8",
+            ):
+                raise UnsupportedMediaType(content_type.strip())
+
+
+def decode(decoder: msgspec.json.Decoder[Any], body: bytes) -> Any:
+    """Decode `body` or raise BadRequest naming the field at fault."""
+    try:
+        value = decoder.decode(body)
+    except msgspec.ValidationError as error:
+        raise _validation_error(str(error)) from None
+    except msgspec.DecodeError as error:
+        raise BadRequest("body", f"Malformed JSON: {error}") from None
+    except UnicodeDecodeError:
+        raise BadRequest("body", "The body is not valid UTF-8.") from None
+    except RecursionError:
+        raise BadRequest("body", "The JSON body is nested too deeply.") from None
+    return value
+
+
+def _validation_error(text: str) -> BadRequest:
+    missing = _MISSING.match(text)
+    if missing:
+        field = missing["field"]
+        return BadRequest(field, f"{field}: This field is required.")
+    located = _AT_PATH.match(text)
+    if located and located["path"]:
+        field = located["path"]
+        return BadRequest(field, f"{field}: {located['message']}")
+    message = located["message"] if located else text
+    if message.startswith("Expected `object`"):
+        return BadRequest("body", f"The body must be a JSON object: {message}")
+    return BadRequest("body", message)

@@ -1,0 +1,42 @@
+"""Route handlers: decode a struct, build a command, await one use case, encode the view.
+
+No business rule lives here; refusals come from the use cases as `MentoratError`s and become
+responses in `adapters/http/errors.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import State
+
+from mentorat.application.views import UserView
+from mentorat.domain.chat import ID_MAX
+from mentorat.domain.errors import MentoringNotFound
+from mentorat.domain.events import MentoringId
+
+# How a path id is documented; the route still takes a string and checks it (see parse_id).
+ID_SCHEMA = {"type": "integer", "format": "int64", "minimum": 1, "maximum": ID_MAX}
+
+
+def query_integer(minimum: int, maximum: int) -> dict[str, object]:
+    """How an integer query parameter is documented (the route reads a string and checks it)."""
+    return {"one_of": None, "type": "integer", "minimum": minimum, "maximum": maximum}
+
+
+# A request whose caller the bearer guard has established.
+Authenticated = Request[UserView, Any, State]
+Anonymous = Request[Any, Any, State]
+
+
+def parse_id(raw: str) -> MentoringId:
+    """A path id: ASCII digits for a positive 64-bit integer, or no such mentoring (404).
+
+    Routes take ids as strings because int() is lenient ("٥", "1_0", " 5") and unbounded.
+    """
+    if raw.isascii() and raw.isdigit() and len(raw) <= 19:
+        value = int(raw)
+        if 0 < value <= ID_MAX:
+            return MentoringId(value)
+    raise MentoringNotFound()

@@ -1,0 +1,124 @@
+"""The chat of a mentoring: /api/mentoring/chat/{mentoring_id}/messages/ (GET pages, POST)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Response, get, post
+from litestar.datastructures import ResponseHeader
+from litestar.params import JSONBody, Parameter
+
+from mentorat.adapters.http.context import public_base_url, use_cases
+from mentorat.adapters.http.controllers import (
+    ID_SCHEMA,
+    Authenticated,
+    parse_id,
+    query_integer,
+)
+from mentorat.adapters.http.errors import error_responses
+from mentorat.adapters.http.schemas import MessageIn, MessageOut, message_out
+from mentorat.application.list_messages import ListMessagesQuery
+from mentorat.application.post_message import PostMessageCommand
+from mentorat.domain.chat import ID_MAX, PAGE_DEFAULT, PAGE_MAX, PageRequest
+from mentorat.domain.errors import InvalidPaging
+from mentorat.domain.events import MessageId
+
+TAGS = ["chat"]
+PATH = "/api/mentoring/chat/{mentoring_id:str}/messages/"
+MentoringIdParam = Annotated[
+    str, Parameter(description="The mentoring's id.", schema_extra=ID_SCHEMA)
+]
+LINK = ResponseHeader(
+    name="Link",
+    documentation_only=True,
+    description='RFC 8288: rel="prev" (the next older page) exactly when older messages exist, '
+    'rel="next" (the next newer page) exactly when newer ones exist.',
+)
+
+
+def _integer(name: str, raw: str | None) -> int | None:
+    """A query integer in ASCII digits; empty means absent. Ranges are the domain's to check."""
+    if not raw:
+        return None
+    digits = raw[1:] if raw[:1] == "-" else raw
+    if digits.isascii() and digits.isdigit() and len(digits) <= 20:
+        return int(raw)
+    raise InvalidPaging(name, f"{name} must be an integer.")
+
+
+@get(
+    PATH,
+    operation_id="listMessages",
+    summary="One page of the chat, oldest first (the newest 50 by default)",
+    tags=TAGS,
+    response_headers=[LINK],
+    responses=error_responses(400, 401, 404, 503),
+)
+async def list_messages(
+    request: Authenticated,
+    mentoring_id: MentoringIdParam,
+    limit: Annotated[
+        str | None,
+        Parameter(
+            description=f"How many messages, 1-{PAGE_MAX} (default {PAGE_DEFAULT}).",
+            schema_extra=query_integer(1, PAGE_MAX),
+        ),
+    ] = None,
+    before: Annotated[
+        str | None,
+        Parameter(
+            description="The `limit` messages just before this message id.",
+            schema_extra=query_integer(1, ID_MAX),
+        ),
+    ] = None,
+    after: Annotated[
+        str | None,
+        Parameter(
+            description="The `limit` messages just after this message id (0: from the first).",
+            schema_extra=query_integer(0, ID_MAX - 1),
+        ),
+    ] = None,
+) -> Response[list[MessageOut]]:
+    """Polling with `after` never skips a message; the body is always a plain array."""
+    size = _integer("limit", limit)
+    older = _integer("before", before)
+    newer = _integer("after", after)
+    page = PageRequest(
+        limit=PAGE_DEFAULT if size is None else size,
+        before=None if older is None else MessageId(older),
+        after=None if newer is None else MessageId(newer),
+    )
+    chat_id = parse_id(mentoring_id)
+    view = await use_cases(request).list_messages(ListMessagesQuery(chat_id, request.user.id, page))
+    body = [message_out(m) for m in view.messages]
+    if view.older_cursor is None and view.newer_cursor is None:
+        return Response(body)
+    # Absolute, in the contract's canonical form (with the trailing slash), like DRF's links.
+    base = public_base_url(request)
+    url = f"{base}api/mentoring/chat/{chat_id}/messages/?limit={view.limit}"
+    links = []
+    if view.older_cursor is not None:
+        links.append(f'<{url}&before={view.older_cursor}>; rel="prev"')
+    if view.newer_cursor is not None:
+        links.append(f'<{url}&after={view.newer_cursor}>; rel="next"')
+    return Response(body, headers={"Link": ", ".join(links)})
+
+
+@post(
+    PATH,
+    operation_id="postMessage",
+    summary="Post a message while the mentoring is pending or active",
+    tags=TAGS,
+    responses=error_responses(400, 401, 404, 409, 413, 415, 503),
+)
+async def post_message(
+    request: Authenticated, data: JSONBody[MessageIn], mentoring_id: MentoringIdParam
+) -> MessageOut:
+    """The text is stripped; empty or over 4000 characters is a 400."""
+    view = await use_cases(request).post_message(
+        PostMessageCommand(parse_id(mentoring_id), request.user.id, data.message)
+    )
+    return message_out(view)
+
+
+PROTECTED = [list_messages, post_message]

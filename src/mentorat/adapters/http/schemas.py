@@ -1,0 +1,219 @@
+"""The contract's JSON shapes as msgspec structs, named by its keys, and views -> structs.
+
+Requests (`...In`) are decoded strictly: no coercion, unknown keys ignored. Responses (`...Out`)
+carry timestamps as strings, formatted here because the contract wants six microsecond digits
+even when they are zero, which a plain datetime encoder drops.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Final, Literal
+
+import msgspec
+
+from mentorat.application.views import MentoringView, MessageView, ProgressView, UserView
+from mentorat.domain.chat import ID_MAX
+from mentorat.domain.mentoring import Status as MentoringStatus
+
+NOT_AVAILABLE: Final = "Non disponible"
+
+# Ids are 64-bit in every store: a larger one is a 400 here, not an overflow in the database.
+Id = Annotated[int, msgspec.Meta(ge=1, le=ID_MAX, description="A positive 64-bit id.")]
+Timestamp = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$",
+        description="RFC 3339 in UTC with microseconds and a Z suffix.",
+        examples=["2025-04-11T12:58:43.959579Z"],
+    ),
+]
+
+
+def timestamp(moment: datetime) -> str:
+    """2025-04-11T12:58:43.959579Z: UTC, always six fraction digits, always a Z."""
+    if moment.tzinfo is None:  # a store that keeps naive UTC
+        return moment.isoformat(timespec="microseconds") + "Z"
+    if moment.utcoffset():
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="microseconds")[:-6] + "Z"
+
+
+# --- requests -----------------------------------------------------------------------------------
+
+
+class RegisterIn(msgspec.Struct, frozen=True):
+    username: str
+    password: str
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    is_mentor: bool = False
+    phone_number: str | None = None
+
+
+class LoginIn(msgspec.Struct, frozen=True):
+    username: str
+    password: str
+
+
+class RefreshIn(msgspec.Struct, frozen=True):
+    refresh: str
+
+
+class MentoringRequestIn(msgspec.Struct, frozen=True):
+    mentor_id: Id
+    Start_Date: date
+    End_Date: date
+    mentee_id: Id | None = None
+
+
+class RespondIn(msgspec.Struct, frozen=True):
+    # "inactive" is what older clients send to refuse; it means "rejected".
+    status: Literal["active", "rejected", "inactive"]
+
+
+class MessageIn(msgspec.Struct, frozen=True):
+    message: str
+
+
+# --- responses ----------------------------------------------------------------------------------
+
+
+class UserOut(msgspec.Struct):
+    id: int
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    is_mentor: bool
+    phone_number: str | None
+    is_verified: bool
+
+
+class TokenPairOut(msgspec.Struct):
+    refresh: str
+    access: str
+
+
+class AccessOut(msgspec.Struct):
+    access: str
+
+
+class MentoringOut(msgspec.Struct):
+    id: int
+    mentor_id: int
+    mentee_id: int
+    Status: MentoringStatus
+    Start_Date: date
+    End_Date: date
+    Created_At: Timestamp
+    Updated_At: Timestamp
+
+
+class MenteeInfoOut(msgspec.Struct):
+    id: int
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+
+
+class MentorInfoOut(msgspec.Struct):
+    id: int
+    username: str
+    phone_number: Annotated[str, msgspec.Meta(description='"Non disponible" when none is known.')]
+    is_verified: bool
+
+
+class ProgressFiguresOut(msgspec.Struct):
+    """An addition to the contract's progress object: how far the mentoring has come."""
+
+    total_days: int
+    elapsed_days: int
+    percent_elapsed: float
+    message_count: int
+    last_activity_at: Timestamp
+
+
+class ProgressOut(msgspec.Struct):
+    id: int
+    mentee_info: MenteeInfoOut
+    mentor_info: MentorInfoOut
+    Start_Date: date
+    End_Date: date
+    Status: MentoringStatus
+    Created_At: Timestamp
+    Updated_At: Timestamp
+    progress: ProgressFiguresOut
+
+
+class MessageOut(msgspec.Struct):
+    id: int
+    sender_id: Annotated[str, msgspec.Meta(description="The sender's user id, as a string.")]
+    message: str
+    created_at: Timestamp
+
+
+class StatusOut(msgspec.Struct):
+    status: str
+
+
+# --- views -> responses -------------------------------------------------------------------------
+
+
+def user_out(user: UserView) -> UserOut:
+    return UserOut(
+        user.id,
+        user.username,
+        user.email,
+        user.first_name,
+        user.last_name,
+        user.is_mentor,
+        user.phone_number,
+        user.is_verified,
+    )
+
+
+def mentoring_out(m: MentoringView) -> MentoringOut:
+    return MentoringOut(
+        m.id,
+        m.mentor_id,
+        m.mentee_id,
+        m.status,
+        m.start_date,
+        m.end_date,
+        timestamp(m.created_at),
+        timestamp(m.updated_at),
+    )
+
+
+def progress_out(row: ProgressView) -> ProgressOut:
+    m, mentee, mentor, figures = row.mentoring, row.mentee, row.mentor, row.progress
+    return ProgressOut(
+        m.id,
+        MenteeInfoOut(
+            mentee.id, mentee.username, mentee.email, mentee.first_name, mentee.last_name
+        ),
+        MentorInfoOut(
+            mentor.id, mentor.username, mentor.phone_number or NOT_AVAILABLE, mentor.is_verified
+        ),
+        m.start_date,
+        m.end_date,
+        m.status,
+        timestamp(m.created_at),
+        timestamp(m.updated_at),
+        ProgressFiguresOut(
+            figures.total_days,
+            figures.elapsed_days,
+            figures.percent_elapsed,
+            figures.message_count,
+            timestamp(figures.last_activity_at),
+        ),
+    )
+
+
+def message_out(message: MessageView) -> MessageOut:
+    return MessageOut(
+        message.id, str(message.sender_id), message.message, timestamp(message.created_at)
+    )

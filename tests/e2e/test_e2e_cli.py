@@ -1,0 +1,212 @@
+"""The `mentorat` command line, run as the installed console script on a throwaway SQLite file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from e2e_helpers import MENTORAT, server_env
+
+from mentorat.bootstrap import upgrade_database
+from mentorat.cli import main
+from mentorat.settings import Settings
+
+pytestmark = pytest.mark.e2e
+
+
+def run(
+    directory: Path, *args: str, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [MENTORAT, *args],
+        input=stdin,
+        env=server_env(directory, **env),
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli-template") / "mentorat.db"
+    upgrade_database(Settings(database_url=f"sqlite:///{path}"))
+    return path
+
+
+@pytest.fixture
+def migrated(workdir: Path, template: Path) -> Path:
+    """`workdir` holding a migrated database, as `mentorat db upgrade` leaves it."""
+    shutil.copy(template, workdir / "mentorat.db")
+    return workdir
+
+
+def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
+    assert "Traceback" not in done.stderr, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.startswith("mentorat:")]
+    assert len(lines) == 1, done.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["serve"],
+        ["db"],
+        ["db", "upgrade"],
+        ["db", "downgrade"],
+        ["user"],
+        ["user", "create"],
+        ["user", "verify"],
+        ["user", "deactivate"],
+        ["user", "reactivate"],
+        ["demo"],
+    ],
+)
+def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--help"])
+    assert exit_.value.code == 0
+    assert "usage: mentorat" in capsys.readouterr().out
+
+
+def test_no_command_prints_the_usage_and_exits_2(workdir: Path) -> None:
+    done = run(workdir)
+    assert done.returncode == 2
+    assert "usage: mentorat" in done.stderr
+
+
+def test_the_password_is_never_an_argument(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["user", "create", "--help"])
+    text = capsys.readouterr().out
+    assert "--password" not in text
+    assert "stdin" in text
+
+
+def test_accounts_are_created_verified_deactivated_and_reactivated(migrated: Path) -> None:
+    workdir = migrated
+    created = run(
+        workdir,
+        "user", "create", "ada", "--email", "ada@example.com", "--mentor",
+        "--first-name", "Ada", "--phone-number", "+33 6 00 00 00 00",
+        stdin="a long password\n",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    user = json.loads(created.stdout)
+    assert (user["username"], user["is_mentor"], user["is_verified"]) == ("ada", True, False)
+    assert "a long password" not in created.stdout + created.stderr
+
+    verified = json.loads(run(workdir, "user", "verify", "ADA").stdout)
+    assert verified["is_verified"] is True
+    assert json.loads(run(workdir, "user", "deactivate", "ada").stdout)["is_active"] is False
+    assert json.loads(run(workdir, "user", "reactivate", "ada").stdout)["is_active"] is True
+
+    again = run(workdir, "user", "create", "Ada", "--email", "x@example.com", stdin="password-2\n")
+    assert again.returncode == 1
+    assert "already exists" in one_error_line(again)
+
+
+def test_a_missing_or_weak_password_is_refused_in_one_line(migrated: Path) -> None:
+    for stdin, message in [("", "no password"), ("1234567890\n", "numeric"), ("short\n", "short")]:
+        done = run(migrated, "user", "create", "bob", "--email", "bob@example.com", stdin=stdin)
+        assert done.returncode == 1
+        assert message in one_error_line(done)
+
+
+def test_an_unknown_user_is_refused_in_one_line(migrated: Path) -> None:
+    for action in ("verify", "deactivate"):
+        done = run(migrated, "user", action, "nobody")
+        assert done.returncode == 1
+        assert "No user" in one_error_line(done)
+
+
+def test_migrations_go_down_to_base_and_up_again(workdir: Path) -> None:
+    assert run(workdir, "db", "upgrade").returncode == 0
+    assert run(workdir, "db", "downgrade", "base").returncode == 0
+    missing = run(workdir, "user", "verify", "ada")
+    assert missing.returncode == 1
+    one_error_line(missing)
+    assert run(workdir, "db", "upgrade", "head").returncode == 0
+
+
+def test_demo_loads_the_example_data_once(workdir: Path) -> None:
+    first = run(workdir, "demo")
+    assert first.returncode == 0, first.stderr
+    assert run(workdir, "demo").returncode == 0
+    assert json.loads(run(workdir, "user", "verify", "owner").stdout)["username"] == "owner"
+
+
+def test_demo_loads_a_bulk_dataset_when_given_every_count(workdir: Path) -> None:
+    done = run(
+        workdir, "demo", "--users", "10", "--mentorings", "4", "--messages", "30",
+        "--hot-messages", "10",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert isinstance(json.loads(done.stdout), dict)
+    partial = run(workdir, "demo", "--users", "5")
+    assert partial.returncode == 2
+    assert "--mentorings" in one_error_line(partial)
+    impossible = run(
+        workdir, "demo", "--users", "2", "--mentorings", "4", "--messages", "1",
+        "--hot-messages", "1",
+    )  # fmt: skip
+    assert impossible.returncode == 2
+    assert "users" in one_error_line(impossible)
+
+
+@pytest.mark.parametrize(
+    ("command", "env", "message"),
+    [
+        (["db", "upgrade"], {"MENTORAT_DATABASE_URL": "mysql://x/y"}, "MENTORAT_DATABASE_URL"),
+        (["user", "verify", "x"], {"MENTORAT_DB_POOL_SIZE": "0"}, "MENTORAT_DB_POOL_SIZE"),
+        (["demo"], {"MENTORAT_TRUST_FORWARDED_FOR": "maybe"}, "MENTORAT_TRUST_FORWARDED_FOR"),
+        (
+            ["user", "verify", "x"],
+            {"MENTORAT_DATABASE_URL": "postgresql://u@127.0.0.1:9/x"},
+            "MENTORAT_SECRET_KEY",
+        ),
+    ],
+)
+def test_bad_settings_are_one_line_and_exit_status_2(
+    workdir: Path, command: list[str], env: dict[str, str], message: str
+) -> None:
+    done = run(workdir, *command, **env)
+    assert done.returncode == 2
+    assert message in one_error_line(done)
+
+
+def test_an_unreachable_database_is_one_line_and_exit_status_1(workdir: Path) -> None:
+    done = run(
+        workdir,
+        "user",
+        "verify",
+        "ada",
+        MENTORAT_DATABASE_URL="postgresql://mentorat@127.0.0.1:9/mentorat",
+        MENTORAT_SECRET_KEY="k" * 40,
+        MENTORAT_DB_CONNECT_TIMEOUT="1",
+    )
+    assert done.returncode == 1
+    assert "unavailable" in one_error_line(done)
+
+
+def test_importing_the_composition_root_builds_no_web_app(workdir: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, mentorat.bootstrap, mentorat.cli; "
+            "assert 'litestar' not in sys.modules and 'uvicorn' not in sys.modules",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr

@@ -1,0 +1,101 @@
+"""Failed logins are throttled per username and per client address; successes never count."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from http_helpers import PASSWORD, Api, assert_error, unique
+from litestar.testing import AsyncTestClient
+
+from mentorat.adapters.memory.services import ManualClock
+
+
+async def login(
+    client: AsyncTestClient[Any], username: str, password: str, forwarded_for: str | None = None
+) -> httpx.Response:
+    headers = {} if forwarded_for is None else {"X-Forwarded-For": forwarded_for}
+    return await client.post(
+        "/auth/token/", json={"username": username, "password": password}, headers=headers
+    )
+
+
+def assert_throttled(response: httpx.Response, window: int = 60) -> None:
+    assert_error(response, 429)
+    wait = int(response.headers["retry-after"])
+    assert 0 < wait <= window
+
+
+async def test_the_eleventh_login_after_ten_failures_for_a_username_is_a_429(api: Api) -> None:
+    person = await api.person()
+    for _ in range(10):
+        assert_error(await login(api.client, person.username, "wrong-password"), 401)
+    assert_throttled(await login(api.client, person.username, PASSWORD))
+    assert_throttled(await login(api.client, person.username.upper(), "wrong-password"))
+    other = await api.person("other")
+    assert (await login(api.client, other.username, PASSWORD)).status_code == 200
+
+
+async def test_successful_logins_do_not_count_as_failures(api: Api) -> None:
+    person = await api.person()
+    for _ in range(9):
+        assert_error(await login(api.client, person.username, "wrong-password"), 401)
+    for _ in range(15):
+        assert (await login(api.client, person.username, PASSWORD)).status_code == 200
+    assert_error(await login(api.client, person.username, "wrong-password"), 401)
+    assert_throttled(await login(api.client, person.username, PASSWORD))
+
+
+async def test_the_throttle_lifts_once_the_window_has_passed(api: Api, clock: ManualClock) -> None:
+    person = await api.person()
+    for _ in range(10):
+        await login(api.client, person.username, "wrong-password")
+    blocked = await login(api.client, person.username, PASSWORD)
+    assert_throttled(blocked)
+    clock.advance(seconds=int(blocked.headers["retry-after"]) + 1)
+    assert (await login(api.client, person.username, PASSWORD)).status_code == 200
+
+
+async def test_fifty_failures_from_one_address_block_it_for_every_username(api: Api) -> None:
+    person = await api.person()
+    for _ in range(50):
+        assert_error(await login(api.client, unique("ghost"), "wrong-password"), 401)
+    assert_throttled(await login(api.client, person.username, PASSWORD))
+
+
+async def test_x_forwarded_for_is_ignored_unless_the_deployment_trusts_it(api: Api) -> None:
+    for n in range(50):
+        response = await login(api.client, unique("ghost"), "nope-nope", f"10.0.0.{n}")
+        assert_error(response, 401)
+    spoofed = await login(api.client, unique("ghost"), "nope-nope", "10.9.9.9")
+    assert_throttled(spoofed)
+
+
+@pytest.mark.parametrize("settings_overrides", [{"trust_forwarded_for": True}])
+async def test_behind_a_trusted_proxy_the_first_forwarded_hop_is_the_client(
+    client: AsyncTestClient[Any],
+) -> None:
+    proxied_client = client
+    for _ in range(50):
+        response = await login(
+            proxied_client, unique("ghost"), "nope-nope", "203.0.113.7, 10.0.0.1"
+        )
+        assert_error(response, 401)
+    same = await login(proxied_client, unique("ghost"), "nope-nope", "203.0.113.7")
+    assert_throttled(same)
+    other = await login(proxied_client, unique("ghost"), "nope-nope", "198.51.100.2")
+    assert_error(other, 401)
+
+
+@pytest.mark.parametrize(
+    "settings_overrides",
+    [{"login_max_failures_per_username": 3, "login_window_seconds": 600}],
+)
+async def test_the_limits_and_the_window_come_from_the_settings(
+    api: Api, settings_overrides: dict[str, Any]
+) -> None:
+    person = await api.person()
+    for _ in range(3):
+        assert_error(await login(api.client, person.username, "wrong-password"), 401)
+    assert_throttled(await login(api.client, person.username, PASSWORD), window=600)
