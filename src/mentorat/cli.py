@@ -73,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from mentorat.adapters.http.wire import CanonicalCaseHttpToolsProtocol
+
     if args.workers < 1:
         raise CommandError("--workers must be at least 1", EXIT_USAGE)
     # Check everything the workers will need now, so a bad setting is one line, not a traceback
@@ -91,7 +93,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port,
         workers=args.workers,
         loop="uvloop",
-        http="httptools",
+        # httptools, with header names in the case the original API used (see wire.py).
+        http=CanonicalCaseHttpToolsProtocol,
         # The app decides whether X-Forwarded-For is believed (MENTORAT_TRUST_FORWARDED_FOR).
         proxy_headers=False,
         server_header=False,

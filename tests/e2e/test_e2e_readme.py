@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import stat
 import subprocess
 from pathlib import Path
@@ -98,6 +99,24 @@ def test_two_workers_serve_and_stop_cleanly_on_sigterm(
         assert httpx.get(f"{server.base}/health").status_code == 200
     body = {"username": "w", "password": "longenough1", "email": "w@example.com"}
     assert httpx.post(f"{server.base}/auth/register/", json=body).status_code == 201
+    assert server.stop() == 0
+
+
+def test_the_server_writes_header_names_in_the_case_the_original_api_used(
+    workdir: Path, make_server: type[Server]
+) -> None:
+    # Clients of the Django API read headers case-sensitively (e.g. a dict of urllib headers).
+    server = make_server(workdir, server_env(workdir)).start()
+    host, port = server.base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(b"GET /auth/me/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        raw = b""
+        while chunk := conn.recv(65536):
+            raw += chunk
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+    assert head[0] == b"HTTP/1.1 401 Unauthorized"
+    assert b"WWW-Authenticate: Bearer" in head
+    assert b"Content-Type: application/json" in head
     assert server.stop() == 0
 
 
