@@ -66,5 +66,12 @@ def postgres_pids() -> list[int]:
     return pids
 
 
-def cpu_of(pids: list[int]) -> float:
-    return sum(s.cpu_seconds for p in pids if (s := sample(p)) is not None)
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds of each PostgreSQL process now alive."""
+    return {p: s.cpu_seconds for p in postgres_pids() if (s := sample(p)) is not None}
+
+
+def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU spent between two samples: backends that started meanwhile count from zero, and
+    those that exited are lost (so keep connections pooled while measuring)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())

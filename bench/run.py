@@ -187,10 +187,9 @@ def measure(target: Target, wl: Workload, seconds: int, warmup: int, connections
     token = login(target.port) if target.needs_token else None
     if warmup:
         run_wrk(target.port, wl, token, warmup, connections)
-    pg = procstat.postgres_pids()
-    before, pg_before = procstat.sample_tree(target.proc.pid), procstat.cpu_of(pg)
+    before, pg_before = procstat.sample_tree(target.proc.pid), procstat.postgres_cpu()
     stats = run_wrk(target.port, wl, token, seconds, connections)
-    after, pg_after = procstat.sample_tree(target.proc.pid), procstat.cpu_of(pg)
+    after, pg_after = procstat.sample_tree(target.proc.pid), procstat.postgres_cpu()
     split = sorted(
         (after[p].cpu_seconds - before[p].cpu_seconds for p in after if p in before),
         reverse=True,
@@ -208,7 +207,7 @@ def measure(target: Target, wl: Workload, seconds: int, warmup: int, connections
         + stats["write_errors"]
         + stats["timeouts"],
         server_cpu_ms_per_req=1000 * sum(split) / requests,
-        pg_cpu_ms_per_req=1000 * (pg_after - pg_before) / requests,
+        pg_cpu_ms_per_req=1000 * procstat.cpu_delta(pg_before, pg_after) / requests,
         worker_cpu_split=[round(s, 2) for s in split if s > 0.05],
     )
 
