@@ -113,11 +113,15 @@ def open_system(
     *,
     clock: Clock | None = None,
     events: EventPublisher | None = None,
+    rotate_refresh_tokens: bool | None = None,
 ) -> System:
     """A `System` on the configured database. Builds the pool but does not connect yet.
 
+    `rotate_refresh_tokens` overrides the setting of that name (off by default).
     Raises SettingsError when no signing key is configured. Close it with `aclose()`.
     """
+    if rotate_refresh_tokens is None:
+        rotate_refresh_tokens = bool(getattr(settings, "rotate_refresh_tokens", False))
     if not settings.secret_key:
         raise SettingsError("MENTORAT_SECRET_KEY is required: it signs the access tokens")
     engine = create_engine(settings)
@@ -137,6 +141,7 @@ def open_system(
             window_seconds=settings.login_window_seconds,
         ),
         events=events or DiscardEvents(),
+        rotate_refresh_tokens=rotate_refresh_tokens,
     )
     return System(mentorat, settings, closers=[engine.dispose])
 

@@ -16,7 +16,7 @@ from mentorat.application.ports import UnitOfWork
 from mentorat.bootstrap import upgrade_database
 from mentorat.settings import Settings
 
-TABLES = "login_failures, messages, mentorings, users"
+TABLES = "idempotency_keys, used_refresh_tokens, login_failures, messages, mentorings, users"
 
 
 def empty_postgres(url: str) -> None:

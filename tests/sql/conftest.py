@@ -17,7 +17,7 @@ from mentorat.adapters.sql.uow import SqlUnitOfWork
 from mentorat.bootstrap import System, open_system, upgrade_database
 from mentorat.settings import Settings
 
-TABLES = "login_failures, messages, mentorings, users"
+TABLES = "idempotency_keys, used_refresh_tokens, login_failures, messages, mentorings, users"
 FAST_HASH: dict[str, Any] = {
     "argon2_time_cost": 1,
     "argon2_memory_kib": 1024,

@@ -17,7 +17,14 @@ from mentorat.adapters.sql.tables import metadata
 from mentorat.bootstrap import downgrade_database, upgrade_database
 from mentorat.settings import Settings
 
-TABLES = {"users", "mentorings", "messages", "login_failures"}
+TABLES = {
+    "users",
+    "mentorings",
+    "messages",
+    "login_failures",
+    "idempotency_keys",
+    "used_refresh_tokens",
+}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -55,6 +62,17 @@ async def test_migrations_round_trip_up_down_and_up_again(empty_db: str) -> None
     assert await schema_of(empty_db) == (TABLES, migrations.head(), [])
     upgrade_database(settings)  # at head already: nothing to do
     assert (await schema_of(empty_db))[1] == migrations.head()
+
+
+async def test_the_replay_tables_come_and_go_with_their_own_revision(empty_db: str) -> None:
+    settings = Settings(database_url=empty_db)
+    upgrade_database(settings, "0001")
+    first = {"users", "mentorings", "messages", "login_failures"}
+    assert (await schema_of(empty_db))[:2] == (first, "0001")
+    upgrade_database(settings)
+    assert await schema_of(empty_db) == (TABLES, migrations.head(), [])
+    downgrade_database(settings, "0001")
+    assert (await schema_of(empty_db))[:2] == (first, "0001")
 
 
 async def test_the_comparison_would_see_a_schema_that_drifted(empty_db: str) -> None:

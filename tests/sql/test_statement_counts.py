@@ -18,13 +18,13 @@ from mentorat.application.request_mentoring import RequestMentoringCommand
 from mentorat.application.respond_to_request import RespondCommand
 from mentorat.application.service import Mentorat
 from mentorat.application.views import UserView
-from mentorat.bootstrap import System
+from mentorat.bootstrap import System, open_system
 from mentorat.domain.chat import NewMessage, PageRequest
 from mentorat.domain.errors import InvalidCredentials
 from mentorat.domain.mentoring import NewMentoring, Role, Status
 from mentorat.domain.users import NewUser
 
-from .conftest import StatementLog, sql_uow
+from .conftest import StatementLog, settings_for, sql_uow
 
 # The bound per use case; docs/persistence.md carries the same table.
 EXPECTED = {
@@ -185,3 +185,69 @@ async def test_a_throttled_login_costs_one_statement(system: System) -> None:
         assert len(log.take()) == 1
     finally:
         log.close()
+
+
+# The idempotent and rotating paths, which the plain ones above do not take; docs/persistence.md
+# carries the same table. The plain paths (no key, rotation off) are counted above, unchanged.
+EXPECTED_REPLAYS = {
+    "post_message (new key)": 6,
+    "post_message (replayed key)": 3,
+    "request_mentoring (new key)": 6,
+    "request_mentoring (replayed key)": 3,
+    "refresh_tokens (rotating)": 3,
+}
+
+
+async def count_replay_paths(system: System, round_: int) -> dict[str, int]:
+    app = system.mentorat
+    log = StatementLog(sql_uow(system).engine)
+    counts: dict[str, int] = {}
+
+    async def measure(name: str, call: Callable[[], Awaitable[object]]) -> None:
+        log.take()
+        await call()
+        counts[name] = len(log.take())
+
+    try:
+        ada = await app.identify_caller(
+            (await app.obtain_tokens(LoginCommand("ada", PASSWORD))).access
+        )
+        mentor = await register(app, f"keyed{round_}", mentor=True)
+        ask = RequestMentoringCommand(
+            ada.id,
+            mentor.id,
+            date(2025, 1, 1),
+            date(2025, 6, 30),
+            idempotency_key=f"ask-{round_}",
+            fingerprint="a" * 64,
+        )
+        await measure("request_mentoring (new key)", lambda: app.request_mentoring(ask))
+        await measure("request_mentoring (replayed key)", lambda: app.request_mentoring(ask))
+        pending = await app.list_requests(ListRequestsQuery(ada.id, Status.PENDING, Role.MENTEE))
+        chat = pending[-1].id
+        say = PostMessageCommand(
+            chat, ada.id, "hello", idempotency_key=f"say-{round_}", fingerprint="b" * 64
+        )
+        await measure("post_message (new key)", lambda: app.post_message(say))
+        await measure("post_message (replayed key)", lambda: app.post_message(say))
+        refresh = (await app.obtain_tokens(LoginCommand("ada", PASSWORD))).refresh
+        await measure("refresh_tokens (rotating)", lambda: app.refresh_tokens(refresh))
+    finally:
+        log.close()
+    return counts
+
+
+async def test_the_idempotent_and_rotating_paths_send_a_fixed_few_statements(
+    db_url: str,
+) -> None:
+    system = open_system(settings_for(db_url), rotate_refresh_tokens=True)
+    try:
+        await register(system.mentorat, "ada")
+        await grow(system, "few", mentorings=2, messages=3)
+        small = await count_replay_paths(system, 1)
+        await grow(system, "many", mentorings=60, messages=400)
+        large = await count_replay_paths(system, 2)
+    finally:
+        await system.aclose()
+    assert small == EXPECTED_REPLAYS
+    assert large == EXPECTED_REPLAYS

@@ -45,3 +45,33 @@ async def test_closing_a_system_disposes_its_pool(sqlite_url: str) -> None:
     await system.aclose()
     assert engine.pool.checkedin() == 0
     assert system.closers == []
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RotatingSettings(Settings):
+    """Settings as they are once they carry the rotation switch (MENTORAT_ROTATE_REFRESH_TOKENS)."""
+
+    rotate_refresh_tokens: bool = True
+
+
+async def test_refresh_token_rotation_is_off_unless_the_settings_or_the_caller_turn_it_on(
+    sqlite_url: str,
+) -> None:
+    plain = settings_for(sqlite_url)
+    copied = {
+        f.name: getattr(plain, f.name)
+        for f in dataclasses.fields(plain)
+        if f.name != "rotate_refresh_tokens"
+    }
+    rotating = RotatingSettings(**copied)
+    for settings, override, expected in (
+        (plain, None, False),
+        (plain, True, True),
+        (rotating, None, True),
+        (rotating, False, False),
+    ):
+        system = open_system(settings, rotate_refresh_tokens=override)
+        try:
+            assert system.mentorat.refresh_tokens.rotates is expected
+        finally:
+            await system.aclose()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mentorat.domain.errors import MentoratError
+from mentorat.domain.errors import Conflict, MentoratError
 
 
 class StorageUnavailable(MentoratError):
@@ -18,3 +18,26 @@ class Throttled(MentoratError):
     def __init__(self, retry_after: int) -> None:
         super().__init__("Too many failed login attempts. Try again later.")
         self.retry_after = retry_after
+
+
+class IdempotencyKeyReused(MentoratError):
+    """An Idempotency-Key the caller already sent with a different request (HTTP 422).
+
+    Its own family: the request is well formed (not 400) and the state of the resource does not
+    forbid it (not 409); the client reused a key it must not reuse.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This Idempotency-Key was already used with a different request; "
+            "use a new key for a new request."
+        )
+
+
+class IdempotencyKeyInFlight(Conflict):
+    """A request with the same Idempotency-Key is still running; retrying later replays it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A request with this Idempotency-Key is still being processed; retry shortly."
+        )

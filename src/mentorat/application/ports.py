@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Protocol
 
 from mentorat.domain.chat import Message, MessagePage, NewMessage, PageRequest
-from mentorat.domain.events import MentoringId
+from mentorat.domain.events import MentoringId, MessageId
 from mentorat.domain.mentoring import Mentoring, NewMentoring, Role, Status
 from mentorat.domain.users import NewUser, User, UserId
 
@@ -67,8 +67,54 @@ class Messages(Protocol):
     async def add(self, new: NewMessage) -> Message:
         """Store a message; ids grow in commit order within a mentoring."""
 
+    async def get(self, message_id: MessageId) -> Message | None: ...
+
     async def page(self, mentoring_id: MentoringId, request: PageRequest) -> MessagePage:
         """One page of a chat, with the semantics of `mentorat.domain.chat.paginate`."""
+
+
+class IdempotencyKeys(Protocol):
+    """Idempotency-Key records, per caller: which request holds a key, and what it created.
+
+    The rules (retention, lease, which answer a second claim gets) are those of
+    `mentorat.application.idempotency.replay_of`.
+    """
+
+    async def claim(
+        self, caller_id: UserId, key: str, fingerprint: str, now: datetime
+    ) -> int | None:
+        """Take `key` for a request of `caller_id` with `fingerprint`, as of `now`.
+
+        None: the key is now held by this request, claimed at `now`; commit, write, then
+        `complete` (in the write's transaction) or `release`. An int: the id of the resource
+        that a completed request with the same key and fingerprint created. Raises
+        IdempotencyKeyReused (another fingerprint), IdempotencyKeyInFlight (still running) or
+        InvalidToken (no such caller). `key` is 1-255 and `fingerprint` at most 64 printable
+        ASCII characters (see `checked_key` and `stored_fingerprint`).
+        """
+
+    async def complete(
+        self, caller_id: UserId, key: str, resource_id: int, *, claimed_at: datetime
+    ) -> None:
+        """Record that the claim made at `claimed_at` created `resource_id`.
+
+        Raises IdempotencyKeyInFlight when that claim is no longer held (another request took
+        it over after its lease ran out): the write in the same transaction must not commit.
+        """
+
+    async def release(self, caller_id: UserId, key: str, *, claimed_at: datetime) -> None:
+        """Forget the claim made at `claimed_at` if it is still running (its write failed)."""
+
+
+class UsedRefreshTokens(Protocol):
+    """Refresh tokens already traded in while rotation is on (SimpleJWT's blacklist)."""
+
+    async def use(self, jti: str, expires_at: datetime, now: datetime) -> bool:
+        """Record the token `jti` as used; False when it already was.
+
+        Also forgets a bounded number of tokens that expired before `now`: they are refused
+        for their `exp` anyway.
+        """
 
 
 class Transaction(Protocol):
@@ -80,6 +126,12 @@ class Transaction(Protocol):
 
     @property
     def messages(self) -> Messages: ...
+
+    @property
+    def idempotency(self) -> IdempotencyKeys: ...
+
+    @property
+    def used_refresh_tokens(self) -> UsedRefreshTokens: ...
 
     async def commit(self) -> None: ...
 
@@ -116,11 +168,29 @@ class TokenPair:
     refresh: str
 
 
+@dataclass(frozen=True, slots=True)
+class RefreshGrant:
+    """What a valid refresh token buys: a new access token (and, rotating, a new refresh token).
+
+    `jti` and `expires_at` identify the token that was traded in, for the used-token record.
+    """
+
+    user_id: UserId
+    jti: str
+    expires_at: datetime
+    access: str
+    refresh: str | None = None
+
+
 class Tokens(Protocol):
     def issue(self, user_id: UserId, now: datetime) -> TokenPair: ...
 
-    def refresh(self, refresh_token: str, now: datetime) -> tuple[UserId, str]:
-        """Check a refresh token and mint a new access token; raises InvalidToken."""
+    def refresh(self, refresh_token: str, now: datetime, *, rotate: bool = False) -> RefreshGrant:
+        """Check a refresh token and mint a new access token (and refresh token if `rotate`).
+
+        Raises InvalidToken. Does not know whether the token was used before: see
+        `UsedRefreshTokens`.
+        """
 
     def verify_access(self, access_token: str, now: datetime) -> UserId:
         """The user id an access token stands for; raises InvalidToken."""

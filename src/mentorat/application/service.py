@@ -20,7 +20,7 @@ from mentorat.application.ports import (
     UnitOfWork,
 )
 from mentorat.application.post_message import PostMessage
-from mentorat.application.refresh_access import RefreshAccess
+from mentorat.application.refresh_access import RefreshAccess, RefreshTokens
 from mentorat.application.register_user import RegisterUser
 from mentorat.application.request_mentoring import RequestMentoring
 from mentorat.application.respond_to_request import RespondToRequest
@@ -32,6 +32,7 @@ class Mentorat:
     register_user: RegisterUser
     obtain_tokens: ObtainTokens
     refresh_access: RefreshAccess
+    refresh_tokens: RefreshTokens
     identify_caller: IdentifyCaller
     request_mentoring: RequestMentoring
     respond_to_request: RespondToRequest
@@ -57,11 +58,19 @@ class Mentorat:
         tokens: Tokens,
         throttle: LoginThrottle,
         events: EventPublisher,
+        rotate_refresh_tokens: bool = False,
     ) -> Mentorat:
+        """Every use case on these ports.
+
+        `rotate_refresh_tokens`: each refresh hands out a new refresh token and spends the old
+        one, which then no longer works (off by default, as in SimpleJWT).
+        """
+        refresh_tokens = RefreshTokens(uow, tokens, clock, rotate=rotate_refresh_tokens)
         return cls(
             register_user=RegisterUser(uow, hasher, clock),
             obtain_tokens=ObtainTokens(uow, hasher, tokens, throttle, clock),
-            refresh_access=RefreshAccess(uow, tokens, clock),
+            refresh_access=RefreshAccess(refresh_tokens),
+            refresh_tokens=refresh_tokens,
             identify_caller=IdentifyCaller(uow, tokens, clock),
             request_mentoring=RequestMentoring(uow, clock, events),
             respond_to_request=RespondToRequest(uow, clock, events),

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import math
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
 
-from mentorat.application.ports import TokenPair
+from mentorat.application.ports import RefreshGrant, TokenPair
 from mentorat.domain.errors import InvalidToken
 from mentorat.domain.users import UserId
 
 ALGORITHM = "HS256"
 _REQUIRED = ["token_type", "exp", "iat", "jti", "user_id"]
+# A refresh token's jti is stored once the token is used (rotation); ours are 32 hex digits.
+JTI_MAX_LENGTH = 255
+# 9999-12-31T23:59:59Z: an `exp` beyond it is kept as that, which every store can hold.
+_LATEST_EXP = 253402300799
 
 
 class JwtTokens:
@@ -39,7 +44,7 @@ class JwtTokens:
         }
         return jwt.encode(claims, self._key, algorithm=ALGORITHM)
 
-    def _read(self, token: str, token_type: str, now: datetime) -> UserId:
+    def _claims(self, token: str, token_type: str, now: datetime) -> dict[str, Any]:
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
@@ -50,13 +55,19 @@ class JwtTokens:
         except jwt.PyJWTError as error:
             raise InvalidToken("Token is invalid") from error
         exp = claims["exp"]
-        if not isinstance(exp, int | float) or isinstance(exp, bool) or exp <= now.timestamp():
+        if not isinstance(exp, int | float) or isinstance(exp, bool) or not math.isfinite(exp):
+            # JSON parsers take NaN and Infinity: an `exp` of NaN would never compare as past.
+            raise InvalidToken("Token is invalid")
+        if exp <= now.timestamp():
             raise InvalidToken("Token is expired")
         if claims["token_type"] != token_type:
             raise InvalidToken("Token has wrong type")
         if not isinstance(claims["jti"], str) or not claims["jti"]:
             raise InvalidToken("Token has no id")
-        return _user_id(claims["user_id"])
+        return claims
+
+    def _read(self, token: str, token_type: str, now: datetime) -> UserId:
+        return _user_id(self._claims(token, token_type, now)["user_id"])
 
     def issue(self, user_id: UserId, now: datetime) -> TokenPair:
         return TokenPair(
@@ -64,9 +75,21 @@ class JwtTokens:
             refresh=self._mint("refresh", user_id, now),
         )
 
-    def refresh(self, refresh_token: str, now: datetime) -> tuple[UserId, str]:
-        user_id = self._read(refresh_token, "refresh", now)
-        return user_id, self._mint("access", user_id, now)
+    def refresh(self, refresh_token: str, now: datetime, *, rotate: bool = False) -> RefreshGrant:
+        claims = self._claims(refresh_token, "refresh", now)
+        user_id = _user_id(claims["user_id"])
+        jti: str = claims["jti"]
+        if len(jti) > JTI_MAX_LENGTH or not (jti.isascii() and jti.isprintable()):
+            raise InvalidToken("Token has no valid id")
+        # As SimpleJWT rotates: a new refresh token for the same user, with a new jti and a
+        # full lifetime from now.
+        return RefreshGrant(
+            user_id=user_id,
+            jti=jti,
+            expires_at=datetime.fromtimestamp(min(claims["exp"], _LATEST_EXP), UTC),
+            access=self._mint("access", user_id, now),
+            refresh=self._mint("refresh", user_id, now) if rotate else None,
+        )
 
     def verify_access(self, access_token: str, now: datetime) -> UserId:
         return self._read(access_token, "access", now)

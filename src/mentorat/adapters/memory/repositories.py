@@ -12,10 +12,25 @@ import dataclasses
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from typing import TypeVar
 
+from mentorat.application.errors import IdempotencyKeyInFlight
+from mentorat.application.idempotency import (
+    PRUNE_BATCH,
+    RETENTION,
+    IdempotencyRecord,
+    replay_of,
+)
 from mentorat.application.ports import MentoringWithPeople, Transaction
 from mentorat.domain.chat import Message, MessagePage, NewMessage, PageRequest, paginate
-from mentorat.domain.errors import ConcurrentUpdate, OpenMentoringExists, UsernameTaken
+from mentorat.domain.errors import (
+    ConcurrentUpdate,
+    InvalidToken,
+    OpenMentoringExists,
+    UsernameTaken,
+)
 from mentorat.domain.events import MentoringId, MessageId
 from mentorat.domain.mentoring import Mentoring, NewMentoring, Role, Status
 from mentorat.domain.users import NewUser, User, UserId, username_key
@@ -29,6 +44,9 @@ class InMemoryStore:
     usernames: dict[str, UserId] = field(default_factory=dict)
     mentorings: dict[MentoringId, Mentoring] = field(default_factory=dict)
     messages: dict[MentoringId, list[Message]] = field(default_factory=dict)
+    # Both oldest first, as long as the clock only moves forward: pruning reads the front.
+    idempotency: dict[tuple[UserId, str], IdempotencyRecord] = field(default_factory=dict)
+    used_refresh_tokens: dict[str, datetime] = field(default_factory=dict)
     last_ids: dict[str, int] = field(default_factory=lambda: {"user": 0, "mentoring": 0, "msg": 0})
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -169,8 +187,97 @@ class InMemoryMessages:
             # A rollback leaves the store as it was, without an empty chat behind.
             del self._store.messages[message.mentoring_id]
 
+    async def get(self, message_id: MessageId) -> Message | None:
+        return next(
+            (m for chat in self._store.messages.values() for m in chat if m.id == message_id),
+            None,
+        )
+
     async def page(self, mentoring_id: MentoringId, request: PageRequest) -> MessagePage:
         return paginate(self._store.messages.get(mentoring_id, []), request)
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _change(table: dict[K, V], key: K, value: V | None, undo: Undo, *, move: bool = True) -> None:
+    """Set `table[key]` to `value` (None deletes it), undoably.
+
+    With `move`, the entry goes to the end of the table's order, which is then oldest first.
+    """
+    before = table.get(key)
+    if value is None or move:
+        table.pop(key, None)
+    if value is not None:
+        table[key] = value
+
+    def restore() -> None:
+        table.pop(key, None)
+        if before is not None:
+            table[key] = before
+
+    undo.append(restore)
+
+
+def _prune(table: dict[K, V], expired: Callable[[V], bool], undo: Undo) -> None:
+    """Delete the expired entries among the oldest PRUNE_BATCH: bounded work per call."""
+    for key in [k for k, v in islice(table.items(), PRUNE_BATCH) if expired(v)]:
+        _change(table, key, None, undo)
+
+
+class InMemoryIdempotencyKeys:
+    def __init__(self, store: InMemoryStore, undo: Undo) -> None:
+        self._store, self._undo = store, undo
+
+    async def claim(
+        self, caller_id: UserId, key: str, fingerprint: str, now: datetime
+    ) -> int | None:
+        if caller_id not in self._store.users:
+            # As the SQL stores' foreign key: a claim belongs to someone who exists.
+            raise InvalidToken("User not found or inactive.")
+        records = self._store.idempotency
+        found = records.get((caller_id, key))
+        if found is not None:
+            replay = replay_of(found, fingerprint, now)
+            if replay is not None:
+                return replay
+        _change(records, (caller_id, key), IdempotencyRecord(fingerprint, now, None), self._undo)
+        oldest_kept = now - RETENTION
+        _prune(records, lambda r: r.created_at <= oldest_kept, self._undo)
+        return None
+
+    def _held(self, caller_id: UserId, key: str, claimed_at: datetime) -> IdempotencyRecord | None:
+        record = self._store.idempotency.get((caller_id, key))
+        if record is None or record.resource_id is not None or record.created_at != claimed_at:
+            return None
+        return record
+
+    async def complete(
+        self, caller_id: UserId, key: str, resource_id: int, *, claimed_at: datetime
+    ) -> None:
+        record = self._held(caller_id, key, claimed_at)
+        if record is None:
+            raise IdempotencyKeyInFlight()
+        done = dataclasses.replace(record, resource_id=resource_id)
+        _change(self._store.idempotency, (caller_id, key), done, self._undo, move=False)
+
+    async def release(self, caller_id: UserId, key: str, *, claimed_at: datetime) -> None:
+        if self._held(caller_id, key, claimed_at) is not None:
+            _change(self._store.idempotency, (caller_id, key), None, self._undo)
+
+
+class InMemoryUsedRefreshTokens:
+    def __init__(self, store: InMemoryStore, undo: Undo) -> None:
+        self._store, self._undo = store, undo
+
+    async def use(self, jti: str, expires_at: datetime, now: datetime) -> bool:
+        used = self._store.used_refresh_tokens
+        if jti in used:
+            return False
+        _change(used, jti, expires_at, self._undo)
+        _prune(used, lambda exp: exp <= now, self._undo)
+        return True
 
 
 class InMemoryTransaction:
@@ -180,6 +287,8 @@ class InMemoryTransaction:
         self.users = InMemoryUsers(store, self.undo)
         self.mentorings = InMemoryMentorings(store, self.undo)
         self.messages = InMemoryMessages(store, self.undo)
+        self.idempotency = InMemoryIdempotencyKeys(store, self.undo)
+        self.used_refresh_tokens = InMemoryUsedRefreshTokens(store, self.undo)
 
     async def commit(self) -> None:
         self.committed = True

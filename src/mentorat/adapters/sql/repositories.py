@@ -347,6 +347,7 @@ class SqlMentorings:
 
 _MAX_ID: Final = 2**63 - 1
 _MESSAGE_INSERT: Final = insert(messages).returning(messages.c.id)
+_MESSAGE_BY_ID: Final = select(*MESSAGE_COLUMNS).where(messages.c.id == bindparam("id", type_=Id))
 
 
 def _chat_range(table: Any, low: str, high: str) -> ColumnElement[bool]:
@@ -419,6 +420,12 @@ class SqlMessages:
         with translated():
             result = await self._conn.execute(_MESSAGE_INSERT, new_message_values(new))
         return message_from_new(result.scalar_one(), new)
+
+    async def get(self, message_id: MessageId) -> Message | None:
+        with translated():
+            result = await self._conn.execute(_MESSAGE_BY_ID, {"id": message_id})
+            row = result.first()
+        return None if row is None else message_from_row(row)
 
     async def page(self, mentoring_id: MentoringId, request: PageRequest) -> MessagePage:
         limit, before, after = request.limit, request.before, request.after

@@ -164,3 +164,34 @@ login_failures = Table(
     Index("ix_login_failures_scope_key_failed_at", "scope", "key", "failed_at"),
     Index("ix_login_failures_failed_at", "failed_at"),
 )
+
+# Idempotency-Key records (see mentorat.application.idempotency): which request holds a key of
+# a caller, then what it created. Rows older than the retention are pruned as keys are claimed.
+IDEMPOTENCY_STATUSES = ("done", "running")
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("caller_id", Id, ForeignKey(users.c.id), primary_key=True, autoincrement=False),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("resource_id", Id, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint(f"status IN ({_quoted(IDEMPOTENCY_STATUSES)})", name="status_known"),
+    CheckConstraint(
+        "(status = 'running' AND resource_id IS NULL)"
+        " OR (status = 'done' AND resource_id IS NOT NULL)",
+        name="resource_when_done",
+    ),
+    Index("ix_idempotency_keys_created_at", "created_at"),
+)
+
+# Refresh tokens already traded in while rotation is on: insert-or-fail on the jti decides
+# which of several concurrent trades wins. Rows are pruned once their token has expired.
+used_refresh_tokens = Table(
+    "used_refresh_tokens",
+    metadata,
+    Column("jti", String(255), primary_key=True),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Index("ix_used_refresh_tokens_expires_at", "expires_at"),
+)

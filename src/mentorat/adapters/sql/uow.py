@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from mentorat.adapters.sql.engine import SQLITE_BEGIN
 from mentorat.adapters.sql.errors import is_driver_error, translate, translated
+from mentorat.adapters.sql.idempotency import SqlIdempotencyKeys
 from mentorat.adapters.sql.repositories import SqlMentorings, SqlMessages, SqlUsers
+from mentorat.adapters.sql.used_tokens import SqlUsedRefreshTokens
 
 log = logging.getLogger(__name__)
 
@@ -17,13 +19,22 @@ log = logging.getLogger(__name__)
 class SqlTransaction:
     """The repositories of one open transaction; `commit()` makes their changes durable."""
 
-    __slots__ = ("connection", "mentorings", "messages", "users")
+    __slots__ = (
+        "connection",
+        "idempotency",
+        "mentorings",
+        "messages",
+        "used_refresh_tokens",
+        "users",
+    )
 
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
         self.users = SqlUsers(connection)
         self.mentorings = SqlMentorings(connection)
         self.messages = SqlMessages(connection)
+        self.idempotency = SqlIdempotencyKeys(connection)
+        self.used_refresh_tokens = SqlUsedRefreshTokens(connection)
 
     async def commit(self) -> None:
         with translated():
