@@ -61,6 +61,7 @@ def in_memory(
     events: EventPublisher | None = None,
     access_lifetime: timedelta = timedelta(minutes=5),
     refresh_lifetime: timedelta = timedelta(days=1),
+    rotate_refresh_tokens: bool = False,
 ) -> Mentorat:
     """A complete mentorat that keeps everything in this process: no server, no database."""
     return Mentorat.wire(
@@ -75,6 +76,7 @@ def in_memory(
         ),
         throttle=throttle or InMemoryLoginThrottle(),
         events=events or DiscardEvents(),
+        rotate_refresh_tokens=rotate_refresh_tokens,
     )
 
 
@@ -92,9 +94,21 @@ class System:
 
 
 def in_memory_system(settings: Settings | None = None, **overrides: Any) -> System:
-    """A `System` on the memory adapters: what the HTTP tests use when no database is wanted."""
+    """A `System` on the memory adapters, configured like `open_system` from `settings`
+    (signing key, token lifetimes, rotation, login throttle); `overrides` go to `in_memory`."""
     settings = settings or Settings(secret_key=secrets.token_urlsafe(32))
-    return System(in_memory(**overrides), settings)
+    configured: dict[str, Any] = {
+        "secret_key": settings.secret_key,
+        "access_lifetime": timedelta(seconds=settings.access_token_lifetime),
+        "refresh_lifetime": timedelta(seconds=settings.refresh_token_lifetime),
+        "rotate_refresh_tokens": settings.rotate_refresh_tokens,
+        "throttle": InMemoryLoginThrottle(
+            per_username=settings.login_max_failures_per_username,
+            per_address=settings.login_max_failures_per_address,
+            window_seconds=settings.login_window_seconds,
+        ),
+    }
+    return System(in_memory(**{**configured, **overrides}), settings)
 
 
 # --- the SQL system ----------------------------------------------------------------------------
@@ -121,7 +135,7 @@ def open_system(
     Raises SettingsError when no signing key is configured. Close it with `aclose()`.
     """
     if rotate_refresh_tokens is None:
-        rotate_refresh_tokens = bool(getattr(settings, "rotate_refresh_tokens", False))
+        rotate_refresh_tokens = settings.rotate_refresh_tokens
     if not settings.secret_key:
         raise SettingsError("MENTORAT_SECRET_KEY is required: it signs the access tokens")
     engine = create_engine(settings)

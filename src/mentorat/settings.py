@@ -63,6 +63,7 @@ class Settings:
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
     trust_forwarded_for: bool = False
+    rotate_refresh_tokens: bool = False
 
     @property
     def async_database_url(self) -> str:

@@ -20,7 +20,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.types import ExceptionHandlersMap
 
-from mentorat.application.errors import StorageUnavailable, Throttled
+from mentorat.application.errors import IdempotencyKeyReused, StorageUnavailable, Throttled
 from mentorat.domain.errors import (
     AuthenticationFailed,
     Conflict,
@@ -82,6 +82,7 @@ STATUS_OF_FAMILY: Final[tuple[tuple[type[MentoratError], int], ...]] = (
     (NotAllowed, 403),
     (NotFound, 404),
     (Conflict, 409),
+    (IdempotencyKeyReused, 422),
     (Throttled, 429),
     (StorageUnavailable, 503),
 )
@@ -196,6 +197,10 @@ _ERROR_DOCS: Final[Mapping[int, tuple[str, str]]] = {
         "This request is no longer pending (it is active).",
     ),
     413: ("The body is larger than 64 KiB.", "Request body is larger than 64 KiB."),
+    422: (
+        "The Idempotency-Key was already used with another request body.",
+        "This Idempotency-Key was already used with a different request.",
+    ),
     415: (
         "The body is not `application/json`.",
         "Unsupported media type 'text/plain': send the body as application/json.",

@@ -96,8 +96,11 @@ class TokenPairOut(msgspec.Struct):
     access: str
 
 
-class AccessOut(msgspec.Struct):
+class AccessOut(msgspec.Struct, omit_defaults=True):
+    """`refresh` is there only when refresh tokens rotate (MENTORAT_ROTATE_REFRESH_TOKENS)."""
+
     access: str
+    refresh: str | None = None
 
 
 class MentoringOut(msgspec.Struct):

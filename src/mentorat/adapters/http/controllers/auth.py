@@ -71,7 +71,9 @@ async def obtain_tokens(request: Anonymous, data: JSONBody[LoginIn]) -> TokenPai
     responses=error_responses(400, 401, 413, 415, 503),
 )
 async def refresh_access(request: Anonymous, data: JSONBody[RefreshIn]) -> AccessOut:
-    return AccessOut(access=await use_cases(request).refresh_access(data.refresh))
+    """With rotation on, the answer carries a new refresh token and the old one is spent."""
+    tokens = await use_cases(request).refresh_tokens(data.refresh)
+    return AccessOut(access=tokens.access, refresh=tokens.refresh)
 
 
 @get(

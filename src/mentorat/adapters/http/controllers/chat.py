@@ -16,6 +16,7 @@ from mentorat.adapters.http.controllers import (
     query_integer,
 )
 from mentorat.adapters.http.errors import error_responses
+from mentorat.adapters.http.idempotency import IdempotencyKeyParam, idempotency_of
 from mentorat.adapters.http.schemas import MessageIn, MessageOut, message_out
 from mentorat.application.list_messages import ListMessagesQuery
 from mentorat.application.post_message import PostMessageCommand
@@ -109,14 +110,24 @@ async def list_messages(
     operation_id="postMessage",
     summary="Post a message while the mentoring is pending or active",
     tags=TAGS,
-    responses=error_responses(400, 401, 404, 409, 413, 415, 503),
+    responses=error_responses(400, 401, 404, 409, 413, 415, 422, 503),
 )
 async def post_message(
-    request: Authenticated, data: JSONBody[MessageIn], mentoring_id: MentoringIdParam
+    request: Authenticated,
+    data: JSONBody[MessageIn],
+    mentoring_id: MentoringIdParam,
+    idempotency_key: Annotated[str | None, IdempotencyKeyParam] = None,
 ) -> MessageOut:
     """The text is stripped; empty or over 4000 characters is a 400."""
+    key, fingerprint = await idempotency_of(request)
     view = await use_cases(request).post_message(
-        PostMessageCommand(parse_id(mentoring_id), request.user.id, data.message)
+        PostMessageCommand(
+            parse_id(mentoring_id),
+            request.user.id,
+            data.message,
+            idempotency_key=key,
+            fingerprint=fingerprint,
+        )
     )
     return message_out(view)
 

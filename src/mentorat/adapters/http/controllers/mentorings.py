@@ -10,6 +10,7 @@ from litestar.params import JSONBody, Parameter
 from mentorat.adapters.http.context import use_cases
 from mentorat.adapters.http.controllers import ID_SCHEMA, Authenticated, parse_id
 from mentorat.adapters.http.errors import error_responses
+from mentorat.adapters.http.idempotency import IdempotencyKeyParam, idempotency_of
 from mentorat.adapters.http.schemas import (
     MentoringOut,
     MentoringRequestIn,
@@ -36,12 +37,15 @@ T = TypeVar("T")
     operation_id="requestMentoring",
     summary="Ask a mentor for a mentoring (the caller becomes the mentee)",
     tags=TAGS,
-    responses=error_responses(400, 401, 403, 409, 413, 415, 503),
+    responses=error_responses(400, 401, 403, 409, 413, 415, 422, 503),
 )
 async def request_mentoring(
-    request: Authenticated, data: JSONBody[MentoringRequestIn]
+    request: Authenticated,
+    data: JSONBody[MentoringRequestIn],
+    idempotency_key: Annotated[str | None, IdempotencyKeyParam] = None,
 ) -> MentoringOut:
     """`mentee_id` may be left out; when given it must be the caller's own id (else 403)."""
+    key, fingerprint = await idempotency_of(request)
     view = await use_cases(request).request_mentoring(
         RequestMentoringCommand(
             caller_id=request.user.id,
@@ -49,6 +53,8 @@ async def request_mentoring(
             start_date=data.Start_Date,
             end_date=data.End_Date,
             mentee_id=None if data.mentee_id is None else UserId(data.mentee_id),
+            idempotency_key=key,
+            fingerprint=fingerprint,
         )
     )
     return mentoring_out(view)
