@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 STAMP := $(VENV)/.synced
 
-.PHONY: serve test check lint format bench clean
+.PHONY: serve test lint format bench bench-quick clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -25,6 +25,12 @@ test: $(STAMP) ## the whole suite: lint gates, types, architecture, then every t
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP) ## the full benchmark beside the DRF reference (about 10 minutes)
+	$(VENV)/bin/python -m bench.run --write
+
+bench-quick: $(STAMP) ## checks that the benchmark still runs end to end, on a tiny dataset
+	$(VENV)/bin/python -m bench.run --quick
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench && $(VENV)/bin/ruff format --check src tests bench
