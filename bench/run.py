@@ -475,14 +475,16 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("wrk") is None:
         print("bench: wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 2
-    ds.url = pg_url("mentorat_bench")
+    # --quick gets its own database, so CI never drops the full dataset of a benchmark run.
+    mentorat_db = "mentorat_bench_quick" if args.quick else "mentorat_bench"
+    ds.url = pg_url(mentorat_db)
     args.peer_url = pg_url("drf_bench")
     logs = ROOT / "bench" / "results"
     logs.mkdir(parents=True, exist_ok=True)
 
     t0 = time.monotonic()
     if not args.skip_seed:
-        recreate_database("mentorat_bench")
+        recreate_database(mentorat_db)
         info = seed_mentorat(ds, PASSWORD, flat_messages=args.flat)
         print(f"bench: seeded mentorat in {info['seconds']:.1f}s", flush=True)
         if not args.no_peer:
