@@ -62,8 +62,12 @@ def in_memory(
     access_lifetime: timedelta = timedelta(minutes=5),
     refresh_lifetime: timedelta = timedelta(days=1),
     rotate_refresh_tokens: bool = False,
+    caller_cache_seconds: float = 0,
 ) -> Mentorat:
-    """A complete mentorat that keeps everything in this process: no server, no database."""
+    """A complete mentorat that keeps everything in this process: no server, no database.
+
+    `caller_cache_seconds`: see `Mentorat.wire` (off by default: the store is in memory).
+    """
     return Mentorat.wire(
         uow=InMemoryUnitOfWork(store),
         clock=clock or SystemClock(),
@@ -77,6 +81,7 @@ def in_memory(
         throttle=throttle or InMemoryLoginThrottle(),
         events=events or DiscardEvents(),
         rotate_refresh_tokens=rotate_refresh_tokens,
+        caller_cache_seconds=caller_cache_seconds,
     )
 
 
@@ -156,6 +161,7 @@ def open_system(
         ),
         events=events or DiscardEvents(),
         rotate_refresh_tokens=rotate_refresh_tokens,
+        caller_cache_seconds=settings.auth_cache_seconds,
     )
     return System(mentorat, settings, closers=[engine.dispose])
 

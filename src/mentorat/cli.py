@@ -73,7 +73,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from mentorat.adapters.http.wire import CanonicalCaseHttpToolsProtocol
+    from mentorat.adapters.http.wire import (
+        CanonicalCaseHttpToolsProtocol,
+        reuse_port_supported,
+        serve_with_own_sockets,
+    )
 
     if args.workers < 1:
         raise CommandError("--workers must be at least 1", EXIT_USAGE)
@@ -86,8 +90,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     # uvicorn stops gracefully on SIGTERM, then raises the signal again for whoever installed a
     # handler before it. Ours makes that re-raise a clean exit: a stop asked for is not a crash.
     signal.signal(signal.SIGTERM, _exit_cleanly)
-    uvicorn.run(
-        "mentorat.bootstrap:create_asgi_app",
+    options: dict[str, Any] = dict(
         factory=True,
         host=args.host,
         port=args.port,
@@ -95,6 +98,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         loop="uvloop",
         # httptools, with header names in the case the original API used (see wire.py).
         http=CanonicalCaseHttpToolsProtocol,
+        # No WebSocket routes: not loading a WebSocket protocol saves each worker ~3 MiB.
+        ws="none",
         # The app decides whether X-Forwarded-For is believed (MENTORAT_TRUST_FORWARDED_FOR).
         proxy_headers=False,
         server_header=False,
@@ -102,6 +107,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         access_log=args.access_log,
         timeout_graceful_shutdown=args.graceful_timeout,
     )
+    app = "mentorat.bootstrap:create_asgi_app"
+    if args.workers > 1 and args.port != 0 and reuse_port_supported():
+        # Each worker listens on a socket of its own, so connections spread over all of them.
+        serve_with_own_sockets(uvicorn.Config(app, **options))
+    else:
+        uvicorn.run(app, **options)
     return 0
 
 

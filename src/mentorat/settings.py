@@ -64,6 +64,11 @@ class Settings:
     argon2_parallelism: int = 4
     trust_forwarded_for: bool = False
     rotate_refresh_tokens: bool = False
+    # How long a worker reuses an authenticated caller's active state (0: ask the database on
+    # every request). A deactivation made elsewhere bites on every worker within this bound.
+    auth_cache_seconds: float = 5.0
+    # A pooled PostgreSQL connection idle for longer than this is pinged before use.
+    db_idle_ping_seconds: float = 10.0
 
     @property
     def async_database_url(self) -> str:
@@ -126,6 +131,9 @@ class Settings:
                 raise SettingsError(f"MENTORAT_{name.upper()} must be greater than 0")
         if self.db_max_overflow < 0:
             raise SettingsError("MENTORAT_DB_MAX_OVERFLOW must not be negative")
+        for name in ("auth_cache_seconds", "db_idle_ping_seconds"):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"MENTORAT_{name.upper()} must not be negative")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise SettingsError("MENTORAT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
         if self.secret_key is not None and not self.secret_key.strip():

@@ -415,6 +415,55 @@ async def test_the_newest_page_of_a_long_chat_holds_its_newest_messages(
     assert list(first.messages) == history
 
 
+async def test_a_chat_read_brings_the_page_exactly_to_those_the_domain_lets_see_it(
+    uow: UnitOfWork,
+) -> None:
+    chat, history = await two_interleaved_chats(uow, "abaab" + "a" * 12 + "bbb" + "a" * 5)
+    top = history[-1].id + 3
+    requests = [PageRequest(), PageRequest(limit=3)]
+    for limit in (1, 3, 30):
+        requests += [PageRequest(limit=limit, before=b) for b in range(1, top, 3)]
+        requests += [PageRequest(limit=limit, after=a) for a in range(0, top, 3)]
+    async with uow(write=False) as tx:
+        everyone = [*await tx.users.get_many([UserId(n) for n in range(1, 10)]), UserId(999)]
+        stored = await tx.mentorings.get(chat.id)
+        assert stored is not None
+        for reader in everyone:
+            for request in requests:
+                read = await tx.messages.read_chat(chat.id, reader, request)
+                assert read is not None
+                assert dataclasses.asdict(read.mentoring) == dataclasses.asdict(stored)
+                if read.mentoring.involves(reader):
+                    assert read.page == paginate(history, request), (reader, request)
+                else:
+                    assert read.page is None, (reader, request)
+        assert await tx.messages.read_chat(MentoringId(77), everyone[0], PageRequest()) is None
+
+
+async def test_a_counted_message_moves_its_mentoring_or_nothing(uow: UnitOfWork) -> None:
+    mentor, mentee = await people(uow, "mentor", "ada")
+    mentoring = await requested(uow, mentor, mentee)
+    async with uow() as tx:
+        loaded = await tx.mentorings.get(mentoring.id, for_update=True)
+        assert loaded is not None
+        stale = dataclasses.replace(loaded)
+        loaded.message_count, loaded.last_message_at = 1, T0
+        message = await tx.messages.add_counted(
+            NewMessage(mentoring.id, mentee.id, "hello", T0), loaded
+        )
+        stale.message_count = 1
+        with pytest.raises(ConcurrentUpdate):
+            await tx.messages.add_counted(NewMessage(mentoring.id, mentee.id, "lost", T0), stale)
+        await tx.commit()
+    async with uow(write=False) as tx:
+        stored = await tx.mentorings.get(mentoring.id)
+        page = await tx.messages.page(mentoring.id, PageRequest())
+    assert stored is not None
+    assert (stored.message_count, stored.last_message_at) == (1, T0)
+    assert stored.version == loaded.version == mentoring.version + 1
+    assert list(page.messages) == [message]
+
+
 # --- the unit of work --------------------------------------------------------------------------
 
 

@@ -33,6 +33,7 @@ EXPECTED = {
     "obtain_tokens (wrong password)": 4,
     "refresh_access": 1,
     "identify_caller": 1,
+    "identify_caller (cached)": 0,
     "request_mentoring": 3,
     "respond_to_request": 2,
     "cancel_mentoring": 2,
@@ -42,15 +43,26 @@ EXPECTED = {
     "list_mentorings": 1,
     "show_progress": 1,
     "post_message": 3,
-    "list_messages (newest)": 2,
-    "list_messages (before)": 2,
-    "list_messages (after)": 2,
+    "list_messages (newest)": 1,
+    "list_messages (before)": 1,
+    "list_messages (after)": 1,
     "verify_user": 2,
     "deactivate_user": 2,
     "reactivate_user": 2,
     "ping": 1,
 }
+# PostgreSQL writes a message and the counters it moves in one statement (a data-modifying
+# WITH, which SQLite lacks); everything else is the same on both.
+ON_POSTGRESQL = {"post_message": 2}
 PASSWORD = "correct horse"
+
+
+def expected_on(
+    system: System, counts: dict[str, int], postgresql: dict[str, int]
+) -> dict[str, int]:
+    if sql_uow(system).engine.dialect.name == "postgresql":
+        return {**counts, **postgresql}
+    return counts
 
 
 async def register(app: Mentorat, name: str, *, mentor: bool = False) -> UserView:
@@ -82,8 +94,12 @@ async def count_each_use_case(system: System, round_: int) -> dict[str, int]:
 
         await measure("obtain_tokens (wrong password)", wrong_password)
         await measure("refresh_access", lambda: app.refresh_access(mentee.refresh))
+        # A caller not seen in the last few seconds (this round's newcomer) is looked up; a
+        # recent one is not.
+        newcomer = await app.obtain_tokens(LoginCommand(new_name, PASSWORD, "10.0.0.3"))
+        await measure("identify_caller", lambda: app.identify_caller(newcomer.access))
         ada = await app.identify_caller(mentee.access)
-        await measure("identify_caller", lambda: app.identify_caller(mentee.access))
+        await measure("identify_caller (cached)", lambda: app.identify_caller(mentee.access))
         mentor = await register(app, f"mentor{round_}", mentor=True)
         period = (date(2025, 1, 1), date(2025, 6, 30))
 
@@ -167,8 +183,9 @@ async def test_each_use_case_sends_the_same_few_statements_at_any_data_size(
     small = await count_each_use_case(system, 1)
     await grow(system, "many", mentorings=60, messages=400)
     large = await count_each_use_case(system, 2)
-    assert small == EXPECTED
-    assert large == EXPECTED
+    expected = expected_on(system, EXPECTED, ON_POSTGRESQL)
+    assert small == expected
+    assert large == expected
 
 
 async def test_a_throttled_login_costs_one_statement(system: System) -> None:
@@ -196,6 +213,7 @@ EXPECTED_REPLAYS = {
     "request_mentoring (replayed key)": 3,
     "refresh_tokens (rotating)": 3,
 }
+REPLAYS_ON_POSTGRESQL = {"post_message (new key)": 5}
 
 
 async def count_replay_paths(system: System, round_: int) -> dict[str, int]:
@@ -247,7 +265,8 @@ async def test_the_idempotent_and_rotating_paths_send_a_fixed_few_statements(
         small = await count_replay_paths(system, 1)
         await grow(system, "many", mentorings=60, messages=400)
         large = await count_replay_paths(system, 2)
+        expected = expected_on(system, EXPECTED_REPLAYS, REPLAYS_ON_POSTGRESQL)
     finally:
         await system.aclose()
-    assert small == EXPECTED_REPLAYS
-    assert large == EXPECTED_REPLAYS
+    assert small == expected
+    assert large == expected

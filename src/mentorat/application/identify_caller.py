@@ -2,19 +2,83 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from datetime import datetime, timedelta
+
 from mentorat.application.ports import Clock, Tokens, UnitOfWork
 from mentorat.application.views import UserView
 from mentorat.domain.errors import InvalidToken
+from mentorat.domain.users import UserId
+
+
+class RecentCallers:
+    """Active users looked up in the last `seconds`, so a burst of requests costs one lookup.
+
+    The bound a deployment accepts: a change made by another process (an administrator
+    deactivating or verifying an account from the command line, another worker) reaches this
+    process's answers at most `seconds` later. Changes made through this process's own use
+    cases take effect at once (`forget`). At most `max_entries` users are kept, least recently
+    used first out. `seconds <= 0` keeps nothing.
+    """
+
+    __slots__ = ("_entries", "_max", "_ttl")
+
+    def __init__(self, seconds: float, *, max_entries: int = 10_000) -> None:
+        self._ttl = timedelta(seconds=max(0.0, seconds))
+        self._max = max_entries if seconds > 0 else 0
+        self._entries: OrderedDict[UserId, tuple[UserView, datetime]] = OrderedDict()
+
+    @property
+    def enabled(self) -> bool:
+        return self._max > 0
+
+    def get(self, user_id: UserId, now: datetime) -> UserView | None:
+        entry = self._entries.get(user_id)
+        if entry is None:
+            return None
+        view, fetched_at = entry
+        if not fetched_at <= now < fetched_at + self._ttl:
+            del self._entries[user_id]
+            return None
+        self._entries.move_to_end(user_id)
+        return view
+
+    def put(self, view: UserView, now: datetime) -> None:
+        if not self._max:
+            return
+        self._entries[view.id] = (view, now)
+        self._entries.move_to_end(view.id)
+        while len(self._entries) > self._max:
+            self._entries.popitem(last=False)
+
+    def forget(self, user_id: UserId) -> None:
+        self._entries.pop(user_id, None)
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 class IdentifyCaller:
-    def __init__(self, uow: UnitOfWork, tokens: Tokens, clock: Clock) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        tokens: Tokens,
+        clock: Clock,
+        recent: RecentCallers | None = None,
+    ) -> None:
         self._uow, self._tokens, self._clock = uow, tokens, clock
+        self._recent = recent if recent is not None else RecentCallers(0)
 
     async def __call__(self, access_token: str) -> UserView:
-        user_id = self._tokens.verify_access(access_token, self._clock.now())
+        now = self._clock.now()
+        user_id = self._tokens.verify_access(access_token, now)
+        known = self._recent.get(user_id, now)
+        if known is not None:
+            return known
         async with self._uow(write=False) as tx:
             user = await tx.users.get(user_id)
         if user is None or not user.is_active:
             raise InvalidToken("User not found or inactive.")
-        return UserView.of(user)
+        view = UserView.of(user)
+        self._recent.put(view, now)
+        return view

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mentorat.application.identify_caller import RecentCallers
 from mentorat.application.ports import UnitOfWork
 from mentorat.application.views import UserView
 from mentorat.domain.errors import UserNotFound
@@ -9,8 +10,11 @@ from mentorat.domain.users import User
 
 
 class _ChangeUser:
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, recent: RecentCallers | None = None) -> None:
         self._uow = uow
+        # This process's cache of authenticated callers forgets the user at once; other
+        # processes see the change within their cache's bound (see RecentCallers).
+        self._recent = recent
 
     def _change(self, user: User) -> None:
         raise NotImplementedError
@@ -23,6 +27,8 @@ class _ChangeUser:
             self._change(user)
             await tx.users.save(user)
             await tx.commit()
+        if self._recent is not None:
+            self._recent.forget(user.id)
         return UserView.of(user)
 
 
@@ -34,7 +40,8 @@ class VerifyUser(_ChangeUser):
 
 
 class DeactivateUser(_ChangeUser):
-    """Shut an account: its tokens stop working at once and it can no longer log in."""
+    """Shut an account: it can no longer log in or refresh, and its access tokens stop working
+    at once in this process, within `RecentCallers`' bound in the others."""
 
     def _change(self, user: User) -> None:
         user.deactivate()

@@ -63,14 +63,37 @@ class Mentorings(Protocol):
         """As `list_accepted_for`, with both participants loaded in the same read."""
 
 
+@dataclass(frozen=True, slots=True)
+class ChatRead:
+    """A mentoring and, when the reader takes part in it, one page of its chat."""
+
+    mentoring: Mentoring
+    page: MessagePage | None
+
+
 class Messages(Protocol):
     async def add(self, new: NewMessage) -> Message:
         """Store a message; ids grow in commit order within a mentoring."""
+
+    async def add_counted(self, new: NewMessage, mentoring: Mentoring) -> Message:
+        """`add(new)` and `Mentorings.save(mentoring)` (the mentoring that counts `new`), as one
+        write where the store can: raises ConcurrentUpdate, storing nothing, when the
+        mentoring changed since it was loaded."""
 
     async def get(self, message_id: MessageId) -> Message | None: ...
 
     async def page(self, mentoring_id: MentoringId, request: PageRequest) -> MessagePage:
         """One page of a chat, with the semantics of `mentorat.domain.chat.paginate`."""
+
+    async def read_chat(
+        self, mentoring_id: MentoringId, reader: UserId, request: PageRequest
+    ) -> ChatRead | None:
+        """The mentoring (None when there is none) with one page of its chat, in one read.
+
+        `page` is None exactly when `reader` is not one of the mentoring's two participants
+        (`Mentoring.involves`): a page nobody may be shown is not read. The use case still
+        decides visibility with the domain rule; the contract tests prove the two agree.
+        """
 
 
 class IdempotencyKeys(Protocol):

@@ -57,8 +57,9 @@ class PostMessage:
             if mentoring is None:
                 raise MentoringNotFound()
             new = compose_message(mentoring, by=cmd.caller_id, text=cmd.text, at=self._clock.now())
-            message = await tx.messages.add(new)
-            await tx.mentorings.save(mentoring)
+            # The message and the counters it moves, written together: one round trip less
+            # while the mentoring is held.
+            message = await tx.messages.add_counted(new, mentoring)
             if claim is not None:
                 await claim.complete(tx, message.id)
             await tx.commit()

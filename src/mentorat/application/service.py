@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mentorat.application.end_mentoring import CancelMentoring, CompleteMentoring
-from mentorat.application.identify_caller import IdentifyCaller
+from mentorat.application.identify_caller import IdentifyCaller, RecentCallers
 from mentorat.application.list_mentorings import ListMentorings
 from mentorat.application.list_messages import ListMessages
 from mentorat.application.list_requests import ListRequests
@@ -59,19 +59,25 @@ class Mentorat:
         throttle: LoginThrottle,
         events: EventPublisher,
         rotate_refresh_tokens: bool = False,
+        caller_cache_seconds: float = 0,
     ) -> Mentorat:
         """Every use case on these ports.
 
         `rotate_refresh_tokens`: each refresh hands out a new refresh token and spends the old
         one, which then no longer works (off by default, as in SimpleJWT).
+        `caller_cache_seconds`: how long an authenticated caller's active state is reused
+        without asking the store (0, the default, asks every time). A deactivation made by
+        another process then takes up to that long to refuse the user's tokens here; see
+        `RecentCallers`.
         """
+        recent = RecentCallers(caller_cache_seconds)
         refresh_tokens = RefreshTokens(uow, tokens, clock, rotate=rotate_refresh_tokens)
         return cls(
             register_user=RegisterUser(uow, hasher, clock),
             obtain_tokens=ObtainTokens(uow, hasher, tokens, throttle, clock),
             refresh_access=RefreshAccess(refresh_tokens),
             refresh_tokens=refresh_tokens,
-            identify_caller=IdentifyCaller(uow, tokens, clock),
+            identify_caller=IdentifyCaller(uow, tokens, clock, recent),
             request_mentoring=RequestMentoring(uow, clock, events),
             respond_to_request=RespondToRequest(uow, clock, events),
             cancel_mentoring=CancelMentoring(uow, clock, events),
@@ -81,8 +87,8 @@ class Mentorat:
             show_progress=ShowProgress(uow, clock),
             post_message=PostMessage(uow, clock, events),
             list_messages=ListMessages(uow),
-            verify_user=VerifyUser(uow),
-            deactivate_user=DeactivateUser(uow),
-            reactivate_user=ReactivateUser(uow),
+            verify_user=VerifyUser(uow, recent),
+            deactivate_user=DeactivateUser(uow, recent),
+            reactivate_user=ReactivateUser(uow, recent),
             uow=uow,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,10 @@ _REQUIRED = ["token_type", "exp", "iat", "jti", "user_id"]
 JTI_MAX_LENGTH = 255
 # 9999-12-31T23:59:59Z: an `exp` beyond it is kept as that, which every store can hold.
 _LATEST_EXP = 253402300799
+# Access tokens already verified, remembered per process: a client sends the same token with
+# every request for its whole (short) life, and decoding it again costs more than the rest of
+# a cached authentication.
+VERIFIED_CACHE_SIZE = 4096
 
 
 class JwtTokens:
@@ -28,11 +33,19 @@ class JwtTokens:
         *,
         access_lifetime: timedelta = timedelta(minutes=5),
         refresh_lifetime: timedelta = timedelta(days=1),
+        verified_cache_size: int = VERIFIED_CACHE_SIZE,
     ) -> None:
+        """`verified_cache_size`: how many verified access tokens to remember (0: none).
+
+        A remembered token skips the signature check, never the `exp` check: the signature and
+        claims of a given token string never change, its expiry is compared on every use.
+        """
         if not secret_key:
             raise ValueError("the JWT signing key must not be empty")
         self._key = secret_key
         self._lifetimes = {"access": access_lifetime, "refresh": refresh_lifetime}
+        self._verified_max = max(0, verified_cache_size)
+        self._verified: OrderedDict[str, tuple[UserId, float]] = OrderedDict()
 
     def _mint(self, token_type: str, user_id: UserId, now: datetime) -> str:
         claims = {
@@ -66,9 +79,6 @@ class JwtTokens:
             raise InvalidToken("Token has no id")
         return claims
 
-    def _read(self, token: str, token_type: str, now: datetime) -> UserId:
-        return _user_id(self._claims(token, token_type, now)["user_id"])
-
     def issue(self, user_id: UserId, now: datetime) -> TokenPair:
         return TokenPair(
             access=self._mint("access", user_id, now),
@@ -92,7 +102,26 @@ class JwtTokens:
         )
 
     def verify_access(self, access_token: str, now: datetime) -> UserId:
-        return self._read(access_token, "access", now)
+        known = self._verified.get(access_token)
+        if known is not None:
+            user_id, exp = known
+            if exp <= now.timestamp():
+                del self._verified[access_token]
+                raise InvalidToken("Token is expired")
+            self._verified.move_to_end(access_token)
+            return user_id
+        claims = self._claims(access_token, "access", now)
+        user_id = _user_id(claims["user_id"])
+        if self._verified_max:
+            self._verified[access_token] = (user_id, float(claims["exp"]))
+            if len(self._verified) > self._verified_max:
+                self._verified.popitem(last=False)
+        return user_id
+
+    @property
+    def verified_cached(self) -> int:
+        """How many verified access tokens are remembered now (for tests and diagnostics)."""
+        return len(self._verified)
 
 
 def _user_id(raw: object) -> UserId:

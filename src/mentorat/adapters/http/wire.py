@@ -10,6 +10,7 @@ ASGI app cannot change that, so this protocol recases the header block on its wa
 from __future__ import annotations
 
 import asyncio
+import socket
 from functools import lru_cache
 from typing import Any, cast
 
@@ -63,3 +64,53 @@ class CanonicalCaseHttpToolsProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports quack like asyncio.Transport without inheriting from it.
         super().connection_made(_RecasingTransport(transport))  # type: ignore[arg-type]
+
+
+# --- one listening socket per worker -------------------------------------------------------------
+# uvicorn's workers share the parent's listening socket, and whichever wakes first accepts: under
+# a burst of keep-alive connections one worker can take them all while the other idles (perf-
+# notes trap 2). With SO_REUSEPORT each worker listens on a socket of its own and the kernel
+# spreads new connections over them.
+
+
+def reuse_port_supported() -> bool:
+    return hasattr(socket, "SO_REUSEPORT")
+
+
+def bind_reuse_port(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to host:port with SO_REUSEPORT, not listening yet."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+class OwnListener:
+    """Stands for a listening socket in the list uvicorn hands each worker process.
+
+    It is pickled into the worker, and unpickling it there binds a fresh SO_REUSEPORT socket: so
+    each worker gets a socket of its own instead of a copy of the parent's. The parent holds no
+    listening socket in the group (the kernel would queue connections on it that nobody takes).
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+
+    def __reduce__(self) -> tuple[Any, tuple[str, int]]:
+        return (bind_reuse_port, (self.host, self.port))
+
+
+def serve_with_own_sockets(config: Any) -> None:
+    """Run `config.workers` uvicorn workers under uvicorn's supervisor, each with its own
+    SO_REUSEPORT socket on config.host:config.port (a fixed port, not 0)."""
+    from uvicorn.supervisors.multiprocess import Multiprocess
+
+    # Fail here, once, when the address is taken, rather than in every worker.
+    bind_reuse_port(config.host, config.port).close()
+    Multiprocess(config, sockets=[OwnListener(config.host, config.port)]).run()  # type: ignore[list-item]

@@ -23,7 +23,7 @@ from mentorat.application.idempotency import (
     IdempotencyRecord,
     replay_of,
 )
-from mentorat.application.ports import MentoringWithPeople, Transaction
+from mentorat.application.ports import ChatRead, MentoringWithPeople, Transaction
 from mentorat.domain.chat import Message, MessagePage, NewMessage, PageRequest, paginate
 from mentorat.domain.errors import (
     ConcurrentUpdate,
@@ -180,6 +180,10 @@ class InMemoryMessages:
         self._undo.append(lambda: self._forget(message))
         return message
 
+    async def add_counted(self, new: NewMessage, mentoring: Mentoring) -> Message:
+        await InMemoryMentorings(self._store, self._undo).save(mentoring)
+        return await self.add(new)
+
     def _forget(self, message: Message) -> None:
         chat = self._store.messages[message.mentoring_id]
         chat.remove(message)
@@ -195,6 +199,16 @@ class InMemoryMessages:
 
     async def page(self, mentoring_id: MentoringId, request: PageRequest) -> MessagePage:
         return paginate(self._store.messages.get(mentoring_id, []), request)
+
+    async def read_chat(
+        self, mentoring_id: MentoringId, reader: UserId, request: PageRequest
+    ) -> ChatRead | None:
+        found = self._store.mentorings.get(mentoring_id)
+        if found is None:
+            return None
+        mentoring = _copy_mentoring(found)
+        page = await self.page(mentoring_id, request) if mentoring.involves(reader) else None
+        return ChatRead(mentoring, page)
 
 
 K = TypeVar("K")

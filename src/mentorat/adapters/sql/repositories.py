@@ -49,6 +49,7 @@ from mentorat.adapters.sql.mapping import (
     user_from_row,
     user_values,
 )
+from mentorat.adapters.sql.prepared import PreparedStatement
 from mentorat.adapters.sql.tables import (
     OPEN_PAIR_WHERE,
     OPEN_STATUS_VALUES,
@@ -57,7 +58,7 @@ from mentorat.adapters.sql.tables import (
     messages,
     users,
 )
-from mentorat.application.ports import MentoringWithPeople
+from mentorat.application.ports import ChatRead, MentoringWithPeople
 from mentorat.domain.chat import Message, MessagePage, NewMessage, PageRequest
 from mentorat.domain.errors import (
     ConcurrentUpdate,
@@ -116,10 +117,14 @@ _USER_UPDATE: Final = (
 )
 
 
+_PREPARED_USER_BY_ID: Final = PreparedStatement(_USER_BY_ID)
+
+
 class SqlUsers:
     def __init__(self, connection: AsyncConnection) -> None:
         self._conn = connection
         self._insert = _USER_INSERT[connection.dialect.name]
+        self._prepared = connection.dialect.name == "postgresql"
 
     async def add(self, new: NewUser) -> User:
         # The unique index on username_key decides; a clash becomes UsernameTaken.
@@ -132,8 +137,11 @@ class SqlUsers:
 
     async def get(self, user_id: UserId) -> User | None:
         with translated():
-            result = await self._conn.execute(_USER_BY_ID, {"id": user_id})
-            row = result.first()
+            if self._prepared:
+                rows = await _PREPARED_USER_BY_ID.rows(self._conn, {"id": user_id})
+                row = rows[0] if rows else None
+            else:
+                row = (await self._conn.execute(_USER_BY_ID, {"id": user_id})).first()
         return None if row is None else user_from_row(row)
 
     async def get_by_username(self, username: str) -> User | None:
@@ -167,6 +175,10 @@ _MENTORING_BY_ID: Final = select(*MENTORING_COLUMNS).where(
     mentorings.c.id == bindparam("id", type_=Id)
 )
 _MENTORING_BY_ID_FOR_UPDATE: Final = _MENTORING_BY_ID.with_for_update()
+_PREPARED_MENTORING_BY_ID: Final = {
+    False: PreparedStatement(_MENTORING_BY_ID),
+    True: PreparedStatement(_MENTORING_BY_ID_FOR_UPDATE),
+}
 # Only the version it was loaded at may be overwritten: a lost race updates no row.
 _MENTORING_UPDATE: Final = (
     update(mentorings)
@@ -269,13 +281,16 @@ def _with_people_statement(lateral: bool) -> Select[Any]:
 
 
 _WITH_PEOPLE: Final = {False: _with_people_statement(False), True: _with_people_statement(True)}
+_PREPARED_ACCEPTED_LIST: Final = PreparedStatement(_ACCEPTED_LIST)
+_PREPARED_WITH_PEOPLE: Final = PreparedStatement(_WITH_PEOPLE[True])
 
 
 class SqlMentorings:
     def __init__(self, connection: AsyncConnection) -> None:
         self._conn = connection
         self._insert = _MENTORING_INSERT[connection.dialect.name]
-        self._with_people = _WITH_PEOPLE[connection.dialect.name == "postgresql"]
+        self._prepared = connection.dialect.name == "postgresql"
+        self._with_people = _WITH_PEOPLE[self._prepared]
 
     async def add(self, new: NewMentoring) -> Mentoring:
         # The partial unique index decides; a racing twin becomes OpenMentoringExists.
@@ -289,10 +304,14 @@ class SqlMentorings:
     async def get(self, mentoring_id: MentoringId, *, for_update: bool = False) -> Mentoring | None:
         # FOR UPDATE on PostgreSQL; SQLite drops the clause, its BEGIN IMMEDIATE already
         # serializes writers.
-        statement = _MENTORING_BY_ID_FOR_UPDATE if for_update else _MENTORING_BY_ID
+        params = {"id": mentoring_id}
         with translated():
-            result = await self._conn.execute(statement, {"id": mentoring_id})
-            row = result.first()
+            if self._prepared:
+                rows = await _PREPARED_MENTORING_BY_ID[for_update].rows(self._conn, params)
+                row = rows[0] if rows else None
+            else:
+                statement = _MENTORING_BY_ID_FOR_UPDATE if for_update else _MENTORING_BY_ID
+                row = (await self._conn.execute(statement, params)).first()
         return None if row is None else mentoring_from_row(row)
 
     async def save(self, mentoring: Mentoring) -> None:
@@ -319,6 +338,10 @@ class SqlMentorings:
         return await self._list(statement, params)
 
     async def list_accepted_for(self, user_id: UserId) -> list[Mentoring]:
+        if self._prepared:
+            with translated():
+                rows = await _PREPARED_ACCEPTED_LIST.rows(self._conn, {"user_id": user_id})
+            return [mentoring_from_row(row) for row in rows]
         return await self._list(_ACCEPTED_LIST, {"user_id": user_id})
 
     async def _list(self, statement: Select[Any], params: dict[str, Any]) -> list[Mentoring]:
@@ -328,9 +351,12 @@ class SqlMentorings:
         return [mentoring_from_row(row) for row in rows]
 
     async def list_accepted_with_people(self, user_id: UserId) -> list[MentoringWithPeople]:
+        params = {"user_id": user_id}
         with translated():
-            result = await self._conn.execute(self._with_people, {"user_id": user_id})
-            rows = result.all()
+            if self._prepared:
+                rows: Sequence[Sequence[Any]] = await _PREPARED_WITH_PEOPLE.rows(self._conn, params)
+            else:
+                rows = (await self._conn.execute(self._with_people, params)).all()
         mentee_at = MENTORING_WIDTH
         mentor_at = MENTORING_WIDTH + USER_WIDTH
         return [
@@ -347,6 +373,31 @@ class SqlMentorings:
 
 _MAX_ID: Final = 2**63 - 1
 _MESSAGE_INSERT: Final = insert(messages).returning(messages.c.id)
+
+
+def _counted_insert() -> Select[Any]:
+    """PostgreSQL: the conditional update of the mentoring, then the message only if it matched.
+
+    One statement instead of two: a post holds its mentoring's row lock from its read to its
+    commit, and every round trip in between is waited for by the next post to that chat.
+    """
+    counted = _MENTORING_UPDATE.returning(mentorings.c.id).cte("counted")
+    values = select(
+        counted.c.id,
+        bindparam("m_sender_id", type_=Id),
+        bindparam("m_body", type_=messages.c.body.type),
+        bindparam("m_created_at", type_=messages.c.created_at.type),
+    )
+    posted = (
+        insert(messages)
+        .from_select(["mentoring_id", "sender_id", "body", "created_at"], values)
+        .returning(messages.c.id)
+        .cte("posted")
+    )
+    return select(posted.c.id)
+
+
+_COUNTED_INSERT: Final = PreparedStatement(_counted_insert())
 _MESSAGE_BY_ID: Final = select(*MESSAGE_COLUMNS).where(messages.c.id == bindparam("id", type_=Id))
 
 
@@ -377,22 +428,19 @@ def _walk(table: Any, *, up: bool) -> tuple[ColumnElement[Any], ...]:
     return columns if up else tuple(c.desc() for c in columns)
 
 
-def _page_statement(*, newer: bool, other_side: bool) -> Select[Any]:
-    """Up to :n messages of chat :m in [:low, :high], walking up (newer) or down the index.
-
-    With `other_side`, one more column says whether any message lies in [:other_low,
-    :other_high] (the other side of the cursor, probed walking away from it); an outer join
-    to a one-row anchor keeps that answer when the page is empty.
-    """
-    page = (
+def _page_rows(*, newer: bool) -> Select[Any]:
+    """Up to :n messages of chat :m in [:low, :high], walking up (newer) or down the index."""
+    return (
         select(*MESSAGE_COLUMNS)
         .where(_chat_range(messages, "low", "high"))
         .order_by(*_walk(messages, up=newer))
         .limit(bindparam("n"))
     )
-    if not other_side:
-        return page
-    rows = page.subquery("page")
+
+
+def _other_side_probe(*, newer: bool) -> ColumnElement[bool]:
+    """Whether any message of chat :m lies in [:other_low, :other_high] (the other side of the
+    cursor), probed walking away from the cursor."""
     other = messages.alias("other")
     probe = (
         select(other.c.id)
@@ -401,25 +449,114 @@ def _page_statement(*, newer: bool, other_side: bool) -> Select[Any]:
         .limit(1)
         .scalar_subquery()
     )
+    return probe.is_not(None).label("other_side")
+
+
+def _page_statement(*, newer: bool, other_side: bool) -> Select[Any]:
+    """A page of chat :m; with `other_side`, one more column says whether messages lie beyond
+    the cursor; an outer join to a one-row anchor keeps that answer when the page is empty."""
+    page = _page_rows(newer=newer)
+    if not other_side:
+        return page
+    rows = page.subquery("page")
     anchor = select(literal_column("1").label("one")).subquery("anchor")
-    return select(*rows.c, probe.is_not(None).label("other_side")).select_from(
+    return select(*rows.c, _other_side_probe(newer=newer)).select_from(
         anchor.outerjoin(rows, true())
+    )
+
+
+def _chat_read_statement(*, newer: bool, other_side: bool) -> Select[Any]:
+    """Mentoring :m, then its page (as `_page_statement`) when :reader takes part in it.
+
+    One statement, one round trip: the mentoring row is the anchor of an outer join to the page,
+    so it comes back alone when the page is empty or not read. Whether :reader takes part is
+    the domain's `Mentoring.involves`, repeated here only so as not to read a page that the use
+    case will refuse to show; the contract tests check that the two agree.
+    """
+    rows = _page_rows(newer=newer).subquery("page")
+    reader = bindparam("reader", type_=Id)
+    takes_part = or_(mentorings.c.mentor_id == reader, mentorings.c.mentee_id == reader)
+    columns: list[Any] = [*MENTORING_COLUMNS, *rows.c, takes_part.label("takes_part")]
+    if other_side:
+        columns.append(_other_side_probe(newer=newer))
+    return (
+        select(*columns)
+        .select_from(mentorings.outerjoin(rows, takes_part))
+        .where(mentorings.c.id == bindparam("m", type_=Id))
     )
 
 
 _NEWEST: Final = _page_statement(newer=False, other_side=False)
 _BEFORE: Final = _page_statement(newer=False, other_side=True)
 _AFTER: Final = _page_statement(newer=True, other_side=True)
+_READ_NEWEST: Final = _chat_read_statement(newer=False, other_side=False)
+_READ_BEFORE: Final = _chat_read_statement(newer=False, other_side=True)
+_READ_AFTER: Final = _chat_read_statement(newer=True, other_side=True)
+_MESSAGE_WIDTH: Final = len(MESSAGE_COLUMNS)
+
+
+def _page_query(request: PageRequest) -> tuple[str, dict[str, Any]]:
+    """Which page statement answers `request` ("newest", "before", "after"), with its binds."""
+    limit, before, after = request.limit, request.before, request.after
+    params: dict[str, Any] = {"n": limit + 1}
+    if after is not None:
+        params.update(low=after + 1, high=_MAX_ID, other_low=1, other_high=after)
+        return "after", params
+    if before is not None:
+        params.update(low=1, high=before - 1, other_low=before, other_high=_MAX_ID)
+        return "before", params
+    params.update(low=1, high=_MAX_ID)
+    return "newest", params
+
+
+_PAGES: Final = {"newest": _NEWEST, "before": _BEFORE, "after": _AFTER}
+_READS: Final = {"newest": _READ_NEWEST, "before": _READ_BEFORE, "after": _READ_AFTER}
+_PREPARED_READS: Final = {kind: PreparedStatement(statement) for kind, statement in _READS.items()}
+
+
+def _assemble(found: list[Message], request: PageRequest, other_side: bool) -> MessagePage:
+    """The page, its cursors, from the up to `limit + 1` messages read (any order)."""
+    limit, before, after = request.limit, request.before, request.after
+    found.sort(key=lambda m: m.id)
+    if after is not None:
+        chosen = found[:limit]
+        older: MessageId | None = None
+        if other_side:
+            older = chosen[0].id if chosen else MessageId(after + 1)
+        newer = chosen[-1].id if len(found) > limit else None
+        return MessagePage(chosen, older, newer)
+    chosen = found[-limit:]
+    older = chosen[0].id if len(found) > limit else None
+    newer = None
+    if before is not None and other_side:
+        newer = chosen[-1].id if chosen else MessageId(before - 1)
+    return MessagePage(chosen, older, newer)
 
 
 class SqlMessages:
     def __init__(self, connection: AsyncConnection) -> None:
         self._conn = connection
+        self._one_statement = connection.dialect.name == "postgresql"
 
     async def add(self, new: NewMessage) -> Message:
         with translated():
             result = await self._conn.execute(_MESSAGE_INSERT, new_message_values(new))
         return message_from_new(result.scalar_one(), new)
+
+    async def add_counted(self, new: NewMessage, mentoring: Mentoring) -> Message:
+        if not self._one_statement:
+            # SQLite has no data-modifying WITH; two statements cost it no round trip. The
+            # conditional update first, so that a lost race stores nothing.
+            await SqlMentorings(self._conn).save(mentoring)
+            return await self.add(new)
+        params = mentoring_values(mentoring)
+        params.update(m_sender_id=new.sender_id, m_body=new.text, m_created_at=new.created_at)
+        with translated():
+            rows = await _COUNTED_INSERT.rows(self._conn, params)
+        if not rows:
+            raise ConcurrentUpdate()
+        mentoring.version += 1
+        return message_from_new(rows[0][0], new)
 
     async def get(self, message_id: MessageId) -> Message | None:
         with translated():
@@ -428,35 +565,35 @@ class SqlMessages:
         return None if row is None else message_from_row(row)
 
     async def page(self, mentoring_id: MentoringId, request: PageRequest) -> MessagePage:
-        limit, before, after = request.limit, request.before, request.after
-        params: dict[str, Any] = {"m": mentoring_id, "n": limit + 1}
-        if after is not None:
-            statement = _AFTER
-            params.update(low=after + 1, high=_MAX_ID, other_low=1, other_high=after)
-        elif before is not None:
-            statement = _BEFORE
-            params.update(low=1, high=before - 1, other_low=before, other_high=_MAX_ID)
-        else:
-            statement = _NEWEST
-            params.update(low=1, high=_MAX_ID)
+        kind, params = _page_query(request)
+        params["m"] = mentoring_id
         with translated():
-            result = await self._conn.execute(statement, params)
+            result = await self._conn.execute(_PAGES[kind], params)
             rows = result.all()
         other_side = False
-        if statement is not _NEWEST:
+        if kind != "newest":
             other_side = bool(rows[0][-1])
             rows = [row for row in rows if row[0] is not None]
-        found = sorted((message_from_row(row) for row in rows), key=lambda m: m.id)
-        if after is not None:
-            chosen = found[:limit]
-            older: MessageId | None = None
-            if other_side:
-                older = chosen[0].id if chosen else MessageId(after + 1)
-            newer = chosen[-1].id if len(found) > limit else None
-            return MessagePage(chosen, older, newer)
-        chosen = found[-limit:]
-        older = chosen[0].id if len(found) > limit else None
-        newer = None
-        if before is not None and other_side:
-            newer = chosen[-1].id if chosen else MessageId(before - 1)
-        return MessagePage(chosen, older, newer)
+        return _assemble([message_from_row(row) for row in rows], request, other_side)
+
+    async def read_chat(
+        self, mentoring_id: MentoringId, reader: UserId, request: PageRequest
+    ) -> ChatRead | None:
+        kind, params = _page_query(request)
+        params["m"] = mentoring_id
+        params["reader"] = reader
+        with translated():
+            if self._one_statement:
+                rows: Sequence[Sequence[Any]] = await _PREPARED_READS[kind].rows(self._conn, params)
+            else:
+                rows = (await self._conn.execute(_READS[kind], params)).all()
+        if not rows:
+            return None
+        first = rows[0]
+        mentoring = mentoring_from_row(first)
+        at = MENTORING_WIDTH
+        if not first[at + _MESSAGE_WIDTH]:
+            return ChatRead(mentoring, None)
+        other_side = kind != "newest" and bool(first[-1])
+        found = [message_from_row(row, at) for row in rows if row[at] is not None]
+        return ChatRead(mentoring, _assemble(found, request, other_side))

@@ -49,17 +49,19 @@ class ConnectionScope:
     errors pass through untouched after the rollback.
     """
 
-    __slots__ = ("_conn", "_engine")
+    __slots__ = ("_conn", "_engine", "_transaction")
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, transaction: bool = True) -> None:
         self._engine = engine
+        self._transaction = transaction
         self._conn: AsyncConnection | None = None
 
     async def __aenter__(self) -> AsyncConnection:
         conn = self._engine.connect()
         try:
             await conn.start()
-            await conn.begin()
+            if self._transaction:
+                await conn.begin()
         except BaseException as error:
             await _close_quietly(conn)
             if is_driver_error(error):
@@ -93,8 +95,8 @@ class ConnectionScope:
 class _TransactionScope:
     __slots__ = ("_scope",)
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._scope = ConnectionScope(engine)
+    def __init__(self, engine: AsyncEngine, *, transaction: bool = True) -> None:
+        self._scope = ConnectionScope(engine, transaction=transaction)
 
     async def __aenter__(self) -> SqlTransaction:
         return SqlTransaction(await self._scope.__aenter__())
@@ -124,22 +126,31 @@ class SqlUnitOfWork:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        postgresql = engine.dialect.name == "postgresql"
         # Same pool; its connections open write transactions with BEGIN IMMEDIATE on SQLite.
         self._writer = (
-            engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
-            if engine.dialect.name == "sqlite"
-            else engine
+            engine if postgresql else engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
         )
-
-    def _engine(self, write: bool) -> AsyncEngine:
-        return self._writer if write else self.engine
+        # Reads on PostgreSQL run without BEGIN and ROLLBACK: two round trips of a one-statement
+        # read. Each statement then sees its own snapshot, which is all a read use case needs:
+        # every port read is one statement (see docs/persistence.md). SQLite's transactions cost
+        # no round trip, and its reads keep theirs.
+        self._reader = (
+            engine.execution_options(isolation_level="AUTOCOMMIT") if postgresql else engine
+        )
+        self._read_in_transaction = not postgresql
 
     def __call__(self, *, write: bool = True) -> _TransactionScope:
-        return _TransactionScope(self._engine(write))
+        if write:
+            return _TransactionScope(self._writer)
+        return _TransactionScope(self._reader, transaction=self._read_in_transaction)
 
     def connect(self, *, write: bool = True) -> ConnectionScope:
-        """A bare transaction-scoped connection, for adapters that are not repositories."""
-        return ConnectionScope(self._engine(write))
+        """A bare connection for adapters that are not repositories: in a transaction when
+        `write`, otherwise as the reads of `__call__` (one statement, one snapshot)."""
+        if write:
+            return ConnectionScope(self._writer)
+        return ConnectionScope(self._reader, transaction=self._read_in_transaction)
 
     async def ping(self) -> None:
         async with self.connect(write=False) as conn:
