@@ -84,7 +84,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     # Check everything the workers will need now, so a bad setting is one line, not a traceback
     # per worker; on SQLite this also creates the signing key file once, before the workers race.
     settings = resolve_secret_key(settings)
-    if settings.is_sqlite:
+    if args.migrate:
+        # Safe with several servers starting at once: migrations take a lock and find the
+        # work done (PostgreSQL advisory lock, SQLite BEGIN IMMEDIATE).
         bootstrap.upgrade_database(settings)
     log.info("serving on http://%s:%d with %d worker(s)", args.host, args.port, args.workers)
     # uvicorn stops gracefully on SIGTERM, then raises the signal again for whoever installed a
@@ -250,15 +252,21 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve",
-        help="serve the HTTP API (migrates a SQLite database first)",
-        description="Serve the HTTP API with uvicorn. On SQLite the database is migrated first; "
-        "SIGTERM or Ctrl-C stops it gracefully.",
+        help="serve the HTTP API (migrates the database first)",
+        description="Serve the HTTP API with uvicorn. The database is first brought to the "
+        "latest schema (unless --no-migrate); SIGTERM or Ctrl-C stops it gracefully.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     serve.add_argument(
         "--access-log", action="store_true", help="log every request (off by default)"
+    )
+    serve.add_argument(
+        "--no-migrate",
+        dest="migrate",
+        action="store_false",
+        help="serve the schema as it is, for deploys that run `mentorat db upgrade` themselves",
     )
     serve.add_argument(
         "--graceful-timeout",

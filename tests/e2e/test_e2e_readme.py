@@ -168,3 +168,31 @@ def test_serve_with_bad_settings_exits_with_one_clear_line_and_no_traceback(
     errors = [line for line in done.stderr.splitlines() if line.startswith("mentorat:")]
     assert len(errors) == 1, done.stderr
     assert message in errors[0]
+
+
+@pytest.mark.postgres
+def test_serve_brings_a_fresh_postgresql_database_to_the_latest_schema_by_itself(
+    workdir: Path, make_server: type[Server], postgres_url: str
+) -> None:
+    import uuid
+
+    import psycopg
+
+    admin, _, _ = postgres_url.rpartition("/")
+    name = f"mentorat_fresh_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        env = server_env(
+            workdir,
+            MENTORAT_DATABASE_URL=f"{admin}/{name}",
+            MENTORAT_SECRET_KEY="a-test-signing-key-of-at-least-32-bytes",
+        )
+        server = make_server(workdir, env, workers=2).start()
+        body = {"username": "fresh", "password": "longenough1", "email": "f@example.com"}
+        assert httpx.post(f"{server.base}/auth/register/", json=body).status_code == 201
+        assert httpx.get(f"{server.base}/ready").status_code == 200
+        assert server.stop() == 0
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
