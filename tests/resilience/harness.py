@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
+from array import array
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -305,15 +306,35 @@ class Outcome:
 
 @dataclass
 class Recorder:
-    """Every outcome of a run, with the clock they are measured on."""
+    """Every outcome of a run, with the clock they are measured on.
+
+    With `keep_outcomes=False` (long runs) only the failures are kept whole; statuses and
+    latencies are kept as counts and a flat array of floats. Millions of kept responses would
+    make the load generator's own garbage collector stall it for seconds, long enough for the
+    server to close idle keep-alive connections under a request being sent.
+    """
 
     origin: float = field(default_factory=time.monotonic)
+    keep_outcomes: bool = True
     outcomes: list[Outcome] = field(default_factory=list)
+    _failures: list[Outcome] = field(default_factory=list)
+    _statuses: dict[str, Counter[str]] = field(default_factory=dict)
+    _latencies: dict[str, array[float]] = field(default_factory=dict)
 
     def now(self) -> float:
         return time.monotonic() - self.origin
 
+    def add(self, outcome: Outcome) -> None:
+        key = str(outcome.status) if outcome.failure is None else outcome.failure
+        self._statuses.setdefault(outcome.label, Counter())[key] += 1
+        self._latencies.setdefault(outcome.label, array("d")).append(outcome.elapsed)
+        if outcome.failure is not None:
+            self._failures.append(outcome)
+        if self.keep_outcomes:
+            self.outcomes.append(outcome)
+
     def where(self, *, label: str | None = None, status: int | None = None) -> list[Outcome]:
+        assert self.keep_outcomes, "this recorder keeps counts, not outcomes"
         return [
             o
             for o in self.outcomes
@@ -322,27 +343,32 @@ class Recorder:
 
     def statuses(self, label: str | None = None) -> Counter[str]:
         """Counts by status code, with transport failures under their own names."""
-        return Counter(
-            str(o.status) if o.failure is None else o.failure for o in self.where(label=label)
-        )
+        total: Counter[str] = Counter()
+        for name, counts in self._statuses.items():
+            if label is None or name == label:
+                total.update(counts)
+        return total
 
     def failures(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.failure is not None]
+        return list(self._failures)
+
+    def latencies(self, label: str | None = None) -> list[float]:
+        chosen = (a for name, a in self._latencies.items() if label is None or name == label)
+        return sorted(itertools.chain.from_iterable(chosen))
 
     def max_latency(self, label: str | None = None) -> float:
-        return max((o.elapsed for o in self.where(label=label)), default=0.0)
+        return max(self.latencies(label), default=0.0)
 
     def summary(self, label: str | None = None) -> dict[str, Any]:
-        chosen = self.where(label=label)
-        latencies = sorted(o.elapsed for o in chosen)
+        latencies = self.latencies(label)
+        if not latencies:
+            return {"requests": 0}
         return {
-            "requests": len(chosen),
+            "requests": len(latencies),
             "statuses": dict(sorted(self.statuses(label).items())),
-            "p50_ms": round(1000 * statistics.median(latencies), 1) if latencies else None,
-            "p99_ms": round(1000 * latencies[int(0.99 * (len(latencies) - 1))], 1)
-            if latencies
-            else None,
-            "max_ms": round(1000 * latencies[-1], 1) if latencies else None,
+            "p50_ms": round(1000 * statistics.median(latencies), 1),
+            "p99_ms": round(1000 * latencies[int(0.99 * (len(latencies) - 1))], 1),
+            "max_ms": round(1000 * latencies[-1], 1),
         }
 
 
@@ -410,7 +436,7 @@ class Client:
             finally:
                 await response.aclose()
         outcome.elapsed = time.monotonic() - started
-        self.recorder.outcomes.append(outcome)
+        self.recorder.add(outcome)
         return outcome
 
 
@@ -423,6 +449,19 @@ async def run_clients(
             await asyncio.gather(*(behaviour(i) for i in range(count)))
     except TimeoutError:
         raise AssertionError(f"the load did not finish within its {wall:.0f} s bound") from None
+
+
+async def watch_loop_lag(until_: Callable[[], bool], every: float = 0.1) -> float:
+    """The longest the load generator's own event loop was late, until `until_()` is true.
+
+    A client-side stall looks like a slow server; this tells the two apart.
+    """
+    worst = 0.0
+    while not until_():
+        before = time.monotonic()
+        await asyncio.sleep(every)
+        worst = max(worst, time.monotonic() - before - every)
+    return worst
 
 
 async def bounded(work: Awaitable[Any], *, wall: float) -> Any:
