@@ -16,6 +16,8 @@ from urllib.parse import parse_qs
 DEFAULT_DATABASE_URL = "sqlite:///mentorat.db"
 # Below this, pyjwt warns on every token and RFC 7518 calls an HS256 key too short.
 SECRET_KEY_MIN_BYTES = 32
+# A unit of work may outlast its slowest statement (several statements, Python between them).
+TRANSACTION_TIMEOUT_MARGIN = 2.0
 
 log = logging.getLogger("mentorat")
 
@@ -59,6 +61,9 @@ class Settings:
     db_pool_timeout: float = 5.0
     db_connect_timeout: float = 5.0
     db_statement_timeout: float = 10.0
+    # The longest one unit of work (a transaction, or a read) may hold a PostgreSQL connection:
+    # past it the connection is cut and the request answered 503. None: statement timeout + 2 s.
+    db_transaction_timeout: float | None = None
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
@@ -73,6 +78,13 @@ class Settings:
     @property
     def async_database_url(self) -> str:
         return async_database_url(self.database_url)
+
+    @property
+    def transaction_timeout(self) -> float:
+        """Seconds a unit of work may hold a PostgreSQL connection before it is cut."""
+        if self.db_transaction_timeout is not None:
+            return self.db_transaction_timeout
+        return self.db_statement_timeout + TRANSACTION_TIMEOUT_MARGIN
 
     @property
     def is_sqlite(self) -> bool:
@@ -129,6 +141,8 @@ class Settings:
         for name in positive:
             if getattr(self, name) <= 0:
                 raise SettingsError(f"MENTORAT_{name.upper()} must be greater than 0")
+        if self.db_transaction_timeout is not None and self.db_transaction_timeout <= 0:
+            raise SettingsError("MENTORAT_DB_TRANSACTION_TIMEOUT must be greater than 0")
         if self.db_max_overflow < 0:
             raise SettingsError("MENTORAT_DB_MAX_OVERFLOW must not be negative")
         for name in ("auth_cache_seconds", "db_idle_ping_seconds"):
@@ -222,7 +236,7 @@ def _parse(name: str, raw: str, kind: object) -> object:
     try:
         if kind == "int":
             return int(raw)
-        if kind == "float":
+        if kind in ("float", "float | None"):
             return float(raw)
         if kind == "bool":
             if raw.lower() in ("1", "true", "yes", "on"):

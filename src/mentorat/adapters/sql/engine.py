@@ -5,8 +5,12 @@ Nothing connects here: the first connection is made by the first transaction.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import math
+import os
 import select
+import socket
 import sqlite3
 import time
 from typing import Any
@@ -14,7 +18,7 @@ from typing import Any
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from mentorat.settings import Settings
@@ -23,15 +27,27 @@ from mentorat.settings import Settings
 SQLITE_BEGIN = "mentorat_sqlite_begin"
 APPLICATION_NAME = "mentorat"
 
+log = logging.getLogger(__name__)
 
-def create_engine(settings: Settings, *, application_name: str = APPLICATION_NAME) -> AsyncEngine:
+
+def create_engine(
+    settings: Settings,
+    *,
+    application_name: str = APPLICATION_NAME,
+    transaction_timeout: float | None = None,
+) -> AsyncEngine:
+    """The engine for `settings`. On PostgreSQL, `transaction_timeout` bounds how long a
+    connection may stay checked out (see `_arm_deadline`); None sets no bound, for the
+    migrations and bulk loads that run long statements on purpose."""
     url = settings.async_database_url
     if settings.is_sqlite:
         return _sqlite_engine(url, settings)
-    return _postgresql_engine(url, settings, application_name)
+    return _postgresql_engine(url, settings, application_name, transaction_timeout)
 
 
-def _postgresql_engine(url: str, settings: Settings, application_name: str) -> AsyncEngine:
+def _postgresql_engine(
+    url: str, settings: Settings, application_name: str, transaction_timeout: float | None
+) -> AsyncEngine:
     statement_ms = max(1, round(settings.db_statement_timeout * 1000))
     engine = create_async_engine(
         url,
@@ -48,9 +64,58 @@ def _postgresql_engine(url: str, settings: Settings, application_name: str) -> A
     idle_ping = settings.db_idle_ping_seconds
     event.listen(engine.sync_engine.pool, "checkin", _note_checkin)
     event.listen(
-        engine.sync_engine.pool, "checkout", _checkout_check(engine.sync_engine.dialect, idle_ping)
+        engine.sync_engine.pool,
+        "checkout",
+        _checkout_check(engine.sync_engine.dialect, idle_ping, transaction_timeout),
     )
     return engine
+
+
+# --- a database that stops answering --------------------------------------------------------------
+# `statement_timeout` is enforced by PostgreSQL itself: a server that hangs (a frozen host, a
+# network partition) enforces nothing, and the kernel keeps the TCP connection up for minutes.
+# So every checkout arms a timer on the event loop; if the connection is still checked out when
+# it fires, its socket is shut down. The driver's pending read then ends at once with "server
+# closed the connection", an ordinary disconnection: SQLAlchemy invalidates the connection and
+# the request is answered 503. Cancelling the request's task instead would not do: psycopg
+# answers a cancellation by asking the server to cancel the query and waiting up to 10 s for a
+# server that does not answer.
+_DEADLINE = "mentorat_deadline"
+
+
+def _arm_deadline(info: dict[Any, Any], driver: Any, seconds: float) -> None:
+    _disarm_deadline(info)
+    loop = asyncio.get_running_loop()
+    info[_DEADLINE] = loop.call_later(seconds, _cut, driver, seconds)
+
+
+def _disarm_deadline(info: dict[Any, Any]) -> None:
+    handle = info.pop(_DEADLINE, None)
+    if handle is not None:
+        handle.cancel()
+
+
+def _cut(driver: Any, seconds: float) -> None:
+    if driver.closed:
+        return
+    try:
+        fd = driver.pgconn.socket
+        with socket.socket(fileno=os.dup(fd)) as duplicate:
+            duplicate.shutdown(socket.SHUT_RDWR)
+    except OSError as error:
+        log.debug("cutting an unresponsive connection failed: %s", error)
+        return
+    log.warning(
+        "the database did not answer within %.1f s: connection closed, request answered 503",
+        seconds,
+    )
+
+
+async def set_deadline(conn: AsyncConnection, seconds: float) -> None:
+    """Rearm the deadline of a checked-out PostgreSQL connection to `seconds` from now."""
+    fairy = await conn.get_raw_connection()
+    if _DEADLINE in fairy.info:
+        _arm_deadline(fairy.info, fairy.driver_connection, seconds)
 
 
 # --- handing out only live PostgreSQL connections, without a round trip each time ---------------
@@ -67,19 +132,23 @@ _CHECKED_IN_AT = "mentorat_checked_in_at"
 
 
 def _note_checkin(dbapi_connection: DBAPIConnection | None, record: ConnectionPoolEntry) -> None:
+    _disarm_deadline(record.info)
     record.info[_CHECKED_IN_AT] = time.monotonic()
 
 
-def _checkout_check(dialect: Dialect, idle_ping: float) -> Any:
+def _checkout_check(dialect: Dialect, idle_ping: float, transaction_timeout: float | None) -> Any:
     def check(
         dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry, _: PoolProxiedConnection
     ) -> None:
-        checked_in = record.info.get(_CHECKED_IN_AT)
-        if checked_in is None:
-            return  # fresh from connect()
         driver = getattr(dbapi_connection, "driver_connection", None)
         if driver is None or driver.closed:
             raise exc.DisconnectionError("the connection was closed")
+        if transaction_timeout is not None:
+            # Armed first, so that it bounds the ping below too.
+            _arm_deadline(record.info, driver, transaction_timeout)
+        checked_in = record.info.get(_CHECKED_IN_AT)
+        if checked_in is None:
+            return  # fresh from connect()
         if _has_unread_data(driver.pgconn.socket):
             raise exc.DisconnectionError("the server closed the idle connection")
         if time.monotonic() - checked_in > idle_ping:

@@ -7,7 +7,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from mentorat.adapters.sql.engine import SQLITE_BEGIN
+from mentorat.adapters.sql.engine import SQLITE_BEGIN, set_deadline
 from mentorat.adapters.sql.errors import is_driver_error, translate, translated
 from mentorat.adapters.sql.idempotency import SqlIdempotencyKeys
 from mentorat.adapters.sql.repositories import SqlMentorings, SqlMessages, SqlUsers
@@ -124,8 +124,11 @@ async def _close_quietly(conn: AsyncConnection) -> None:
 class SqlUnitOfWork:
     """Implements `application.ports.UnitOfWork` on an async SQLAlchemy engine."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, ping_timeout: float | None = None) -> None:
+        """`ping_timeout`: on PostgreSQL, how long `ping` waits for an answer (by default, as
+        long as any unit of work)."""
         self.engine = engine
+        self._ping_timeout = ping_timeout
         postgresql = engine.dialect.name == "postgresql"
         # Same pool; its connections open write transactions with BEGIN IMMEDIATE on SQLite.
         self._writer = (
@@ -155,4 +158,6 @@ class SqlUnitOfWork:
     async def ping(self) -> None:
         async with self.connect(write=False) as conn:
             with translated():
+                if self._ping_timeout is not None:
+                    await set_deadline(conn, self._ping_timeout)
                 await conn.exec_driver_sql("SELECT 1")
