@@ -143,7 +143,9 @@ def open_system(
         rotate_refresh_tokens = settings.rotate_refresh_tokens
     if not settings.secret_key:
         raise SettingsError("MENTORAT_SECRET_KEY is required: it signs the access tokens")
-    engine = create_engine(settings, transaction_timeout=settings.transaction_timeout)
+    engine = create_engine(
+        settings, transaction_timeout=settings.transaction_timeout, autocommit=True
+    )
     mentorat = Mentorat.wire(
         uow=SqlUnitOfWork(engine, ping_timeout=settings.db_connect_timeout),
         clock=clock or SystemClock(),

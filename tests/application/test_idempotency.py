@@ -68,12 +68,14 @@ class GatedUnitOfWork:
         await self.inner.ping()
 
     @asynccontextmanager
-    async def __call__(self, *, write: bool = True) -> AsyncIterator[Transaction]:
+    async def __call__(
+        self, *, write: bool = True, single_write: bool = False
+    ) -> AsyncIterator[Transaction]:
         self.opened += 1
         if self.opened == self.hold:
             self.waiting.set()
             await self.go.wait()
-        async with self.inner(write=write) as tx:
+        async with self.inner(write=write, single_write=single_write) as tx:
             yield tx
 
 

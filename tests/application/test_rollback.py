@@ -6,14 +6,18 @@ import dataclasses
 
 import pytest
 
-from mentorat.adapters.memory.repositories import InMemoryMentorings, InMemoryStore
+from mentorat.adapters.memory.repositories import (
+    InMemoryMentorings,
+    InMemoryMessages,
+    InMemoryStore,
+)
 from mentorat.adapters.memory.services import InMemoryEventLog
 from mentorat.application.errors import StorageUnavailable
 from mentorat.application.post_message import PostMessageCommand
 from mentorat.application.service import Mentorat
-from mentorat.domain.chat import NewMessage
+from mentorat.domain.chat import Message, NewMessage
 from mentorat.domain.errors import ConcurrentUpdate, OpenMentoringExists
-from mentorat.domain.mentoring import Mentoring, NewMentoring, Status
+from mentorat.domain.mentoring import NewMentoring, Status
 from mentorat.domain.users import NewUser, UserId
 
 from .support import END, START, T0, People, accepted, ask, snapshot
@@ -29,11 +33,14 @@ async def test_a_message_whose_transaction_fails_after_it_was_written_leaves_no_
     mentoring = await accepted(app, people.mentee, people.mentor)
     before, published = snapshot(store), list(events.events)
 
-    async def database_goes_away(self: InMemoryMentorings, mentoring: Mentoring) -> None:
+    really_add = InMemoryMessages.add
+
+    async def database_goes_away(self: InMemoryMessages, new: NewMessage) -> Message:
+        await really_add(self, new)
         raise StorageUnavailable()
 
-    # The message is written first; saving the mentoring's counters then fails.
-    monkeypatch.setattr(InMemoryMentorings, "save", database_goes_away)
+    # The counters move and the message is written; then the database goes away.
+    monkeypatch.setattr(InMemoryMessages, "add", database_goes_away)
     with pytest.raises(StorageUnavailable):
         await app.post_message(PostMessageCommand(mentoring.id, people.mentee.id, "lost"))
     assert snapshot(store) == before

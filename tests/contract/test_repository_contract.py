@@ -440,28 +440,67 @@ async def test_a_chat_read_brings_the_page_exactly_to_those_the_domain_lets_see_
         assert await tx.messages.read_chat(MentoringId(77), everyone[0], PageRequest()) is None
 
 
-async def test_a_counted_message_moves_its_mentoring_or_nothing(uow: UnitOfWork) -> None:
+async def test_counted_messages_compose_on_the_stored_counters(uow: UnitOfWork) -> None:
     mentor, mentee = await people(uow, "mentor", "ada")
     mentoring = await requested(uow, mentor, mentee)
+    async with uow(write=False) as tx:
+        loaded = await tx.mentorings.get(mentoring.id)
+    assert loaded is not None
+    # Two posts decided on the same read: the second counts on top of the first, not over it.
+    first, second = dataclasses.replace(loaded), dataclasses.replace(loaded)
+    later = T0 + timedelta(seconds=1)
     async with uow() as tx:
-        loaded = await tx.mentorings.get(mentoring.id, for_update=True)
-        assert loaded is not None
-        stale = dataclasses.replace(loaded)
-        loaded.message_count, loaded.last_message_at = 1, T0
-        message = await tx.messages.add_counted(
-            NewMessage(mentoring.id, mentee.id, "hello", T0), loaded
+        hello = await tx.messages.add_counted(
+            NewMessage(mentoring.id, mentee.id, "hi", later), first
         )
-        stale.message_count = 1
-        with pytest.raises(ConcurrentUpdate):
-            await tx.messages.add_counted(NewMessage(mentoring.id, mentee.id, "lost", T0), stale)
+        await tx.commit()
+    # This one read the clock before the first committed: it is dated no earlier than it.
+    async with uow() as tx:
+        again = await tx.messages.add_counted(
+            NewMessage(mentoring.id, mentor.id, "hello", T0), second
+        )
         await tx.commit()
     async with uow(write=False) as tx:
         stored = await tx.mentorings.get(mentoring.id)
         page = await tx.messages.page(mentoring.id, PageRequest())
     assert stored is not None
-    assert (stored.message_count, stored.last_message_at) == (1, T0)
-    assert stored.version == loaded.version == mentoring.version + 1
-    assert list(page.messages) == [message]
+    assert (stored.message_count, stored.last_message_at) == (2, later)
+    assert stored.version == mentoring.version + 2
+    assert (first.message_count, first.version) == (1, mentoring.version + 1)
+    assert (second.message_count, second.version) == (2, stored.version)
+    assert (stored.status, stored.updated_at) == (mentoring.status, mentoring.updated_at)
+    assert list(page.messages) == [hello, again]
+    assert hello.id < again.id
+    assert hello.created_at == again.created_at == later
+
+
+async def test_a_counted_message_on_a_mentoring_whose_status_moved_stores_nothing(
+    uow: UnitOfWork,
+) -> None:
+    mentor, mentee = await people(uow, "mentor", "ada")
+    mentoring = await requested(uow, mentor, mentee)
+    async with uow(write=False) as tx:
+        stale = await tx.mentorings.get(mentoring.id)
+    assert stale is not None
+    async with uow() as tx:
+        refusing = await tx.mentorings.get(mentoring.id, for_update=True)
+        assert refusing is not None
+        refusing.respond(by=mentor.id, accept=False, at=T0)
+        await tx.mentorings.save(refusing)
+        await tx.commit()
+    with pytest.raises(ConcurrentUpdate):
+        async with uow() as tx:
+            await tx.messages.add_counted(NewMessage(mentoring.id, mentee.id, "late", T0), stale)
+    async with uow(write=False) as tx:
+        stored = await tx.mentorings.get(mentoring.id)
+        page = await tx.messages.page(mentoring.id, PageRequest())
+    assert stored is not None
+    assert (stored.status, stored.message_count, stored.version) == (
+        Status.REJECTED,
+        0,
+        refusing.version,
+    )
+    assert list(page.messages) == []
 
 
 # --- the unit of work --------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 import pytest
 
@@ -14,6 +15,7 @@ from mentorat.domain.chat import (
     Message,
     NewMessage,
     PageRequest,
+    chat_time,
     clean_text,
     compose_message,
     paginate,
@@ -96,6 +98,18 @@ def test_a_participant_may_post_while_the_mentoring_is_pending_or_active(
     assert new == NewMessage(mentoring.id, by, "hi", LATER)
     assert mentoring.message_count == 1
     assert mentoring.last_message_at == LATER
+
+
+def test_a_message_is_never_dated_before_the_one_it_follows() -> None:
+    mentoring = BUILDERS["active"]()
+    compose_message(mentoring, by=MENTEE, text="first", at=LATER)
+    # The second post read the clock a moment before the first one was counted.
+    new = compose_message(mentoring, by=MENTOR, text="second", at=LATER - timedelta(seconds=1))
+    assert new.created_at == LATER
+    assert (mentoring.message_count, mentoring.last_message_at) == (2, LATER)
+    assert chat_time(None, T0) == T0
+    assert chat_time(T0, LATER) == LATER
+    assert chat_time(LATER, T0) == LATER
 
 
 @pytest.mark.parametrize("state", TERMINAL)

@@ -35,7 +35,9 @@ class BrokenUnitOfWork:
     def __init__(self, error: Exception) -> None:
         self.error = error
 
-    def __call__(self, *, write: bool = True) -> AbstractAsyncContextManager[Transaction]:
+    def __call__(
+        self, *, write: bool = True, single_write: bool = False
+    ) -> AbstractAsyncContextManager[Transaction]:
         raise self.error
 
     async def ping(self) -> None:

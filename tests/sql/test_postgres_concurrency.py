@@ -177,7 +177,7 @@ async def test_messages_posted_at_once_by_both_are_all_stored_in_commit_order(
     stored = list(everything.messages)
     assert sorted(m.id for m in stored) == sorted(ids)
     assert sorted(m.message for m in stored) == sorted(r.message for r in results)
-    # Each post read the clock after locking the mentoring, so time follows id order.
+    # A chat's clock never runs backwards (domain.chat.chat_time, applied under the lock).
     times = [m.created_at for m in stored]
     assert times == sorted(times)
     assert seen == sorted(ids)

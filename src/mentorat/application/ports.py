@@ -76,9 +76,16 @@ class Messages(Protocol):
         """Store a message; ids grow in commit order within a mentoring."""
 
     async def add_counted(self, new: NewMessage, mentoring: Mentoring) -> Message:
-        """`add(new)` and `Mentorings.save(mentoring)` (the mentoring that counts `new`), as one
-        write where the store can: raises ConcurrentUpdate, storing nothing, when the
-        mentoring changed since it was loaded."""
+        """`add(new)` and count it on its mentoring, as one write where the store can.
+
+        The stored mentoring's `message_count` and `version` grow by one, relative to what is
+        stored, so that concurrent posts to one chat compose instead of conflicting; the message
+        is dated `chat_time(stored last_message_at, new.created_at)` (a post that committed
+        meanwhile may have moved the chat's clock), which becomes the new `last_message_at`.
+        Ids grow in commit order within a chat. The only precondition is the one a post
+        depends on: the stored status is still `mentoring.status` (the status the domain
+        allowed the post in); otherwise raises ConcurrentUpdate, storing nothing.
+        `mentoring`'s counters and version are set to the stored ones."""
 
     async def get(self, message_id: MessageId) -> Message | None: ...
 
@@ -160,10 +167,18 @@ class Transaction(Protocol):
 
 
 class UnitOfWork(Protocol):
-    def __call__(self, *, write: bool = True) -> AbstractAsyncContextManager[Transaction]:
+    def __call__(
+        self, *, write: bool = True, single_write: bool = False
+    ) -> AbstractAsyncContextManager[Transaction]:
         """Open one transaction. Leaving the block without `commit()` rolls it back.
 
         `write=False` promises the block only reads, which lets some stores avoid locks.
+        `single_write=True` promises the block reads, then makes exactly one write (one call
+        of a repository method that writes), then commits at once: a store whose single
+        writes are atomic on their own may then run the block without a surrounding
+        transaction, each statement committing as it runs (no BEGIN or COMMIT round trips,
+        and the locks of the write held only while it runs). Nothing may follow the write
+        that could still fail and expect it undone.
         """
 
     async def ping(self) -> None:

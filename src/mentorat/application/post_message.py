@@ -8,10 +8,14 @@ from mentorat.application.idempotency import Claim, claim_key, release_key
 from mentorat.application.ports import Clock, EventPublisher, UnitOfWork
 from mentorat.application.views import MessageView
 from mentorat.domain.chat import Message, compose_message, record_posted
-from mentorat.domain.errors import MentoringNotFound
+from mentorat.domain.errors import ConcurrentUpdate, MentoringNotFound
 from mentorat.domain.events import MentoringId, MessageId
 from mentorat.domain.mentoring import Mentoring
 from mentorat.domain.users import UserId
+
+# A post whose mentoring changed status between its read and its write decides again; a second
+# change within one post is all but impossible (statuses only move forward).
+ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +55,31 @@ class PostMessage:
     async def _post(
         self, cmd: PostMessageCommand, claim: Claim | None
     ) -> tuple[Mentoring, Message]:
-        async with self._uow() as tx:
-            # Holding the mentoring until commit orders its messages: ids grow in commit order.
-            mentoring = await tx.mentorings.get(cmd.mentoring_id, for_update=True)
+        attempt = 1
+        while True:
+            try:
+                return await self._post_once(cmd, claim)
+            except ConcurrentUpdate:
+                # The status changed between our read and our write: decide again on the new
+                # one (the domain then refuses a post to a closed mentoring).
+                if attempt == ATTEMPTS:
+                    raise
+                attempt += 1
+
+    async def _post_once(
+        self, cmd: PostMessageCommand, claim: Claim | None
+    ) -> tuple[Mentoring, Message]:
+        # Without a key the post's one write is the counted insert: the store may let it commit
+        # by itself. With a key, completing the claim is a second write in the same transaction.
+        async with self._uow(single_write=claim is None) as tx:
+            # Read without holding the mentoring: posts to one chat would queue behind each
+            # other for the whole transaction. `add_counted` holds it from its write to the
+            # commit, which orders the chat's ids by commit, and writes only if the status the
+            # domain allowed the post in is still the stored one.
+            mentoring = await tx.mentorings.get(cmd.mentoring_id)
             if mentoring is None:
                 raise MentoringNotFound()
             new = compose_message(mentoring, by=cmd.caller_id, text=cmd.text, at=self._clock.now())
-            # The message and the counters it moves, written together: one round trip less
-            # while the mentoring is held.
             message = await tx.messages.add_counted(new, mentoring)
             if claim is not None:
                 await claim.complete(tx, message.id)

@@ -50,12 +50,25 @@ class Message:
     created_at: datetime
 
 
+def chat_time(last_message_at: datetime | None, at: datetime) -> datetime:
+    """When a message posted at `at` is dated, after a chat's last message of `last_message_at`.
+
+    A chat's clock never runs backwards: a message is never dated before the one it follows,
+    so that dates and ids (which grow in commit order) tell the same story even when a post
+    read the clock a moment before another one that committed first.
+    """
+    if last_message_at is not None and at < last_message_at:
+        return last_message_at
+    return at
+
+
 def compose_message(mentoring: Mentoring, *, by: UserId, text: str, at: datetime) -> NewMessage:
     """Check that `by` may post `text` in `mentoring` now, and count it on the mentoring."""
     mentoring.ensure_visible_to(by)
     text = clean_text(text)
     if not mentoring.status.is_open:
         raise MentoringClosed(mentoring.status.value)
+    at = chat_time(mentoring.last_message_at, at)
     mentoring.message_count += 1
     mentoring.last_message_at = at
     return NewMessage(mentoring.id, by, text, at)

@@ -24,7 +24,14 @@ from mentorat.application.idempotency import (
     replay_of,
 )
 from mentorat.application.ports import ChatRead, MentoringWithPeople, Transaction
-from mentorat.domain.chat import Message, MessagePage, NewMessage, PageRequest, paginate
+from mentorat.domain.chat import (
+    Message,
+    MessagePage,
+    NewMessage,
+    PageRequest,
+    chat_time,
+    paginate,
+)
 from mentorat.domain.errors import (
     ConcurrentUpdate,
     InvalidToken,
@@ -181,8 +188,19 @@ class InMemoryMessages:
         return message
 
     async def add_counted(self, new: NewMessage, mentoring: Mentoring) -> Message:
-        await InMemoryMentorings(self._store, self._undo).save(mentoring)
-        return await self.add(new)
+        before = self._store.mentorings.get(mentoring.id)
+        if before is None or before.status != mentoring.status:
+            raise ConcurrentUpdate()
+        at = chat_time(before.last_message_at, new.created_at)
+        counted = _copy_mentoring(before)
+        counted.message_count += 1
+        counted.last_message_at = at
+        counted.version += 1
+        self._store.mentorings[mentoring.id] = counted
+        self._undo.append(lambda: self._store.mentorings.__setitem__(mentoring.id, before))
+        mentoring.message_count, mentoring.last_message_at = counted.message_count, at
+        mentoring.version = counted.version
+        return await self.add(dataclasses.replace(new, created_at=at))
 
     def _forget(self, message: Message) -> None:
         chat = self._store.messages[message.mentoring_id]
@@ -321,7 +339,9 @@ class InMemoryUnitOfWork:
         return None
 
     @asynccontextmanager
-    async def __call__(self, *, write: bool = True) -> AsyncIterator[Transaction]:
+    async def __call__(
+        self, *, write: bool = True, single_write: bool = False
+    ) -> AsyncIterator[Transaction]:
         async with self.store.lock:
             tx = InMemoryTransaction(self.store)
             try:

@@ -13,10 +13,11 @@ import select
 import socket
 import sqlite3
 import time
+import weakref
 from typing import Any
 
 from sqlalchemy import event, exc
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
@@ -35,22 +36,44 @@ def create_engine(
     *,
     application_name: str = APPLICATION_NAME,
     transaction_timeout: float | None = None,
+    autocommit: bool = False,
 ) -> AsyncEngine:
-    """The engine for `settings`. On PostgreSQL, `transaction_timeout` bounds how long a
-    connection may stay checked out (see `_arm_deadline`); None sets no bound, for the
-    migrations and bulk loads that run long statements on purpose."""
+    """The engine for `settings`.
+
+    On PostgreSQL, `transaction_timeout` bounds how long a connection may stay checked out
+    (see `_arm_deadline`); None sets no bound, for the migrations and bulk loads that run long
+    statements on purpose. `autocommit` leaves pooled connections in autocommit mode, for an
+    engine that serves `SqlUnitOfWork` only: its reads then use a connection as it comes out of
+    the pool, and only its writers switch to a transaction (see `is_autocommit`).
+    """
     url = settings.async_database_url
     if settings.is_sqlite:
         return _sqlite_engine(url, settings)
-    return _postgresql_engine(url, settings, application_name, transaction_timeout)
+    engine = _postgresql_engine(url, settings, application_name, transaction_timeout, autocommit)
+    if autocommit:
+        _AUTOCOMMIT_ENGINES.add(engine.sync_engine)
+    return engine
+
+
+_AUTOCOMMIT_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def is_autocommit(engine: AsyncEngine) -> bool:
+    """True when `engine`'s pooled connections are in autocommit mode (`create_engine`)."""
+    return engine.sync_engine in _AUTOCOMMIT_ENGINES
 
 
 def _postgresql_engine(
-    url: str, settings: Settings, application_name: str, transaction_timeout: float | None
+    url: str,
+    settings: Settings,
+    application_name: str,
+    transaction_timeout: float | None,
+    autocommit: bool,
 ) -> AsyncEngine:
     statement_ms = max(1, round(settings.db_statement_timeout * 1000))
     engine = create_async_engine(
         url,
+        isolation_level="AUTOCOMMIT" if autocommit else None,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,

@@ -7,6 +7,7 @@ docs/persistence.md for the count per use case).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     insert,
     literal,
     literal_column,
@@ -375,26 +377,56 @@ _MAX_ID: Final = 2**63 - 1
 _MESSAGE_INSERT: Final = insert(messages).returning(messages.c.id)
 
 
-def _counted_insert() -> Select[Any]:
-    """PostgreSQL: the conditional update of the mentoring, then the message only if it matched.
+_CHAT_AT: Final = bindparam("c_at", type_=mentorings.c.last_message_at.type)
+# A post counts itself on its mentoring relative to what is stored, so that posts to one chat
+# compose, and requires only what the domain allowed it on: the mentoring's status.
+_MENTORING_COUNT: Final = (
+    update(mentorings)
+    .where(
+        mentorings.c.id == bindparam("c_id", type_=Id),
+        mentorings.c.status == bindparam("c_status", type_=mentorings.c.status.type),
+    )
+    .values(
+        message_count=mentorings.c.message_count + 1,
+        # domain.chat.chat_time on the stored value, under the row lock: the chat's clock
+        # never runs backwards (NULL compares as unknown, so a first message takes :c_at).
+        last_message_at=case(
+            (mentorings.c.last_message_at > _CHAT_AT, mentorings.c.last_message_at),
+            else_=_CHAT_AT,
+        ),
+        version=mentorings.c.version + 1,
+    )
+    .returning(
+        mentorings.c.id,
+        mentorings.c.message_count,
+        mentorings.c.version,
+        mentorings.c.last_message_at,
+    )
+)
 
-    One statement instead of two: a post holds its mentoring's row lock from its read to its
-    commit, and every round trip in between is waited for by the next post to that chat.
+
+def _counted_insert() -> Select[Any]:
+    """PostgreSQL: count the message on its mentoring, then store it only if that matched.
+
+    The update takes the mentoring's row lock before the insert draws the message's id, and
+    the lock is held until commit: ids grow in commit order within a chat, so a poller's
+    `after` never skips a message. Posts to one chat queue on that lock, so the post reads the
+    mentoring without it and holds it only for this statement and the commit.
     """
-    counted = _MENTORING_UPDATE.returning(mentorings.c.id).cte("counted")
+    counted = _MENTORING_COUNT.cte("counted")
     values = select(
         counted.c.id,
         bindparam("m_sender_id", type_=Id),
         bindparam("m_body", type_=messages.c.body.type),
-        bindparam("m_created_at", type_=messages.c.created_at.type),
+        counted.c.last_message_at,
     )
     posted = (
         insert(messages)
         .from_select(["mentoring_id", "sender_id", "body", "created_at"], values)
-        .returning(messages.c.id)
+        .returning(messages.c.id, messages.c.created_at)
         .cte("posted")
     )
-    return select(posted.c.id)
+    return select(posted.c.id, counted.c.message_count, counted.c.version, posted.c.created_at)
 
 
 _COUNTED_INSERT: Final = PreparedStatement(_counted_insert())
@@ -544,19 +576,31 @@ class SqlMessages:
         return message_from_new(result.scalar_one(), new)
 
     async def add_counted(self, new: NewMessage, mentoring: Mentoring) -> Message:
+        params: dict[str, Any] = {
+            "c_id": mentoring.id,
+            "c_status": mentoring.status.value,
+            "c_at": new.created_at,
+        }
         if not self._one_statement:
             # SQLite has no data-modifying WITH; two statements cost it no round trip. The
             # conditional update first, so that a lost race stores nothing.
-            await SqlMentorings(self._conn).save(mentoring)
-            return await self.add(new)
-        params = mentoring_values(mentoring)
-        params.update(m_sender_id=new.sender_id, m_body=new.text, m_created_at=new.created_at)
-        with translated():
-            rows = await _COUNTED_INSERT.rows(self._conn, params)
-        if not rows:
-            raise ConcurrentUpdate()
-        mentoring.version += 1
-        return message_from_new(rows[0][0], new)
+            with translated():
+                counted = (await self._conn.execute(_MENTORING_COUNT, params)).first()
+            if counted is None:
+                raise ConcurrentUpdate()
+            _, count, version, at = counted
+            message = await self.add(dataclasses.replace(new, created_at=at))
+        else:
+            params.update(m_sender_id=new.sender_id, m_body=new.text)
+            with translated():
+                rows = await _COUNTED_INSERT.rows(self._conn, params)
+            if not rows:
+                raise ConcurrentUpdate()
+            message_id, count, version, at = rows[0]
+            message = message_from_new(message_id, dataclasses.replace(new, created_at=at))
+        mentoring.message_count, mentoring.last_message_at = count, at
+        mentoring.version = version
+        return message
 
     async def get(self, message_id: MessageId) -> Message | None:
         with translated():

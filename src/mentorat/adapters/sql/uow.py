@@ -7,7 +7,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from mentorat.adapters.sql.engine import SQLITE_BEGIN, set_deadline
+from mentorat.adapters.sql.engine import SQLITE_BEGIN, is_autocommit, set_deadline
 from mentorat.adapters.sql.errors import is_driver_error, translate, translated
 from mentorat.adapters.sql.idempotency import SqlIdempotencyKeys
 from mentorat.adapters.sql.repositories import SqlMentorings, SqlMessages, SqlUsers
@@ -130,22 +130,32 @@ class SqlUnitOfWork:
         self.engine = engine
         self._ping_timeout = ping_timeout
         postgresql = engine.dialect.name == "postgresql"
-        # Same pool; its connections open write transactions with BEGIN IMMEDIATE on SQLite.
-        self._writer = (
-            engine if postgresql else engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
-        )
         # Reads on PostgreSQL run without BEGIN and ROLLBACK: two round trips of a one-statement
         # read. Each statement then sees its own snapshot, which is all a read use case needs:
         # every port read is one statement (see docs/persistence.md). SQLite's transactions cost
         # no round trip, and its reads keep theirs.
-        self._reader = (
-            engine.execution_options(isolation_level="AUTOCOMMIT") if postgresql else engine
-        )
+        # One pool either way. Switching a connection's mode costs work at checkout and again at
+        # checkin, so it is paid by the writes when the pool's connections sit in autocommit
+        # (`create_engine(autocommit=True)`, as the server's), by the reads otherwise.
+        if not postgresql:
+            # Its connections open write transactions with BEGIN IMMEDIATE.
+            self._writer = engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+            self._reader = engine
+        elif is_autocommit(engine):
+            self._writer = engine.execution_options(isolation_level="READ COMMITTED")
+            self._reader = engine
+        else:
+            self._writer = engine
+            self._reader = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._read_in_transaction = not postgresql
+        self._single_writes_commit = postgresql
 
-    def __call__(self, *, write: bool = True) -> _TransactionScope:
-        if write:
+    def __call__(self, *, write: bool = True, single_write: bool = False) -> _TransactionScope:
+        if write and not (single_write and self._single_writes_commit):
             return _TransactionScope(self._writer)
+        # Reads, and on PostgreSQL a block whose one write is one statement: on the autocommit
+        # connection that statement is its own transaction. SQLite keeps the transaction: its
+        # counted insert is two statements.
         return _TransactionScope(self._reader, transaction=self._read_in_transaction)
 
     def connect(self, *, write: bool = True) -> ConnectionScope:

@@ -1,0 +1,91 @@
+"""`uow(single_write=True)`: on PostgreSQL the one write commits as it runs (no BEGIN, no
+COMMIT round trip, the mentoring's row lock held only by that statement); SQLite, whose counted
+insert is two statements, keeps its transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import psycopg
+import pytest
+
+from mentorat.bootstrap import System, open_system
+from mentorat.domain.chat import NewMessage
+from mentorat.domain.events import MentoringId
+
+from .conftest import settings_for, sql_uow
+from .test_postgres_concurrency import a_pair, a_request, pg_system
+
+__all__ = ["pg_system"]  # the fixture, shared with the concurrency tests
+
+
+async def message_count_seen_by_another_connection(url: str, mentoring_id: MentoringId) -> int:
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as other:
+        cursor = await other.execute(
+            "SELECT count(*) FROM messages WHERE mentoring_id = %s", (mentoring_id,)
+        )
+        row = await cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_the_single_write_is_committed_as_it_runs(
+    pg_system: System, pg_url: str
+) -> None:
+    uow = sql_uow(pg_system)
+    mentor, mentee = await a_pair(pg_system)
+    request = await a_request(pg_system, mentor, mentee)
+    async with uow(single_write=True) as tx:
+        mentoring = await tx.mentorings.get(request.id)
+        assert mentoring is not None
+        await tx.messages.add_counted(
+            NewMessage(request.id, mentee.id, "hi", mentoring.created_at), mentoring
+        )
+        # Not committed yet by the block, yet already there for everyone else.
+        assert await message_count_seen_by_another_connection(pg_url, request.id) == 1
+        await tx.commit()
+
+
+@pytest.mark.postgres
+async def test_without_the_hint_the_write_waits_for_the_commit(
+    pg_system: System, pg_url: str
+) -> None:
+    uow = sql_uow(pg_system)
+    mentor, mentee = await a_pair(pg_system)
+    request = await a_request(pg_system, mentor, mentee)
+    async with uow() as tx:
+        mentoring = await tx.mentorings.get(request.id)
+        assert mentoring is not None
+        await tx.messages.add_counted(
+            NewMessage(request.id, mentee.id, "hi", mentoring.created_at), mentoring
+        )
+        assert await message_count_seen_by_another_connection(pg_url, request.id) == 0
+        await tx.commit()
+    assert await message_count_seen_by_another_connection(pg_url, request.id) == 1
+
+
+async def test_on_sqlite_the_single_write_still_waits_for_the_commit(sqlite_url: str) -> None:
+    system = open_system(settings_for(sqlite_url))
+    path = system.settings.sqlite_path
+    assert path is not None
+
+    def seen_by_another_connection(mentoring_id: MentoringId) -> int:
+        with sqlite3.connect(path) as other:
+            query = "SELECT count(*) FROM messages WHERE mentoring_id = ?"
+            return int(other.execute(query, (mentoring_id,)).fetchone()[0])
+
+    try:
+        mentor, mentee = await a_pair(system)
+        request = await a_request(system, mentor, mentee)
+        async with sql_uow(system)(single_write=True) as tx:
+            mentoring = await tx.mentorings.get(request.id)
+            assert mentoring is not None
+            await tx.messages.add_counted(
+                NewMessage(request.id, mentee.id, "hi", mentoring.created_at), mentoring
+            )
+            assert seen_by_another_connection(request.id) == 0
+            await tx.commit()
+        assert seen_by_another_connection(request.id) == 1
+    finally:
+        await system.aclose()
