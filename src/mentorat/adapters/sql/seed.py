@@ -254,7 +254,8 @@ def _messages(
 
 
 def _mentoring_row(m: _Mentoring) -> tuple[Any, ...]:
-    created = _BASE_TIME + timedelta(days=300, seconds=m.id)
+    # With a fraction of a second, as every time the service itself records.
+    created = _BASE_TIME + timedelta(days=300, seconds=m.id, microseconds=1 + m.id * 7919 % 999_983)
     accepted = created + timedelta(hours=1) if m.accepted else None
     updated = created if m.status == "pending" else created + timedelta(hours=2)
     return (
