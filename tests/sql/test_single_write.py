@@ -30,37 +30,26 @@ async def message_count_seen_by_another_connection(url: str, mentoring_id: Mento
 
 
 @pytest.mark.postgres
-async def test_on_postgresql_the_single_write_is_committed_as_it_runs(
-    pg_system: System, pg_url: str
+@pytest.mark.parametrize(
+    ("single_write", "seen_before_commit"),
+    [(True, 1), (False, 0)],
+    ids=["single-write", "transaction"],
+)
+async def test_on_postgresql_only_the_single_write_is_committed_as_it_runs(
+    pg_system: System, pg_url: str, single_write: bool, seen_before_commit: int
 ) -> None:
     uow = sql_uow(pg_system)
     mentor, mentee = await a_pair(pg_system)
     request = await a_request(pg_system, mentor, mentee)
-    async with uow(single_write=True) as tx:
+    async with uow(single_write=single_write) as tx:
         mentoring = await tx.mentorings.get(request.id)
         assert mentoring is not None
         await tx.messages.add_counted(
             NewMessage(request.id, mentee.id, "hi", mentoring.created_at), mentoring
         )
-        # Not committed yet by the block, yet already there for everyone else.
-        assert await message_count_seen_by_another_connection(pg_url, request.id) == 1
-        await tx.commit()
-
-
-@pytest.mark.postgres
-async def test_without_the_hint_the_write_waits_for_the_commit(
-    pg_system: System, pg_url: str
-) -> None:
-    uow = sql_uow(pg_system)
-    mentor, mentee = await a_pair(pg_system)
-    request = await a_request(pg_system, mentor, mentee)
-    async with uow() as tx:
-        mentoring = await tx.mentorings.get(request.id)
-        assert mentoring is not None
-        await tx.messages.add_counted(
-            NewMessage(request.id, mentee.id, "hi", mentoring.created_at), mentoring
-        )
-        assert await message_count_seen_by_another_connection(pg_url, request.id) == 0
+        # With the hint the block has not committed yet, and the message is already there.
+        seen = await message_count_seen_by_another_connection(pg_url, request.id)
+        assert seen == seen_before_commit
         await tx.commit()
     assert await message_count_seen_by_another_connection(pg_url, request.id) == 1
 
