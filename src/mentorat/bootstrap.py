@@ -275,9 +275,8 @@ def create_asgi_app() -> Litestar:
     app = http_app(open_system(settings), close_system=True)
     # Everything built so far (modules, the app, its routes, SQLAlchemy's and Litestar's
     # tables) lives as long as the worker. Frozen, the garbage collector's full collections
-    # stop walking it: each walk stalled the worker for tens of milliseconds, about once a
-    # second under load, which was most of the p99 (W4: p99 71 -> 21-30 ms, p50 unchanged;
-    # docs/performance.md).
+    # stop walking it: each walk stalled the worker for tens of milliseconds, which was most
+    # of the p99 under load (W4: p99 71 -> 21-30 ms, p50 unchanged; docs/performance.md).
     gc.collect()
     gc.freeze()
     return app
