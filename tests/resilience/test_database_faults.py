@@ -231,14 +231,25 @@ def outage_figures(run: OutageRun) -> dict[str, Any]:
     }
 
 
+async def outage_scenario(
+    name: str, url: str, start_server: StartServer, outage: Callable[[Marks], Awaitable[None]]
+) -> None:
+    """Scenarios 5 and 5b: load through `outage`, then the checks every outage must pass."""
+    server = outage_server(start_server, url)
+    processes = server.pids()
+    chats = await pairings(Api(server.base), 5)
+    run = await run_outage(server, chats, outage)
+    report(name, **outage_figures(run))
+
+    slowest = run.recorder.max_latency()
+    assert slowest <= LATENCY_BOUND, f"an answer took {slowest:.1f} s (bound {LATENCY_BOUND} s)"
+    await assert_recovered_from(run, server, processes, url)
+
+
 @pytest.mark.timeout(180)
 async def test_a_five_second_postgresql_outage_gives_only_503s_and_recovers_without_a_restart(
     cluster: Cluster, cluster_database: str, start_server: StartServer
 ) -> None:
-    server = outage_server(start_server, cluster_database)
-    processes = server.pids()
-    chats = await pairings(Api(server.base), 5)
-
     async def stop_for_five_seconds(marks: Marks) -> None:
         await asyncio.to_thread(cluster.stop, "fast")
         marks.went_away()
@@ -246,34 +257,22 @@ async def test_a_five_second_postgresql_outage_gives_only_503s_and_recovers_with
         marks.returning()
         await asyncio.to_thread(cluster.start)
 
-    run = await run_outage(server, chats, stop_for_five_seconds)
-    report("5 PostgreSQL stopped under load", **outage_figures(run))
-
-    slowest = run.recorder.max_latency()
-    assert slowest <= LATENCY_BOUND, f"an answer took {slowest:.1f} s (bound {LATENCY_BOUND} s)"
-    await assert_recovered_from(run, server, processes, cluster_database)
+    await outage_scenario(
+        "5 PostgreSQL stopped under load", cluster_database, start_server, stop_for_five_seconds
+    )
 
 
 @pytest.mark.timeout(180)
 async def test_a_frozen_postgresql_gives_503s_within_the_bound_instead_of_hanging_requests(
     cluster: Cluster, cluster_database: str, start_server: StartServer
 ) -> None:
-    server = outage_server(start_server, cluster_database)
-    processes = server.pids()
-    chats = await pairings(Api(server.base), 5)
-
     async def freeze(marks: Marks) -> None:
         with cluster.frozen():
             marks.went_away()
             await asyncio.sleep(FREEZE_SECONDS)
             marks.returning()
 
-    run = await run_outage(server, chats, freeze)
-    report("5b PostgreSQL frozen under load", **outage_figures(run))
-
-    slowest = run.recorder.max_latency()
-    assert slowest <= LATENCY_BOUND, f"an answer took {slowest:.1f} s (bound {LATENCY_BOUND} s)"
-    await assert_recovered_from(run, server, processes, cluster_database)
+    await outage_scenario("5b PostgreSQL frozen under load", cluster_database, start_server, freeze)
 
 
 # --- 6. Backends terminated under load ------------------------------------------------------
