@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
+from litestar.events import BaseEventEmitterBackend, EventListener
+from litestar.exceptions import ImproperlyConfiguredException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
@@ -70,10 +73,34 @@ def create_app(
         cors_config=cors,
         on_shutdown=list(on_shutdown),
         state=State({"ctx": HttpContext(mentorat, trust_forwarded_for)}),
+        event_emitter_backend=NoListeners,
         # Logging is configured by whoever runs the app (the CLI, the ASGI factory), not here.
         logging_config=None,
         debug=debug,
     )
+
+
+class NoListeners(BaseEventEmitterBackend):
+    """Litestar's in-process event bus, left out: the app registers no listeners (domain
+    events leave through the `EventPublisher` port, outside HTTP). Litestar's default bus runs
+    an anyio task group in every worker, and importing anyio's asyncio backend for it alone
+    costs each worker about 4 MiB of memory (docs/performance.md)."""
+
+    __slots__ = ()
+
+    def __init__(self, listeners: Sequence[EventListener]) -> None:
+        if listeners:
+            raise ImproperlyConfiguredException("this app's event bus takes no listeners")
+        super().__init__(listeners)
+
+    async def __aenter__(self) -> NoListeners:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        return None
+
+    def emit(self, event_id: str, *args: Any, **kwargs: Any) -> None:
+        raise ImproperlyConfiguredException(f"no listener for {event_id!r}: events are not used")
 
 
 def _openapi() -> OpenAPIConfig:

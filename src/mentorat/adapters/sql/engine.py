@@ -11,7 +11,6 @@ import math
 import os
 import select
 import socket
-import sqlite3
 import time
 import weakref
 from typing import Any
@@ -229,6 +228,8 @@ def _switch_to_wal(cursor: Any, patience: float) -> None:
     """Turn WAL on (it then stays on in the file). SQLite may refuse the switch with "database
     is locked" without calling the busy handler while other connections open a fresh file at
     the same moment, so retry within the busy timeout."""
+    import sqlite3  # here: a PostgreSQL worker never loads SQLite (0.9 MiB of memory)
+
     deadline = time.monotonic() + patience
     while True:
         try:
