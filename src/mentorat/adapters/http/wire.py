@@ -1,4 +1,5 @@
-"""uvicorn's httptools protocol, writing response header names in their canonical case.
+"""uvicorn's httptools protocol, writing response header names in their canonical case, each
+response's head and body in one send.
 
 HTTP header names are case-insensitive, but clients of the original Django API look some up
 case-sensitively (a plain dict of urllib's headers, say) and Django wrote `WWW-Authenticate`,
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, cast
 
@@ -38,23 +40,64 @@ def recase_head(head: bytes) -> bytes:
     return b"\r\n".join(lines)
 
 
-class _RecasingTransport:
-    """Delegates everything to the real transport; rewrites only response heads.
+class _ResponseTransport:
+    """Delegates everything to the real transport; rewrites response heads and sends each one
+    together with the first bytes of its body.
 
     uvicorn writes each response head in one call, starting with the status line and ending
     with the blank line; bodies are written by later calls. A JSON or HTML body cannot both
     start with "HTTP/1.1 " and end with a blank line, so the test below never touches one.
+
+    Written as uvicorn writes it, a response costs two sends and two TCP segments: over
+    loopback each send carries the kernel's delivery to the reader, a tenth of a small
+    request's CPU (docs/performance.md). So a head is held back and leaves in the same send as
+    the body that follows it, which uvicorn writes in the same turn of the event loop. A head
+    still held at the end of that turn (a body that is slow to come) is sent then, or before
+    the connection is closed, whichever comes first. An interim response (`100 Continue`) goes at
+    once: the client waits for it before sending its body.
     """
 
-    __slots__ = ("_transport",)
+    __slots__ = ("_head", "_loop", "_transport")
 
-    def __init__(self, transport: asyncio.BaseTransport) -> None:
+    def __init__(self, transport: asyncio.BaseTransport, loop: asyncio.AbstractEventLoop) -> None:
         self._transport = cast(asyncio.WriteTransport, transport)
+        self._loop = loop
+        self._head: bytes | None = None
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         if isinstance(data, bytes) and data.startswith(b"HTTP/1.1 ") and data.endswith(b"\r\n\r\n"):
             data = recase_head(data)
+            if data[9:10] != b"1":  # a final response: wait for its body
+                self.flush()
+                self._head = data
+                self._loop.call_soon(self.flush)
+                return
+        head = self._head
+        if head is not None:
+            self._head = None
+            data = head + bytes(data)
         self._transport.write(data)
+
+    def writelines(self, chunks: Iterable[bytes | bytearray | memoryview]) -> None:
+        self.write(b"".join(chunks))
+
+    def flush(self) -> None:
+        """Send a head still held back, if any."""
+        head, self._head = self._head, None
+        if head is not None and not self._transport.is_closing():
+            self._transport.write(head)
+
+    def write_eof(self) -> None:
+        self.flush()
+        self._transport.write_eof()
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def get_write_buffer_size(self) -> int:
+        held = 0 if self._head is None else len(self._head)
+        return held + self._transport.get_write_buffer_size()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._transport, name)
@@ -63,7 +106,8 @@ class _RecasingTransport:
 class CanonicalCaseHttpToolsProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports quack like asyncio.Transport without inheriting from it.
-        super().connection_made(_RecasingTransport(transport))  # type: ignore[arg-type]
+        wrapped = _ResponseTransport(transport, asyncio.get_running_loop())
+        super().connection_made(wrapped)  # type: ignore[arg-type]
 
 
 # --- one listening socket per worker -------------------------------------------------------------
