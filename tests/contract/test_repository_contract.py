@@ -503,6 +503,29 @@ async def test_a_counted_message_on_a_mentoring_whose_status_moved_stores_nothin
     assert list(page.messages) == []
 
 
+async def test_a_counted_message_on_a_mentoring_of_other_participants_stores_nothing(
+    uow: UnitOfWork,
+) -> None:
+    # A snapshot of what was stored under this id before (see RecentChats) is not this one.
+    mentor, mentee, other = await people(uow, "mentor", "ada", "bob")
+    mentoring = await requested(uow, mentor, mentee)
+    for snapshot in (
+        dataclasses.replace(mentoring, mentee_id=other.id),
+        dataclasses.replace(mentoring, mentor_id=other.id),
+    ):
+        with pytest.raises(ConcurrentUpdate):
+            async with uow() as tx:
+                await tx.messages.add_counted(
+                    NewMessage(mentoring.id, other.id, "me?", T0), snapshot
+                )
+    async with uow(write=False) as tx:
+        stored = await tx.mentorings.get(mentoring.id)
+        page = await tx.messages.page(mentoring.id, PageRequest())
+    assert stored is not None
+    assert (stored.message_count, stored.version) == (0, mentoring.version)
+    assert list(page.messages) == []
+
+
 # --- the unit of work --------------------------------------------------------------------------
 
 

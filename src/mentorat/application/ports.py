@@ -82,10 +82,11 @@ class Messages(Protocol):
         stored, so that concurrent posts to one chat compose instead of conflicting; the message
         is dated `chat_time(stored last_message_at, new.created_at)` (a post that committed
         meanwhile may have moved the chat's clock), which becomes the new `last_message_at`.
-        Ids grow in commit order within a chat. The only precondition is the one a post
-        depends on: the stored status is still `mentoring.status` (the status the domain
-        allowed the post in); otherwise raises ConcurrentUpdate, storing nothing.
-        `mentoring`'s counters and version are set to the stored ones."""
+        Ids grow in commit order within a chat. The only preconditions are what a post
+        depends on: the stored status and participants are still `mentoring`'s (those the
+        domain allowed the post on, which may come from a snapshot of any age: see
+        `RecentChats`); otherwise raises ConcurrentUpdate, storing nothing. `mentoring`'s
+        counters and version are set to the stored ones."""
 
     async def get(self, message_id: MessageId) -> Message | None: ...
 

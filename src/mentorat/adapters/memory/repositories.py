@@ -189,7 +189,11 @@ class InMemoryMessages:
 
     async def add_counted(self, new: NewMessage, mentoring: Mentoring) -> Message:
         before = self._store.mentorings.get(mentoring.id)
-        if before is None or before.status != mentoring.status:
+        if before is None or (before.status, before.mentor_id, before.mentee_id) != (
+            mentoring.status,
+            mentoring.mentor_id,
+            mentoring.mentee_id,
+        ):
             raise ConcurrentUpdate()
         at = chat_time(before.last_message_at, new.created_at)
         counted = _copy_mentoring(before)

@@ -385,6 +385,8 @@ _MENTORING_COUNT: Final = (
     .where(
         mentorings.c.id == bindparam("c_id", type_=Id),
         mentorings.c.status == bindparam("c_status", type_=mentorings.c.status.type),
+        mentorings.c.mentor_id == bindparam("c_mentor_id", type_=Id),
+        mentorings.c.mentee_id == bindparam("c_mentee_id", type_=Id),
     )
     .values(
         message_count=mentorings.c.message_count + 1,
@@ -579,6 +581,8 @@ class SqlMessages:
         params: dict[str, Any] = {
             "c_id": mentoring.id,
             "c_status": mentoring.status.value,
+            "c_mentor_id": mentoring.mentor_id,
+            "c_mentee_id": mentoring.mentee_id,
             "c_at": new.created_at,
         }
         if not self._one_statement:
