@@ -7,6 +7,11 @@ from typing import Any
 import pytest
 from http_helpers import Api, Person, assert_error, bearer, forge
 
+from mentorat import bootstrap
+from mentorat.adapters.http.app import create_app
+from mentorat.adapters.http.auth import require_caller
+from mentorat.adapters.http.controllers import auth, chat, health, mentorings
+
 
 @pytest.fixture
 async def setting(api: Api) -> tuple[Person, Person, Person, dict[str, Any], dict[str, Any]]:
@@ -80,3 +85,21 @@ async def test_an_anonymous_request_is_a_401_before_its_body_is_even_read(api: A
         "/api/mentorship/demande/", content=b"{broken", headers={"Content-Type": "text/plain"}
     )
     assert_error(response, 401)
+
+
+def test_every_route_but_the_public_ones_authenticates_its_caller() -> None:
+    # Litestar runs only the nearest layer's before_request: a handler that set its own would
+    # silently skip authentication.
+    app = create_app(bootstrap.in_memory(secret_key="k" * 40))
+    public = {h.handler_name for h in [*auth.PUBLIC, *health.PUBLIC]}
+    checked = 0
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if handler.handler_name in public or route.path.startswith("/schema"):
+                continue
+            if "OPTIONS" in handler.http_methods and len(handler.http_methods) == 1:
+                continue  # Litestar's automatic 204 with Allow
+            hooks = [o.before_request for o in handler.ownership_layers if o.before_request]
+            assert hooks == [require_caller], route.path
+            checked += 1
+    assert checked == len([*auth.PROTECTED, *mentorings.PROTECTED, *chat.PROTECTED])

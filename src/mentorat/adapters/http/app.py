@@ -48,7 +48,7 @@ def create_app(
     protected = Router(
         path="/",
         route_handlers=[*auth.PROTECTED, *mentorings.PROTECTED, *chat.PROTECTED],
-        guards=[require_caller],
+        before_request=require_caller,
         security=SECURITY,
     )
     cors = (
