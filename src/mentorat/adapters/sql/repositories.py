@@ -12,13 +12,18 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     ColumnElement,
+    DateTime,
+    Integer,
     Select,
     Table,
+    Text,
     and_,
     bindparam,
     case,
+    func,
     insert,
     literal,
     literal_column,
@@ -29,10 +34,12 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mentorat.adapters.sql.batching import ChatBatches, Post, Stored
 from mentorat.adapters.sql.errors import translated
 from mentorat.adapters.sql.mapping import (
     MENTORING_COLUMNS,
@@ -379,7 +386,8 @@ _MESSAGE_INSERT: Final = insert(messages).returning(messages.c.id)
 
 _CHAT_AT: Final = bindparam("c_at", type_=mentorings.c.last_message_at.type)
 # A post counts itself on its mentoring relative to what is stored, so that posts to one chat
-# compose, and requires only what the domain allowed it on: the mentoring's status.
+# compose, and requires only what the domain allowed it on: the status and the participants
+# (SQLite; PostgreSQL stores and counts in one statement, `_counted_batch`).
 _MENTORING_COUNT: Final = (
     update(mentorings)
     .where(
@@ -407,31 +415,89 @@ _MENTORING_COUNT: Final = (
 )
 
 
-def _counted_insert() -> Select[Any]:
-    """PostgreSQL: count the message on its mentoring, then store it only if that matched.
+def _counted_batch() -> Select[Any]:
+    """PostgreSQL: store posts to one chat and count them on its mentoring, in one statement,
+    only if the mentoring still is the one the domain decided on.
 
-    The update takes the mentoring's row lock before the insert draws the message's id, and
-    the lock is held until commit: ids grow in commit order within a chat, so a poller's
-    `after` never skips a message. Posts to one chat queue on that lock, so the post reads the
-    mentoring without it and holds it only for this statement and the commit.
+    `locked` takes the mentoring's row lock before the insert draws the messages' ids, and the
+    lock is held until commit: ids grow in commit order within a chat, so a poller's `after`
+    never skips a message. Posts to one chat queue on that lock, so a post reads the mentoring
+    without it and holds it only for this statement and the commit. The batch (`b_*` arrays,
+    in posting order) is one post, or the posts to one chat that waited in this process while
+    the previous batch was on its way (`batching.ChatBatches`). Each message is dated
+    `domain.chat.chat_time` of the one before it, the first of the stored `last_message_at`;
+    ids follow posting order (the insert reads the batch in that order).
     """
-    counted = _MENTORING_COUNT.cte("counted")
-    values = select(
-        counted.c.id,
-        bindparam("m_sender_id", type_=Id),
-        bindparam("m_body", type_=messages.c.body.type),
-        counted.c.last_message_at,
+    locked = (
+        select(
+            mentorings.c.id,
+            mentorings.c.message_count,
+            mentorings.c.version,
+            mentorings.c.last_message_at,
+        )
+        .where(
+            mentorings.c.id == bindparam("c_id", type_=Id),
+            mentorings.c.status == bindparam("c_status", type_=mentorings.c.status.type),
+            mentorings.c.mentor_id == bindparam("c_mentor_id", type_=Id),
+            mentorings.c.mentee_id == bindparam("c_mentee_id", type_=Id),
+        )
+        .with_for_update(key_share=True)  # FOR NO KEY UPDATE: the messages' FKs still share it
+        .cte("locked")
+    )
+    batch = (
+        func.unnest(
+            bindparam("b_sender_ids", type_=ARRAY(BigInteger)),
+            bindparam("b_bodies", type_=ARRAY(Text)),
+            bindparam("b_ats", type_=ARRAY(DateTime(timezone=True))),
+        )
+        .table_valued("sender_id", "body", "at", with_ordinality="ord")
+        .render_derived(name="batch")
+    )
+    dated = (
+        select(
+            batch.c.ord,
+            locked.c.id.label("mentoring_id"),
+            batch.c.sender_id,
+            batch.c.body,
+            # chat_time, message after message: GREATEST skips the NULL of an empty chat.
+            func.greatest(
+                locked.c.last_message_at, func.max(batch.c.at).over(order_by=batch.c.ord)
+            ).label("created_at"),
+        )
+        .select_from(batch.join(locked, true()))
+        .cte("dated")
+    )
+    size = bindparam("b_size", type_=Integer)
+    counted = (
+        update(mentorings)
+        .where(mentorings.c.id == locked.c.id)
+        .values(
+            message_count=locked.c.message_count + size,
+            version=locked.c.version + size,
+            last_message_at=select(func.max(dated.c.created_at)).scalar_subquery(),
+        )
+        .returning(mentorings.c.id)
+        .cte("counted")
     )
     posted = (
         insert(messages)
-        .from_select(["mentoring_id", "sender_id", "body", "created_at"], values)
+        .from_select(
+            ["mentoring_id", "sender_id", "body", "created_at"],
+            select(
+                dated.c.mentoring_id, dated.c.sender_id, dated.c.body, dated.c.created_at
+            ).order_by(dated.c.ord),
+        )
         .returning(messages.c.id, messages.c.created_at)
         .cte("posted")
     )
-    return select(posted.c.id, counted.c.message_count, counted.c.version, posted.c.created_at)
+    return (
+        select(posted.c.id, posted.c.created_at, locked.c.message_count, locked.c.version)
+        .select_from(posted.join(locked, true()).join(counted, true()))
+        .order_by(posted.c.id)
+    )
 
 
-_COUNTED_INSERT: Final = PreparedStatement(_counted_insert())
+_COUNTED_BATCH: Final = PreparedStatement(_counted_batch())
 _MESSAGE_BY_ID: Final = select(*MESSAGE_COLUMNS).where(messages.c.id == bindparam("id", type_=Id))
 
 
@@ -568,9 +634,12 @@ def _assemble(found: list[Message], request: PageRequest, other_side: bool) -> M
 
 
 class SqlMessages:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, batches: ChatBatches | None = None) -> None:
+        """`batches`: on PostgreSQL, when this connection's one write is the counted insert,
+        combine it with other posts to the same chat waiting in this process."""
         self._conn = connection
         self._one_statement = connection.dialect.name == "postgresql"
+        self._batches = batches
 
     async def add(self, new: NewMessage) -> Message:
         with translated():
@@ -578,33 +647,59 @@ class SqlMessages:
         return message_from_new(result.scalar_one(), new)
 
     async def add_counted(self, new: NewMessage, mentoring: Mentoring) -> Message:
-        params: dict[str, Any] = {
+        decided_on: dict[str, Any] = {
             "c_id": mentoring.id,
             "c_status": mentoring.status.value,
             "c_mentor_id": mentoring.mentor_id,
             "c_mentee_id": mentoring.mentee_id,
-            "c_at": new.created_at,
         }
         if not self._one_statement:
             # SQLite has no data-modifying WITH; two statements cost it no round trip. The
             # conditional update first, so that a lost race stores nothing.
             with translated():
-                counted = (await self._conn.execute(_MENTORING_COUNT, params)).first()
+                counted = (
+                    await self._conn.execute(
+                        _MENTORING_COUNT, {**decided_on, "c_at": new.created_at}
+                    )
+                ).first()
             if counted is None:
                 raise ConcurrentUpdate()
             _, count, version, at = counted
             message = await self.add(dataclasses.replace(new, created_at=at))
         else:
-            params.update(m_sender_id=new.sender_id, m_body=new.text)
-            with translated():
-                rows = await _COUNTED_INSERT.rows(self._conn, params)
-            if not rows:
-                raise ConcurrentUpdate()
-            message_id, count, version, at = rows[0]
+            post = Post(new.sender_id, new.text, new.created_at)
+
+            async def send(batch: list[Post]) -> list[Stored]:
+                return await self._send(batch, decided_on)
+
+            if self._batches is None:
+                (stored,) = await send([post])
+            else:
+                key = tuple(decided_on.values())
+                stored = await self._batches.store(key, post, send)
+            message_id, at, count, version = stored
             message = message_from_new(message_id, dataclasses.replace(new, created_at=at))
         mentoring.message_count, mentoring.last_message_at = count, at
         mentoring.version = version
         return message
+
+    async def _send(self, batch: list[Post], decided_on: dict[str, Any]) -> list[Stored]:
+        params = {
+            **decided_on,
+            "b_sender_ids": [p.sender_id for p in batch],
+            "b_bodies": [p.text for p in batch],
+            "b_ats": [p.at for p in batch],
+            "b_size": len(batch),
+        }
+        with translated():
+            rows = await _COUNTED_BATCH.rows(self._conn, params)
+        if not rows:
+            raise ConcurrentUpdate()
+        # Ids were drawn in the batch's order: the i-th smallest is the i-th post's.
+        return [
+            (message_id, at, count + i, version + i)
+            for i, (message_id, at, count, version) in enumerate(rows, start=1)
+        ]
 
     async def get(self, message_id: MessageId) -> Message | None:
         with translated():

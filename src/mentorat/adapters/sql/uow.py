@@ -7,6 +7,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from mentorat.adapters.sql.batching import ChatBatches
 from mentorat.adapters.sql.engine import SQLITE_BEGIN, is_autocommit, set_deadline
 from mentorat.adapters.sql.errors import is_driver_error, translate, translated
 from mentorat.adapters.sql.idempotency import SqlIdempotencyKeys
@@ -28,11 +29,11 @@ class SqlTransaction:
         "users",
     )
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, batches: ChatBatches | None = None) -> None:
         self.connection = connection
         self.users = SqlUsers(connection)
         self.mentorings = SqlMentorings(connection)
-        self.messages = SqlMessages(connection)
+        self.messages = SqlMessages(connection, batches)
         self.idempotency = SqlIdempotencyKeys(connection)
         self.used_refresh_tokens = SqlUsedRefreshTokens(connection)
 
@@ -93,13 +94,20 @@ class ConnectionScope:
 
 
 class _TransactionScope:
-    __slots__ = ("_scope",)
+    __slots__ = ("_batches", "_scope")
 
-    def __init__(self, engine: AsyncEngine, *, transaction: bool = True) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        transaction: bool = True,
+        batches: ChatBatches | None = None,
+    ) -> None:
         self._scope = ConnectionScope(engine, transaction=transaction)
+        self._batches = batches
 
     async def __aenter__(self) -> SqlTransaction:
-        return SqlTransaction(await self._scope.__aenter__())
+        return SqlTransaction(await self._scope.__aenter__(), self._batches)
 
     async def __aexit__(
         self,
@@ -149,13 +157,18 @@ class SqlUnitOfWork:
             self._reader = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._read_in_transaction = not postgresql
         self._single_writes_commit = postgresql
+        # Posts to one chat waiting in this process go together (see batching.py).
+        self._batches = ChatBatches() if postgresql else None
 
     def __call__(self, *, write: bool = True, single_write: bool = False) -> _TransactionScope:
         if write and not (single_write and self._single_writes_commit):
             return _TransactionScope(self._writer)
-        # Reads, and on PostgreSQL a block whose one write is one statement: on the autocommit
-        # connection that statement is its own transaction. SQLite keeps the transaction: its
-        # counted insert is two statements.
+        if write:
+            # On PostgreSQL, a block whose one write is one statement: on the autocommit
+            # connection that statement is its own transaction, and may carry other posts
+            # to the same chat. SQLite keeps the transaction: its counted insert is two
+            # statements.
+            return _TransactionScope(self._reader, transaction=False, batches=self._batches)
         return _TransactionScope(self._reader, transaction=self._read_in_transaction)
 
     def connect(self, *, write: bool = True) -> ConnectionScope:

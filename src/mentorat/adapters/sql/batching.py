@@ -1,0 +1,125 @@
+"""Posts to one chat that wait in this process are stored together, in one statement.
+
+A post's statement holds its chat's row lock until its commit (ids grow in commit order, see
+`SqlMessages.add_counted`), so posts to one busy chat go through PostgreSQL one at a time:
+each waits for the one before it to be written, committed and flushed to disk. Instead, while
+one post to a chat is on its way, the next posts to that chat in this process wait here, and
+then go together: one statement, one commit, one lock turn for all of them. Each still gets
+its own id, in the order the posts arrived, and its own result.
+
+Only posts whose whole unit of work is that one statement are combined (`uow(single_write=
+True)` on PostgreSQL, autocommit): each then commits exactly when it would alone. The posts
+of one batch were all decided on the same mentoring (same status and participants), which the
+statement checks once for all of them; when it no longer holds, none is stored and each post
+decides again, as it would alone. A batch that fails fails every post in it, with the same
+error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+from mentorat.application.errors import StorageUnavailable
+
+# A larger batch holds the chat's lock longer for the posts behind it; 64 posts of at most
+# 4,000 characters are a statement of at most 1 MiB.
+MAX_BATCH: Final = 64
+
+
+@dataclass(eq=False, slots=True)
+class Post:
+    """One message waiting to be stored."""
+
+    sender_id: int
+    text: str
+    at: datetime
+    # Set by the post that sends the batch: this post's stored row, or the batch's error; or,
+    # for the first post left waiting, `_Lead`: it sends the next batch itself.
+    outcome: asyncio.Future[Any] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Lead:
+    batch: list[Post]
+
+
+Stored = tuple[int, datetime, int, int]  # id, created_at, message_count, version after it
+Send = Callable[[list[Post]], Awaitable[list[Stored]]]
+
+
+class ChatBatches:
+    """Per process: for each chat (and the mentoring its posts were decided on) with a batch
+    on its way, the posts waiting for the next one."""
+
+    __slots__ = ("_waiting",)
+
+    def __init__(self) -> None:
+        self._waiting: dict[Hashable, list[Post]] = {}
+
+    async def store(self, key: Hashable, post: Post, send: Send) -> Stored:
+        """Store `post` with whatever else waits under `key`; `send` writes one batch on the
+        caller's connection and returns the stored rows in the batch's order."""
+        waiting = self._waiting.get(key)
+        if waiting is None:
+            self._waiting[key] = []
+            batch = [post]
+        else:
+            waiting.append(post)
+            try:
+                outcome = await post.outcome
+            except asyncio.CancelledError:
+                self._abandon(key, post)
+                raise
+            if not isinstance(outcome, _Lead):
+                stored: Stored = outcome
+                return stored
+            batch = outcome.batch
+        try:
+            rows = await send(batch)
+        except BaseException as error:
+            # Cancelled mid-statement, the others cannot know whether their posts were stored.
+            shared = error if isinstance(error, Exception) else StorageUnavailable()
+            for other in batch[1:]:
+                if not other.outcome.done():
+                    other.outcome.set_exception(shared)
+            self._next(key)
+            raise
+        for other, row in zip(batch[1:], rows[1:], strict=True):
+            if not other.outcome.done():  # a post whose request was cancelled meanwhile
+                other.outcome.set_result(row)
+        self._next(key)
+        return rows[0]
+
+    def _next(self, key: Hashable) -> None:
+        """Hand what waits under `key` to the first of its posts still waiting, to send."""
+        waiting = [p for p in self._waiting.pop(key) if not p.outcome.done()]
+        if not waiting:
+            return
+        batch, rest = waiting[:MAX_BATCH], waiting[MAX_BATCH:]
+        self._waiting[key] = rest
+        batch[0].outcome.set_result(_Lead(batch))
+
+    def _abandon(self, key: Hashable, post: Post) -> None:
+        """`post`'s request was cancelled while it waited; if it was handed the next batch to
+        send, the batch goes to the next of its posts instead."""
+        outcome = post.outcome
+        if not outcome.done() or outcome.cancelled() or outcome.exception() is not None:
+            return
+        lead = outcome.result()
+        if not isinstance(lead, _Lead):
+            return
+        others = [p for p in lead.batch[1:] if not p.outcome.done()]
+        if others:
+            others[0].outcome.set_result(_Lead(others))
+        else:
+            self._next(key)
+
+    def __len__(self) -> int:
+        """Chats with a batch on its way (0 when all is quiet)."""
+        return len(self._waiting)
