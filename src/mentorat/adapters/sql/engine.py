@@ -72,6 +72,8 @@ def _postgresql_engine(
     statement_ms = max(1, round(settings.db_statement_timeout * 1000))
     engine = create_async_engine(
         url,
+        # Errors and logs name the statement, never its values: messages, password hashes.
+        hide_parameters=True,
         isolation_level="AUTOCOMMIT" if autocommit else None,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
@@ -196,6 +198,7 @@ def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
     busy_ms = max(1, round(settings.db_statement_timeout * 1000))
     engine = create_async_engine(
         url,
+        hide_parameters=True,  # as on PostgreSQL
         connect_args={
             # We emit BEGIN ourselves (see _begin); the driver must not.
             "isolation_level": None,

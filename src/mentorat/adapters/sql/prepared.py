@@ -86,6 +86,7 @@ class PreparedStatement:
                 params,
                 error,
                 dbapi.Error,
+                hide_parameters=conn.sync_engine.hide_parameters,
                 connection_invalidated=broken,
                 dialect=conn.dialect,
             ) from error
