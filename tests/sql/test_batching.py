@@ -10,11 +10,13 @@ import pytest
 from sqlalchemy import event
 
 from mentorat.adapters.sql.batching import MAX_BATCH, ChatBatches, Post, Stored
+from mentorat.adapters.sql.uow import SqlUnitOfWork
 from mentorat.application.errors import StorageUnavailable
+from mentorat.application.views import UserView
 from mentorat.bootstrap import System
 from mentorat.domain.chat import NewMessage, PageRequest
 from mentorat.domain.errors import ConcurrentUpdate
-from mentorat.domain.mentoring import Status
+from mentorat.domain.mentoring import Mentoring, Status
 
 from .conftest import sql_uow
 from .test_postgres_concurrency import a_pair, a_request, pg_system
@@ -44,6 +46,23 @@ class FakeStatement:
         return rows
 
 
+def post_to(
+    batches: ChatBatches, statement: FakeStatement, text: str, chat: str = "chat"
+) -> asyncio.Task[Stored]:
+    return asyncio.create_task(batches.store(chat, Post(1, text, AT), statement.send))
+
+
+async def a_post_in_flight_and_two_behind(
+    batches: ChatBatches, statement: FakeStatement
+) -> tuple[asyncio.Task[Stored], asyncio.Task[Stored], asyncio.Task[Stored]]:
+    """ "a" is being sent; "b" and "c" wait behind it."""
+    first = post_to(batches, statement, "a")
+    await settle()
+    second, third = post_to(batches, statement, "b"), post_to(batches, statement, "c")
+    await settle()
+    return first, second, third
+
+
 async def settle() -> None:
     for _ in range(5):
         await asyncio.sleep(0)
@@ -51,12 +70,9 @@ async def settle() -> None:
 
 async def test_posts_that_wait_behind_a_batch_go_together_in_arrival_order() -> None:
     batches, statement = ChatBatches(), FakeStatement()
-    first = asyncio.create_task(batches.store("chat", Post(1, "a", AT), statement.send))
+    first = post_to(batches, statement, "a")
     await settle()
-    later = [
-        asyncio.create_task(batches.store("chat", Post(1, text, AT), statement.send))
-        for text in "bcd"
-    ]
+    later = [post_to(batches, statement, text) for text in "bcd"]
     await settle()
     assert statement.batches == [["a"]]
     statement.release.put_nowait(None)
@@ -69,10 +85,7 @@ async def test_posts_that_wait_behind_a_batch_go_together_in_arrival_order() -> 
 
 async def test_different_chats_do_not_wait_for_each_other() -> None:
     batches, statement = ChatBatches(), FakeStatement()
-    tasks = [
-        asyncio.create_task(batches.store(key, Post(1, key, AT), statement.send))
-        for key in ("one", "two")
-    ]
+    tasks = [post_to(batches, statement, key, chat=key) for key in ("one", "two")]
     await settle()
     assert statement.batches == [["one"], ["two"]]
     statement.release.put_nowait(None)
@@ -82,15 +95,10 @@ async def test_different_chats_do_not_wait_for_each_other() -> None:
 
 async def test_a_failed_batch_fails_each_of_its_posts_and_the_next_batch_still_goes() -> None:
     batches, statement = ChatBatches(), FakeStatement()
-    first = asyncio.create_task(batches.store("chat", Post(1, "a", AT), statement.send))
-    await settle()
-    doomed = [
-        asyncio.create_task(batches.store("chat", Post(1, t, AT), statement.send)) for t in "bc"
-    ]
-    await settle()
+    first, *doomed = await a_post_in_flight_and_two_behind(batches, statement)
     statement.release.put_nowait(None)  # a
     await settle()
-    after = asyncio.create_task(batches.store("chat", Post(1, "d", AT), statement.send))
+    after = post_to(batches, statement, "d")
     await settle()
     statement.release.put_nowait(ConcurrentUpdate())  # b and c
     statement.release.put_nowait(None)  # d
@@ -105,11 +113,7 @@ async def test_a_failed_batch_fails_each_of_its_posts_and_the_next_batch_still_g
 
 async def test_a_post_cancelled_while_it_waits_is_left_out() -> None:
     batches, statement = ChatBatches(), FakeStatement()
-    first = asyncio.create_task(batches.store("chat", Post(1, "a", AT), statement.send))
-    await settle()
-    gone = asyncio.create_task(batches.store("chat", Post(1, "b", AT), statement.send))
-    kept = asyncio.create_task(batches.store("chat", Post(1, "c", AT), statement.send))
-    await settle()
+    first, gone, kept = await a_post_in_flight_and_two_behind(batches, statement)
     gone.cancel()
     await settle()
     statement.release.put_nowait(None)
@@ -133,9 +137,7 @@ async def test_a_post_cancelled_once_handed_the_next_batch_passes_it_on() -> Non
 
     first = asyncio.create_task(lead_then_cancel_the_next())
     await settle()
-    waiting += [
-        asyncio.create_task(batches.store("chat", Post(1, t, AT), statement.send)) for t in "bc"
-    ]
+    waiting += [post_to(batches, statement, t) for t in "bc"]
     await settle()
     statement.release.put_nowait(None)
     await first
@@ -149,11 +151,7 @@ async def test_a_post_cancelled_once_handed_the_next_batch_passes_it_on() -> Non
 
 async def test_a_cancelled_sender_fails_its_batch_with_storage_unavailable() -> None:
     batches, statement = ChatBatches(), FakeStatement()
-    first = asyncio.create_task(batches.store("chat", Post(1, "a", AT), statement.send))
-    await settle()
-    second = asyncio.create_task(batches.store("chat", Post(1, "b", AT), statement.send))
-    third = asyncio.create_task(batches.store("chat", Post(1, "c", AT), statement.send))
-    await settle()
+    first, second, third = await a_post_in_flight_and_two_behind(batches, statement)
     statement.release.put_nowait(None)
     await first
     await settle()
@@ -166,12 +164,9 @@ async def test_a_cancelled_sender_fails_its_batch_with_storage_unavailable() -> 
 
 async def test_a_batch_holds_at_most_max_batch_posts() -> None:
     batches, statement = ChatBatches(), FakeStatement()
-    first = asyncio.create_task(batches.store("chat", Post(1, "first", AT), statement.send))
+    first = post_to(batches, statement, "first")
     await settle()
-    rest = [
-        asyncio.create_task(batches.store("chat", Post(1, str(i), AT), statement.send))
-        for i in range(MAX_BATCH + 3)
-    ]
+    rest = [post_to(batches, statement, str(i)) for i in range(MAX_BATCH + 3)]
     await settle()
     for _ in range(3):
         statement.release.put_nowait(None)
@@ -183,16 +178,22 @@ async def test_a_batch_holds_at_most_max_batch_posts() -> None:
 # --- on PostgreSQL -----------------------------------------------------------------------------
 
 
+async def a_request_as_read(system: System) -> tuple[SqlUnitOfWork, UserView, Mentoring]:
+    """A pending request between two new people, as a post reads it; and its mentee."""
+    uow = sql_uow(system)
+    mentor, mentee = await a_pair(system)
+    request = await a_request(system, mentor, mentee)
+    async with uow(write=False) as tx:
+        mentoring = await tx.mentorings.get(request.id)
+    assert mentoring is not None
+    return uow, mentee, mentoring
+
+
 @pytest.mark.postgres
 async def test_concurrent_posts_to_one_chat_are_stored_in_fewer_statements_in_order(
     pg_system: System,
 ) -> None:
-    uow = sql_uow(pg_system)
-    mentor, mentee = await a_pair(pg_system)
-    request = await a_request(pg_system, mentor, mentee)
-    async with uow(write=False) as tx:
-        mentoring = await tx.mentorings.get(request.id)
-    assert mentoring is not None
+    uow, mentee, mentoring = await a_request_as_read(pg_system)
     statements: list[str] = []
 
     def count(conn: object, cursor: object, statement: str, *args: object) -> None:
@@ -205,10 +206,10 @@ async def test_concurrent_posts_to_one_chat_are_stored_in_fewer_statements_in_or
 
         async def post(i: int) -> int:
             async with uow(single_write=True) as tx:
-                snapshot = await tx.mentorings.get(request.id)
+                snapshot = await tx.mentorings.get(mentoring.id)
                 assert snapshot is not None
                 message = await tx.messages.add_counted(
-                    NewMessage(request.id, mentee.id, f"m{i}", mentoring.created_at), snapshot
+                    NewMessage(mentoring.id, mentee.id, f"m{i}", mentoring.created_at), snapshot
                 )
                 await tx.commit()
             return message.id
@@ -219,8 +220,8 @@ async def test_concurrent_posts_to_one_chat_are_stored_in_fewer_statements_in_or
     assert len(set(ids)) == 30
     assert len(statements) < 30  # posts waited and went together
     async with uow(write=False) as tx:
-        stored = await tx.mentorings.get(request.id)
-        page = await tx.messages.page(request.id, PageRequest(limit=50))
+        stored = await tx.mentorings.get(mentoring.id)
+        page = await tx.messages.page(mentoring.id, PageRequest(limit=50))
     assert stored is not None
     assert (stored.message_count, stored.version) == (30, mentoring.version + 30)
     assert sorted(m.id for m in page.messages) == sorted(ids)
@@ -235,29 +236,24 @@ async def test_concurrent_posts_to_one_chat_are_stored_in_fewer_statements_in_or
 async def test_a_batch_on_a_mentoring_that_moved_stores_none_of_its_posts(
     pg_system: System,
 ) -> None:
-    uow = sql_uow(pg_system)
-    mentor, mentee = await a_pair(pg_system)
-    request = await a_request(pg_system, mentor, mentee)
-    async with uow(write=False) as tx:
-        stale = await tx.mentorings.get(request.id)
-    assert stale is not None
+    uow, mentee, stale = await a_request_as_read(pg_system)
     assert stale.status is Status.PENDING
     async with uow() as tx:
-        refusing = await tx.mentorings.get(request.id, for_update=True)
+        refusing = await tx.mentorings.get(stale.id, for_update=True)
         assert refusing is not None
-        refusing.respond(by=mentor.id, accept=False, at=stale.created_at)
+        refusing.respond(by=stale.mentor_id, accept=False, at=stale.created_at)
         await tx.mentorings.save(refusing)
         await tx.commit()
 
     async def post(i: int) -> None:
         async with uow(single_write=True) as tx:
             await tx.messages.add_counted(
-                NewMessage(request.id, mentee.id, f"m{i}", stale.created_at), stale
+                NewMessage(stale.id, mentee.id, f"m{i}", stale.created_at), stale
             )
 
     results = await asyncio.gather(*(post(i) for i in range(10)), return_exceptions=True)
     assert all(isinstance(r, ConcurrentUpdate) for r in results)
     async with uow(write=False) as tx:
-        stored = await tx.mentorings.get(request.id)
+        stored = await tx.mentorings.get(stale.id)
     assert stored is not None
     assert stored.message_count == 0
