@@ -83,17 +83,19 @@ class ChatBatches:
         try:
             rows = await send(batch)
         except BaseException as error:
+            self._next(key)
             # Cancelled mid-statement, the others cannot know whether their posts were stored.
             shared = error if isinstance(error, Exception) else StorageUnavailable()
             for other in batch[1:]:
                 if not other.outcome.done():
                     other.outcome.set_exception(shared)
-            self._next(key)
             raise
+        # The next batch first: its sender runs before this batch's posts are answered, so
+        # the database works on it while they are (the chat's lock is not left idle).
+        self._next(key)
         for other, row in zip(batch[1:], rows[1:], strict=True):
             if not other.outcome.done():  # a post whose request was cancelled meanwhile
                 other.outcome.set_result(row)
-        self._next(key)
         return rows[0]
 
     def _next(self, key: Hashable) -> None:
