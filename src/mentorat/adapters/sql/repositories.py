@@ -16,7 +16,6 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     DateTime,
-    Integer,
     Select,
     Table,
     Text,
@@ -385,17 +384,25 @@ _MESSAGE_INSERT: Final = insert(messages).returning(messages.c.id)
 
 
 _CHAT_AT: Final = bindparam("c_at", type_=mentorings.c.last_message_at.type)
+
+
+def _decided_on() -> list[ColumnElement[bool]]:
+    """Mentoring :c_id, if it still is what the domain decided a post on: the same status and
+    the same two participants (`Messages.add_counted`)."""
+    return [
+        mentorings.c.id == bindparam("c_id", type_=Id),
+        mentorings.c.status == bindparam("c_status", type_=mentorings.c.status.type),
+        mentorings.c.mentor_id == bindparam("c_mentor_id", type_=Id),
+        mentorings.c.mentee_id == bindparam("c_mentee_id", type_=Id),
+    ]
+
+
 # A post counts itself on its mentoring relative to what is stored, so that posts to one chat
 # compose, and requires only what the domain allowed it on: the status and the participants
 # (SQLite; PostgreSQL stores and counts in one statement, `_counted_batch`).
 _MENTORING_COUNT: Final = (
     update(mentorings)
-    .where(
-        mentorings.c.id == bindparam("c_id", type_=Id),
-        mentorings.c.status == bindparam("c_status", type_=mentorings.c.status.type),
-        mentorings.c.mentor_id == bindparam("c_mentor_id", type_=Id),
-        mentorings.c.mentee_id == bindparam("c_mentee_id", type_=Id),
-    )
+    .where(*_decided_on())
     .values(
         message_count=mentorings.c.message_count + 1,
         # domain.chat.chat_time on the stored value, under the row lock: the chat's clock
@@ -435,12 +442,7 @@ def _counted_batch() -> Select[Any]:
             mentorings.c.version,
             mentorings.c.last_message_at,
         )
-        .where(
-            mentorings.c.id == bindparam("c_id", type_=Id),
-            mentorings.c.status == bindparam("c_status", type_=mentorings.c.status.type),
-            mentorings.c.mentor_id == bindparam("c_mentor_id", type_=Id),
-            mentorings.c.mentee_id == bindparam("c_mentee_id", type_=Id),
-        )
+        .where(*_decided_on())
         .with_for_update(key_share=True)  # FOR NO KEY UPDATE: the messages' FKs still share it
         .cte("locked")
     )
@@ -467,7 +469,7 @@ def _counted_batch() -> Select[Any]:
         .select_from(batch.join(locked, true()))
         .cte("dated")
     )
-    size = bindparam("b_size", type_=Integer)
+    size = select(func.count()).select_from(dated).scalar_subquery()
     counted = (
         update(mentorings)
         .where(mentorings.c.id == locked.c.id)
@@ -689,7 +691,6 @@ class SqlMessages:
             "b_sender_ids": [p.sender_id for p in batch],
             "b_bodies": [p.text for p in batch],
             "b_ats": [p.at for p in batch],
-            "b_size": len(batch),
         }
         with translated():
             rows = await _COUNTED_BATCH.rows(self._conn, params)
