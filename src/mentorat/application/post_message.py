@@ -127,8 +127,8 @@ class PostMessage:
             # Read without holding the mentoring, or not at all when this process posted in it
             # lately (see RecentChats): posts to one chat would otherwise queue behind each
             # other for the whole transaction. `add_counted` holds it from its write to the
-            # commit, which orders the chat's ids by commit, and writes only if the status the
-            # domain allowed the post in is still the stored one.
+            # commit, which orders the chat's ids by commit, and writes only if the status and
+            # participants the domain allowed the post on are still the stored ones.
             mentoring = self._recent.get(cmd.mentoring_id)
             if mentoring is None or not mentoring.involves(cmd.caller_id):
                 mentoring = await tx.mentorings.get(cmd.mentoring_id)
