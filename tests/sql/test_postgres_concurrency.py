@@ -188,7 +188,9 @@ async def test_messages_posted_at_once_by_both_are_all_stored_in_commit_order(
 
 
 class BackendKiller:
-    """Terminates every other connection to the test database, as an operator would."""
+    """Terminates every other connection to the test database, as an operator would, and
+    waits until they are gone (else a connection killed while idle in the pool may still look
+    alive to the next checkout, and die under a call made after the kill)."""
 
     def __init__(self, url: str) -> None:
         self._url = url
@@ -196,7 +198,7 @@ class BackendKiller:
     def kill(self) -> int:
         with psycopg.connect(self._url, autocommit=True) as conn:
             killed = conn.execute(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid() "
                 "AND application_name = 'mentorat'"
             ).fetchone()
