@@ -10,16 +10,13 @@ import pytest
 from sqlalchemy import event
 
 from mentorat.adapters.sql.batching import MAX_BATCH, ChatBatches, Post, Stored
-from mentorat.adapters.sql.uow import SqlUnitOfWork
 from mentorat.application.errors import StorageUnavailable
-from mentorat.application.views import UserView
 from mentorat.bootstrap import System
 from mentorat.domain.chat import NewMessage, PageRequest
 from mentorat.domain.errors import ConcurrentUpdate
-from mentorat.domain.mentoring import Mentoring, Status
+from mentorat.domain.mentoring import Status
 
-from .conftest import sql_uow
-from .test_postgres_concurrency import a_pair, a_request, pg_system
+from .test_postgres_concurrency import a_request_as_read, pg_system
 
 __all__ = ["pg_system"]
 
@@ -176,17 +173,6 @@ async def test_a_batch_holds_at_most_max_batch_posts() -> None:
 
 
 # --- on PostgreSQL -----------------------------------------------------------------------------
-
-
-async def a_request_as_read(system: System) -> tuple[SqlUnitOfWork, UserView, Mentoring]:
-    """A pending request between two new people, as a post reads it; and its mentee."""
-    uow = sql_uow(system)
-    mentor, mentee = await a_pair(system)
-    request = await a_request(system, mentor, mentee)
-    async with uow(write=False) as tx:
-        mentoring = await tx.mentorings.get(request.id)
-    assert mentoring is not None
-    return uow, mentee, mentoring
 
 
 @pytest.mark.postgres

@@ -25,7 +25,7 @@ from mentorat.domain.errors import (
     OpenMentoringExists,
     RequestNotPending,
 )
-from mentorat.domain.mentoring import NewMentoring, Status
+from mentorat.domain.mentoring import Mentoring, NewMentoring, Status
 from mentorat.domain.users import UserId
 from mentorat.settings import Settings
 
@@ -58,6 +58,18 @@ async def a_request(system: System, mentor: UserView, mentee: UserView) -> Mento
     return await system.mentorat.request_mentoring(
         RequestMentoringCommand(mentee.id, mentor.id, *PERIOD)
     )
+
+
+async def a_request_as_read(system: System) -> tuple[SqlUnitOfWork, UserView, Mentoring]:
+    """A pending request between two new people, as a post reads it; and its mentee."""
+    uow = system.mentorat.uow
+    assert isinstance(uow, SqlUnitOfWork)
+    mentor, mentee = await a_pair(system)
+    request = await a_request(system, mentor, mentee)
+    async with uow(write=False) as tx:
+        mentoring = await tx.mentorings.get(request.id)
+    assert mentoring is not None
+    return uow, mentee, mentoring
 
 
 def outcomes(results: list[object]) -> dict[str, int]:

@@ -14,7 +14,7 @@ from mentorat.domain.chat import NewMessage
 from mentorat.domain.events import MentoringId
 
 from .conftest import settings_for, sql_uow
-from .test_postgres_concurrency import a_pair, a_request, pg_system
+from .test_postgres_concurrency import a_pair, a_request, a_request_as_read, pg_system
 
 __all__ = ["pg_system"]  # the fixture, shared with the concurrency tests
 
@@ -38,20 +38,16 @@ async def message_count_seen_by_another_connection(url: str, mentoring_id: Mento
 async def test_on_postgresql_only_the_single_write_is_committed_as_it_runs(
     pg_system: System, pg_url: str, single_write: bool, seen_before_commit: int
 ) -> None:
-    uow = sql_uow(pg_system)
-    mentor, mentee = await a_pair(pg_system)
-    request = await a_request(pg_system, mentor, mentee)
+    uow, mentee, mentoring = await a_request_as_read(pg_system)
     async with uow(single_write=single_write) as tx:
-        mentoring = await tx.mentorings.get(request.id)
-        assert mentoring is not None
         await tx.messages.add_counted(
-            NewMessage(request.id, mentee.id, "hi", mentoring.created_at), mentoring
+            NewMessage(mentoring.id, mentee.id, "hi", mentoring.created_at), mentoring
         )
         # With the hint the block has not committed yet, and the message is already there.
-        seen = await message_count_seen_by_another_connection(pg_url, request.id)
+        seen = await message_count_seen_by_another_connection(pg_url, mentoring.id)
         assert seen == seen_before_commit
         await tx.commit()
-    assert await message_count_seen_by_another_connection(pg_url, request.id) == 1
+    assert await message_count_seen_by_another_connection(pg_url, mentoring.id) == 1
 
 
 async def test_on_sqlite_the_single_write_still_waits_for_the_commit(sqlite_url: str) -> None:
