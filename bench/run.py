@@ -38,6 +38,8 @@ LUA = Path(__file__).resolve().parent / "wrk" / "workload.lua"
 PERF_DOC = ROOT / "docs" / "performance.md"
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
 PASSWORD = "bench-pass-2025"
+# The target of `--baseline`: mentorat as an earlier commit serves the same database.
+BEFORE = "mentorat-before"
 SECRET = "bench-secret-key-not-for-production-0123456789abcdef"
 
 
@@ -217,31 +219,70 @@ def rss_mib(proc: subprocess.Popen[bytes]) -> list[float]:
     return sorted((s.rss_bytes / 2**20 for s in samples.values()), reverse=True)
 
 
+def ceiling_command(app: str, port: int, workers: int) -> list[str]:
+    """A ceiling app of bench/ceiling.py, on the server `mentorat serve` runs (granian)."""
+    return [
+        str(ROOT / ".venv/bin/granian"),
+        "--interface",
+        "asgi",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--loop",
+        "uvloop",
+        "--http",
+        "1",
+        "--no-ws",
+        "--log-level",
+        "warning",
+        f"bench.ceiling:{app}",
+    ]
+
+
+def mentorat_command(checkout: Path, port: int, workers: int) -> list[str]:
+    """`mentorat serve` of a checkout with its own .venv (this one, or a baseline's)."""
+    return [
+        str(checkout / ".venv/bin/mentorat"),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-migrate",
+    ]
+
+
+MENTORAT_ENV = {
+    "MENTORAT_SECRET_KEY": SECRET,
+    "MENTORAT_LOG_LEVEL": "WARNING",
+    "MENTORAT_LOGIN_MAX_FAILURES_PER_ADDRESS": "1000000",
+}
+
+
 @contextlib.contextmanager
 def targets(args: argparse.Namespace, ds: Dataset, logs: Path) -> Iterator[list[Target]]:
     started: list[Target] = []
     try:
+        env = {**MENTORAT_ENV, "MENTORAT_DATABASE_URL": ds.url}
         mentorat = Target("mentorat", free_port())
         mentorat.proc = start(
-            [
-                str(ROOT / ".venv/bin/mentorat"),
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(mentorat.port),
-                "--workers",
-                str(args.workers),
-            ],
-            {
-                "MENTORAT_DATABASE_URL": ds.url,
-                "MENTORAT_SECRET_KEY": SECRET,
-                "MENTORAT_LOG_LEVEL": "WARNING",
-                "MENTORAT_LOGIN_MAX_FAILURES_PER_ADDRESS": "1000000",
-            },
-            logs / "mentorat.log",
+            mentorat_command(ROOT, mentorat.port, args.workers), env, logs / "mentorat.log"
         )
         started.append(mentorat)
+        if args.baseline:
+            before = Target(BEFORE, free_port())
+            before.proc = start(
+                mentorat_command(Path(args.baseline), before.port, args.workers),
+                env,
+                logs / "mentorat-before.log",
+            )
+            started.append(before)
         if not args.no_peer:
             peer = Target("drf", free_port())
             peer.proc = start(
@@ -252,36 +293,12 @@ def targets(args: argparse.Namespace, ds: Dataset, logs: Path) -> Iterator[list[
             started.append(peer)
         bare = Target("ceiling-bare", free_port(), needs_token=False, workloads=("W2",))
         bare.proc = start(
-            [
-                str(ROOT / ".venv/bin/uvicorn"),
-                "bench.ceiling:bare_app",
-                "--factory",
-                "--port",
-                str(bare.port),
-                "--workers",
-                str(args.workers),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
-            {},
-            logs / "ceiling-bare.log",
+            ceiling_command("bare_app", bare.port, args.workers), {}, logs / "bare.log"
         )
         started.append(bare)
         raw = Target("ceiling-psycopg", free_port(), needs_token=False, workloads=("W2",))
         raw.proc = start(
-            [
-                str(ROOT / ".venv/bin/uvicorn"),
-                "bench.ceiling:psycopg_app",
-                "--factory",
-                "--port",
-                str(raw.port),
-                "--workers",
-                str(args.workers),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
+            ceiling_command("psycopg_app", raw.port, args.workers),
             {"BENCH_DATABASE_URL": ds.url, "BENCH_HOT_MENTORING": str(ds.hot_mentoring_id)},
             logs / "ceiling-psycopg.log",
         )
@@ -394,6 +411,8 @@ def report(
             f"{m['cpu_ms']:.2f} | - | {m['pg_cpu_ms']:.2f} |"
         )
     lines.append("")
+    if any(key[0] == BEFORE for key in med):
+        lines.extend(side_by_side(med, wls))
     bare, raw = med.get(("ceiling-bare", "W2")), med.get(("ceiling-psycopg", "W2"))
     w2 = med.get(("mentorat", "W2"))
     if bare and raw and w2:
@@ -436,6 +455,30 @@ def report(
     return "\n".join(lines) + "\n"
 
 
+def side_by_side(
+    med: dict[tuple[str, str], dict[str, float]], wls: dict[str, Workload]
+) -> list[str]:
+    """mentorat beside its `--baseline`, same run, same database, targets alternating."""
+    lines = [
+        "mentorat beside the baseline (`--baseline`), same run and database:",
+        "",
+        "| workload | before req/s | after req/s | after/before | before p99 ms | after p99 ms "
+        "| p99 after/before | before CPU ms/req | after CPU ms/req |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, wl in wls.items():
+        new, old = med.get(("mentorat", name)), med.get((BEFORE, name))
+        if new is None or old is None:
+            continue
+        lines.append(
+            f"| {name} {wl.title} | {old['rps']:,.0f} | {new['rps']:,.0f} | "
+            f"{new['rps'] / old['rps']:.2f} | {old['p99_ms']:.1f} | {new['p99_ms']:.1f} | "
+            f"{new['p99_ms'] / old['p99_ms']:.2f} | {old['cpu_ms']:.2f} | {new['cpu_ms']:.2f} |"
+        )
+    lines.append("")
+    return lines
+
+
 def write_report(text: str) -> None:
     begin, end = "<!-- BEGIN BENCH RESULTS -->", "<!-- END BENCH RESULTS -->"
     doc = PERF_DOC.read_text() if PERF_DOC.exists() else f"# Performance\n\n{begin}\n{end}\n"
@@ -465,6 +508,12 @@ def main(argv: list[str] | None = None) -> int:
         help="also measure W2 on a chat of this many messages (flatness check)",
     )
     ap.add_argument("--only", default="", help="comma-separated workloads, e.g. W2,W3")
+    ap.add_argument(
+        "--baseline",
+        default="",
+        help="a checkout of an earlier commit, with its own .venv, served beside this one on "
+        "the same database (side-by-side table)",
+    )
     ap.add_argument("--write", action="store_true", help="write the table into docs/performance.md")
     args = ap.parse_args(argv)
     if args.quick:
@@ -535,7 +584,7 @@ def main(argv: list[str] | None = None) -> int:
                 "big_n": args.flat,
             }
         for t in running:
-            if t.proc is not None and t.name in ("mentorat", "drf"):
+            if t.proc is not None and t.name in ("mentorat", BEFORE, "drf"):
                 rss[t.name] = rss_mib(t.proc)
     text = report(args, ds, results, rss, flat)
     print(text)

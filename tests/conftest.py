@@ -1,14 +1,48 @@
-"""Fixtures shared by every test layer: a throwaway PostgreSQL database per test run."""
+"""Fixtures shared by every test layer: the databases, each migrated once per run.
+
+- `postgres_url`: a throwaway PostgreSQL database for this run (empty, never migrated).
+- `migrated_postgres`: that database, migrated once; `pg_url`: the same, emptied for a test.
+- `sqlite_template`: a migrated SQLite file; `sqlite_url`: a copy of it for a test.
+- `db_url`: `sqlite_url` or `pg_url`, parametrized (PostgreSQL cases carry the `postgres` mark).
+
+Outside CI an unreachable PostgreSQL skips the PostgreSQL tests; under CI=true it fails them.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 
+from mentorat.adapters.sql.tables import metadata
+from mentorat.bootstrap import upgrade_database
+from mentorat.settings import Settings
+
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+SECRET = "k" * 32
+# argon2id at its cheapest: tests hash many passwords.
+FAST_HASH: dict[str, Any] = {
+    "argon2_time_cost": 1,
+    "argon2_memory_kib": 1024,
+    "argon2_parallelism": 1,
+}
+TABLES = ", ".join(table.name for table in reversed(metadata.sorted_tables))
+
+
+def settings_for(url: str, **overrides: Any) -> Settings:
+    """Test settings: a fixed signing key and argon2 at its cheapest."""
+    return Settings(**{"database_url": url, "secret_key": SECRET, **FAST_HASH, **overrides})
+
+
+def empty_postgres(url: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
 
 
 def _admin_url() -> str:
@@ -17,12 +51,7 @@ def _admin_url() -> str:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for this test run, dropped at the end.
-
-    Outside CI an unreachable server skips the PostgreSQL tests; under CI=true it fails them.
-    """
-    import psycopg
-
+    """A fresh, empty PostgreSQL database for this test run, dropped at the end."""
     admin = _admin_url()
     try:
         conn = psycopg.connect(admin, autocommit=True, connect_timeout=5)
@@ -39,3 +68,39 @@ def postgres_url() -> Iterator[str]:
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres(postgres_url: str) -> str:
+    upgrade_database(Settings(database_url=postgres_url))
+    return postgres_url
+
+
+@pytest.fixture
+def pg_url(migrated_postgres: str) -> str:
+    """The run's migrated PostgreSQL database, emptied for this test."""
+    empty_postgres(migrated_postgres)
+    return migrated_postgres
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file; each test copies it, which is much faster than migrating."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    upgrade_database(Settings(database_url=f"sqlite:///{path}"))
+    return path
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """A migrated, empty SQLite file of this test's own."""
+    path = tmp_path / "mentorat.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """A migrated, empty database of either kind."""
+    name = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    return str(request.getfixturevalue(name))

@@ -9,17 +9,20 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from mentorat import demo
 from mentorat.adapters.auth.jwt_tokens import JwtTokens
 from mentorat.adapters.auth.passwords import Argon2Hasher
 from mentorat.adapters.clock import SystemClock
 from mentorat.adapters.memory.repositories import InMemoryStore, InMemoryUnitOfWork
 from mentorat.adapters.memory.services import DiscardEvents, InMemoryLoginThrottle
 from mentorat.adapters.sql import migrations
-from mentorat.adapters.sql import seed as sql_seed
+from mentorat.adapters.sql.bulk import SeedRefused
+from mentorat.adapters.sql.chat_posts import PostgresChatPosts
+from mentorat.adapters.sql.database import open_database
 from mentorat.adapters.sql.engine import create_engine
-from mentorat.adapters.sql.seed import BULK_PASSWORD, BULK_USERNAME, BulkPlan, SeedRefused
 from mentorat.adapters.sql.throttle import SqlLoginThrottle
 from mentorat.adapters.sql.uow import SqlUnitOfWork
+from mentorat.application.idempotency import DEFAULT_LEASE
 from mentorat.application.ports import (
     Clock,
     EventPublisher,
@@ -28,6 +31,7 @@ from mentorat.application.ports import (
     Tokens,
 )
 from mentorat.application.service import Mentorat
+from mentorat.demo import BULK_PASSWORD, BULK_USERNAME, BulkPlan
 from mentorat.settings import Settings, SettingsError
 
 __all__ = [
@@ -64,10 +68,12 @@ def in_memory(
     refresh_lifetime: timedelta = timedelta(days=1),
     rotate_refresh_tokens: bool = False,
     caller_cache_seconds: float = 0,
+    idempotency_lease: timedelta = DEFAULT_LEASE,
 ) -> Mentorat:
     """A complete mentorat that keeps everything in this process: no server, no database.
 
-    `caller_cache_seconds`: see `Mentorat.wire` (off by default: the store is in memory).
+    `caller_cache_seconds`, `idempotency_lease`: see `Mentorat.wire` (the cache is off by
+    default: the store is in memory).
     """
     return Mentorat.wire(
         uow=InMemoryUnitOfWork(store),
@@ -83,6 +89,7 @@ def in_memory(
         events=events or DiscardEvents(),
         rotate_refresh_tokens=rotate_refresh_tokens,
         caller_cache_seconds=caller_cache_seconds,
+        idempotency_lease=idempotency_lease,
     )
 
 
@@ -108,13 +115,15 @@ def in_memory_system(settings: Settings | None = None, **overrides: Any) -> Syst
         "access_lifetime": timedelta(seconds=settings.access_token_lifetime),
         "refresh_lifetime": timedelta(seconds=settings.refresh_token_lifetime),
         "rotate_refresh_tokens": settings.rotate_refresh_tokens,
+        "idempotency_lease": settings.idempotency_lease,
         "throttle": InMemoryLoginThrottle(
             per_username=settings.login_max_failures_per_username,
             per_address=settings.login_max_failures_per_address,
             window_seconds=settings.login_window_seconds,
         ),
     }
-    return System(in_memory(**{**configured, **overrides}), settings)
+    mentorat = in_memory(**{**configured, **overrides})
+    return System(mentorat, settings, closers=[mentorat.write_once.aclose])
 
 
 # --- the SQL system ----------------------------------------------------------------------------
@@ -144,11 +153,11 @@ def open_system(
         rotate_refresh_tokens = settings.rotate_refresh_tokens
     if not settings.secret_key:
         raise SettingsError("MENTORAT_SECRET_KEY is required: it signs the access tokens")
-    engine = create_engine(
-        settings, transaction_timeout=settings.transaction_timeout, autocommit=True
-    )
+    database = open_database(settings, transaction_timeout=settings.transaction_timeout)
+    # PostgreSQL stores a post in one statement, batched per chat; SQLite in a unit of work.
+    posts = PostgresChatPosts(database) if database.kind == "postgresql" else None
     mentorat = Mentorat.wire(
-        uow=SqlUnitOfWork(engine, ping_timeout=settings.db_connect_timeout),
+        uow=SqlUnitOfWork(database),
         clock=clock or SystemClock(),
         hasher=settings_hasher(settings),
         tokens=JwtTokens(
@@ -157,16 +166,18 @@ def open_system(
             refresh_lifetime=timedelta(seconds=settings.refresh_token_lifetime),
         ),
         throttle=SqlLoginThrottle(
-            engine,
+            database,
             per_username=settings.login_max_failures_per_username,
             per_address=settings.login_max_failures_per_address,
             window_seconds=settings.login_window_seconds,
         ),
         events=events or DiscardEvents(),
+        posts=posts,
         rotate_refresh_tokens=rotate_refresh_tokens,
         caller_cache_seconds=settings.auth_cache_seconds,
+        idempotency_lease=settings.idempotency_lease,
     )
-    return System(mentorat, settings, closers=[engine.dispose])
+    return System(mentorat, settings, closers=[database.dispose, mentorat.write_once.aclose])
 
 
 def upgrade_database(settings: Settings, revision: str = "head") -> None:
@@ -184,7 +195,7 @@ async def seed_demo(system: System) -> None:
 
     Does nothing when `owner` already exists.
     """
-    await sql_seed.seed_demo(system.mentorat)
+    await demo.seed_demo(system.mentorat)
 
 
 async def seed_bulk(
@@ -208,22 +219,22 @@ async def seed_bulk(
     engine = create_engine(settings)
     try:
         await migrations.run(engine, "upgrade", "head")
-        return await sql_seed.seed_bulk(engine, plan, password_hash=password_hash, replace=replace)
+        return await demo.seed_bulk(engine, plan, password_hash=password_hash, replace=replace)
     finally:
         await engine.dispose()
 
 
 # --- Serving over HTTP -------------------------------------------------------------------------
 # The HTTP adapter's wiring, used by `mentorat serve` (cli.py) and by any ASGI server directly:
-#     uvicorn --factory mentorat.bootstrap:create_asgi_app
-# Nothing here runs at import time; Litestar is imported only when an app is built.
+#     granian --interface asgi --factory mentorat.bootstrap:create_asgi_app
+# Nothing here runs at import time; Litestar and granian are imported only when used.
 
 if TYPE_CHECKING:
     from litestar import Litestar
 
 
 def configure_logging(level: str, *, tracebacks: bool = True) -> None:
-    """Log to stderr at `level` unless the host (uvicorn, a test runner) already set logging up.
+    """Log to stderr at `level` unless the host (the server, a test runner) already set logging up.
 
     Without `tracebacks` (the administration commands), errors stay one line unless `level` is
     DEBUG: a command that cannot reach its database says so, and does not dump a stack.
@@ -275,8 +286,51 @@ def create_asgi_app() -> Litestar:
     app = http_app(open_system(settings), close_system=True)
     # Everything built so far (modules, the app, its routes, SQLAlchemy's and Litestar's
     # tables) lives as long as the worker. Frozen, the garbage collector's full collections
-    # stop walking it: each walk stalled the worker for tens of milliseconds, which was most
-    # of the p99 under load (W4: p99 71 -> 21-30 ms, p50 unchanged; docs/performance.md).
+    # stop walking it: each walk would stall the worker for tens of milliseconds, which shows
+    # in the slowest answers under load (docs/performance.md).
     gc.collect()
     gc.freeze()
     return app
+
+
+def serve_http(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    access_log: bool = False,
+    graceful_timeout: int = 10,
+) -> None:
+    """Serve `create_asgi_app` with granian until SIGTERM or SIGINT, which stop it gracefully.
+
+    Each worker is a process of its own that builds its app from the MENTORAT_* variables.
+    granian accepts connections in Rust and hands them to the workers, so they spread over all
+    of them; workers are started fresh (`spawn`), so each holds only what serving needs, not
+    what the command line loaded to migrate.
+    """
+    import multiprocessing
+
+    from granian import Granian
+    from granian.constants import HTTPModes, Interfaces, Loops
+
+    multiprocessing.set_start_method("spawn", force=True)
+    server = Granian(
+        "mentorat.bootstrap:create_asgi_app",
+        factory=True,
+        address=host,
+        port=port,
+        interface=Interfaces.ASGI,
+        workers=workers,
+        loop=Loops.uvloop,
+        http=HTTPModes.http1,
+        # No WebSocket routes.
+        websockets=False,
+        log_level=settings.log_level.lower(),  # type: ignore[arg-type]
+        log_access=access_log,
+        # A worker still busy this long after the stop was asked for is killed.
+        workers_kill_timeout=graceful_timeout,
+        # A worker that dies (killed by the kernel, a crash in a C extension) is replaced.
+        respawn_failed_workers=True,
+    )
+    server.serve()

@@ -12,7 +12,6 @@ import asyncio
 import getpass
 import json
 import logging
-import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
@@ -71,14 +70,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
-    from mentorat.adapters.http.wire import (
-        CanonicalCaseHttpToolsProtocol,
-        reuse_port_supported,
-        serve_with_own_sockets,
-    )
-
     if args.workers < 1:
         raise CommandError("--workers must be at least 1", EXIT_USAGE)
     # Check everything the workers will need now, so a bad setting is one line, not a traceback
@@ -89,37 +80,15 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         # work done (PostgreSQL advisory lock, SQLite BEGIN IMMEDIATE).
         bootstrap.upgrade_database(settings)
     log.info("serving on http://%s:%d with %d worker(s)", args.host, args.port, args.workers)
-    # uvicorn stops gracefully on SIGTERM, then raises the signal again for whoever installed a
-    # handler before it. Ours makes that re-raise a clean exit: a stop asked for is not a crash.
-    signal.signal(signal.SIGTERM, _exit_cleanly)
-    options: dict[str, Any] = dict(
-        factory=True,
+    bootstrap.serve_http(
+        settings,
         host=args.host,
         port=args.port,
         workers=args.workers,
-        loop="uvloop",
-        # httptools, with header names in the case the original API used (see wire.py).
-        http=CanonicalCaseHttpToolsProtocol,
-        # No WebSocket routes: not loading a WebSocket protocol saves each worker ~3 MiB.
-        ws="none",
-        # The app decides whether X-Forwarded-For is believed (MENTORAT_TRUST_FORWARDED_FOR).
-        proxy_headers=False,
-        server_header=False,
-        log_level=settings.log_level.lower(),
         access_log=args.access_log,
-        timeout_graceful_shutdown=args.graceful_timeout,
+        graceful_timeout=args.graceful_timeout,
     )
-    app = "mentorat.bootstrap:create_asgi_app"
-    if args.workers > 1 and args.port != 0 and reuse_port_supported():
-        # Each worker listens on a socket of its own, so connections spread over all of them.
-        serve_with_own_sockets(uvicorn.Config(app, **options))
-    else:
-        uvicorn.run(app, **options)
     return 0
-
-
-def _exit_cleanly(signum: int, frame: object) -> None:
-    raise SystemExit(0)
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
@@ -253,7 +222,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "serve",
         help="serve the HTTP API (migrates the database first)",
-        description="Serve the HTTP API with uvicorn. The database is first brought to the "
+        description="Serve the HTTP API with granian. The database is first brought to the "
         "latest schema (unless --no-migrate); SIGTERM or Ctrl-C stops it gracefully.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")

@@ -9,6 +9,7 @@ import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -57,9 +58,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
     # Connections a worker keeps; overflow ones are closed the moment they are returned to a
-    # full pool, so a steady load above the pool size opens a PostgreSQL backend per handful
-    # of requests (about 70 a second in the W1 benchmark with 5 + 5): the overflow is for rare
-    # bursts, the pool for the steady concurrency.
+    # full pool, so a steady load above the pool size opens a PostgreSQL backend every few
+    # requests: the overflow is for rare bursts, the pool for the steady concurrency.
     db_pool_size: int = 10
     db_max_overflow: int = 0
     db_pool_timeout: float = 5.0
@@ -89,6 +89,16 @@ class Settings:
         if self.db_transaction_timeout is not None:
             return self.db_transaction_timeout
         return self.db_statement_timeout + TRANSACTION_TIMEOUT_MARGIN
+
+    @property
+    def idempotency_lease(self) -> timedelta:
+        """How long an idempotency key's claim may run before another request may take it over.
+
+        No longer than a live request can hold one: the wait for a pooled connection, a new
+        connection, the unit of work's own bound, and a second for the Python around them.
+        """
+        longest = self.db_pool_timeout + self.db_connect_timeout + self.transaction_timeout + 1.0
+        return timedelta(seconds=longest)
 
     @property
     def is_sqlite(self) -> bool:

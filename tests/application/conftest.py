@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from typing import Any
+
 import pytest
 
 from mentorat import bootstrap
+from mentorat.adapters.auth.jwt_tokens import JwtTokens
 from mentorat.adapters.memory.repositories import InMemoryStore
 from mentorat.adapters.memory.services import InMemoryEventLog, InMemoryLoginThrottle, ManualClock
+from mentorat.application.ports import UnitOfWork
 from mentorat.application.service import Mentorat
 
-from .support import SECRET, T0, People, register
+from .support import SECRET, T0, People, Wire, register
 
 
 @pytest.fixture
@@ -47,6 +52,33 @@ def app(
         secret_key=SECRET,
         hasher=bootstrap.fast_test_hasher(),
     )
+
+
+@pytest.fixture
+async def wire(
+    clock: ManualClock, events: InMemoryEventLog, throttle: InMemoryLoginThrottle
+) -> AsyncIterator[Wire]:
+    """`Mentorat.wire` on a unit of work of the test's, with the test's clock, event log and
+    throttle; `options` go to `Mentorat.wire`. Every key still being given back in the
+    background is dropped when the test ends."""
+    wired: list[Mentorat] = []
+
+    def wire_on(uow: UnitOfWork, **options: Any) -> Mentorat:
+        mentorat = Mentorat.wire(
+            uow=uow,
+            clock=clock,
+            hasher=bootstrap.fast_test_hasher(),
+            tokens=JwtTokens(SECRET),
+            throttle=throttle,
+            events=events,
+            **options,
+        )
+        wired.append(mentorat)
+        return mentorat
+
+    yield wire_on
+    for mentorat in wired:
+        await mentorat.write_once.aclose()
 
 
 @pytest.fixture

@@ -1,11 +1,13 @@
-"""Helpers shared by the application tests: constants, registration and snapshots."""
+"""Helpers shared by the application tests: constants, registration, wiring and snapshots."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
+from typing import Any, Protocol
 
 from mentorat.adapters.memory.repositories import InMemoryStore
+from mentorat.application.ports import UnitOfWork
 from mentorat.application.register_user import RegisterCommand
 from mentorat.application.request_mentoring import RequestMentoringCommand
 from mentorat.application.respond_to_request import RespondCommand
@@ -17,6 +19,12 @@ PASSWORD = "correct horse battery"
 T0 = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 START = date(2025, 1, 1)
 END = date(2025, 12, 31)
+
+
+class Wire(Protocol):
+    """The `wire` fixture: a `Mentorat` on `uow` with the test's clock, events and throttle."""
+
+    def __call__(self, uow: UnitOfWork, **options: Any) -> Mentorat: ...
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The mentor responds; a participant cancels or completes."""
+"""The mentor responds; a participant ends the mentoring: cancels or completes it."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from mentorat.domain.errors import (
     RequestNotPending,
 )
 from mentorat.domain.events import MentoringId
-from mentorat.domain.mentoring import Status
+from mentorat.domain.mentoring import Ending, Status
 
 from .support import T0, People, accepted, ask, snapshot
 
@@ -115,7 +115,7 @@ async def test_the_mentee_withdraws_a_pending_request(
     app: Mentorat, people: People, store: InMemoryStore
 ) -> None:
     request = await ask(app, people.mentee, people.mentor)
-    view = await app.cancel_mentoring(EndCommand(request.id, people.mentee.id))
+    view = await app.end_mentoring(EndCommand(request.id, people.mentee.id, Ending.CANCELLED))
     assert view.status is Status.CANCELLED
     assert store.mentorings[request.id].accepted_at is None
 
@@ -125,7 +125,7 @@ async def test_the_mentor_cannot_cancel_a_pending_request(
 ) -> None:
     request = await ask(app, people.mentee, people.mentor)
     with pytest.raises(NotTheRequester):
-        await app.cancel_mentoring(EndCommand(request.id, people.mentor.id))
+        await app.end_mentoring(EndCommand(request.id, people.mentor.id, Ending.CANCELLED))
     assert store.mentorings[request.id].status is Status.PENDING
 
 
@@ -134,18 +134,20 @@ async def test_either_participant_stops_an_active_mentoring(
     app: Mentorat, people: People, who: str
 ) -> None:
     mentoring = await accepted(app, people.mentee, people.mentor)
-    view = await app.cancel_mentoring(EndCommand(mentoring.id, getattr(people, who).id))
+    view = await app.end_mentoring(
+        EndCommand(mentoring.id, getattr(people, who).id, Ending.CANCELLED)
+    )
     assert view.status is Status.CANCELLED
 
 
-@pytest.mark.parametrize("ending", ["cancel_mentoring", "complete_mentoring"])
+@pytest.mark.parametrize("ending", list(Ending))
 async def test_a_stranger_cannot_end_a_mentoring_and_learns_nothing(
-    app: Mentorat, people: People, store: InMemoryStore, ending: str
+    app: Mentorat, people: People, store: InMemoryStore, ending: Ending
 ) -> None:
     mentoring = await accepted(app, people.mentee, people.mentor)
     before = snapshot(store)
     with pytest.raises(MentoringNotFound):
-        await getattr(app, ending)(EndCommand(mentoring.id, people.stranger.id))
+        await app.end_mentoring(EndCommand(mentoring.id, people.stranger.id, ending))
     assert snapshot(store) == before
 
 
@@ -157,7 +159,9 @@ async def test_either_participant_completes_an_active_mentoring(
     app: Mentorat, people: People, store: InMemoryStore, who: str
 ) -> None:
     mentoring = await accepted(app, people.mentee, people.mentor)
-    view = await app.complete_mentoring(EndCommand(mentoring.id, getattr(people, who).id))
+    view = await app.end_mentoring(
+        EndCommand(mentoring.id, getattr(people, who).id, Ending.COMPLETED)
+    )
     assert view.status is Status.COMPLETED
     assert store.mentorings[mentoring.id].status is Status.COMPLETED
 
@@ -165,18 +169,18 @@ async def test_either_participant_completes_an_active_mentoring(
 async def test_a_pending_request_cannot_be_completed(app: Mentorat, people: People) -> None:
     request = await ask(app, people.mentee, people.mentor)
     with pytest.raises(InvalidTransition, match="Cannot complete a mentoring that is pending"):
-        await app.complete_mentoring(EndCommand(request.id, people.mentee.id))
+        await app.end_mentoring(EndCommand(request.id, people.mentee.id, Ending.COMPLETED))
 
 
-@pytest.mark.parametrize("ending", ["cancel_mentoring", "complete_mentoring"])
+@pytest.mark.parametrize("ending", list(Ending))
 async def test_a_finished_mentoring_stays_finished(
-    app: Mentorat, people: People, store: InMemoryStore, ending: str
+    app: Mentorat, people: People, store: InMemoryStore, ending: Ending
 ) -> None:
     mentoring = await accepted(app, people.mentee, people.mentor)
-    await app.complete_mentoring(EndCommand(mentoring.id, people.mentor.id))
+    await app.end_mentoring(EndCommand(mentoring.id, people.mentor.id, Ending.COMPLETED))
     before = snapshot(store)
     with pytest.raises(InvalidTransition):
-        await getattr(app, ending)(EndCommand(mentoring.id, people.mentee.id))
+        await app.end_mentoring(EndCommand(mentoring.id, people.mentee.id, ending))
     with pytest.raises(RequestNotPending):
         await app.respond_to_request(RespondCommand(mentoring.id, people.mentor.id, True))
     assert snapshot(store) == before

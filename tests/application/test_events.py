@@ -20,6 +20,7 @@ from mentorat.domain.events import (
     MentoringRequested,
     MessagePosted,
 )
+from mentorat.domain.mentoring import Ending
 
 from .support import T0, People, ask, register
 
@@ -34,7 +35,7 @@ async def test_a_whole_mentoring_publishes_one_event_per_step(
     clock.advance(hours=1)
     message = await app.post_message(PostMessageCommand(request.id, mia, "Thanks!"))
     clock.advance(hours=1)
-    await app.complete_mentoring(EndCommand(request.id, max_))
+    await app.end_mentoring(EndCommand(request.id, max_, Ending.COMPLETED))
     hour = timedelta(hours=1)
     assert events.events == [
         MentoringRequested(request.id, T0, max_, mia),
@@ -50,7 +51,7 @@ async def test_refusing_and_cancelling_publish_their_own_events(
     refused = await ask(app, people.mentee, people.mentor)
     await app.respond_to_request(RespondCommand(refused.id, people.mentor.id, accept=False))
     withdrawn = await ask(app, people.mentee, people.other_mentor)
-    await app.cancel_mentoring(EndCommand(withdrawn.id, people.mentee.id))
+    await app.end_mentoring(EndCommand(withdrawn.id, people.mentee.id, Ending.CANCELLED))
     assert events.events[1] == MentoringRejected(refused.id, T0, people.mentor.id)
     assert events.events[3] == MentoringCancelled(withdrawn.id, T0, people.mentee.id)
     assert len(events.events) == 4
@@ -63,8 +64,8 @@ async def test_nothing_is_published_for_what_was_refused_or_only_read(
     published = list(events.events)
     refused = [
         app.respond_to_request(RespondCommand(request.id, people.mentee.id, accept=True)),
-        app.complete_mentoring(EndCommand(request.id, people.mentee.id)),
-        app.cancel_mentoring(EndCommand(request.id, people.stranger.id)),
+        app.end_mentoring(EndCommand(request.id, people.mentee.id, Ending.COMPLETED)),
+        app.end_mentoring(EndCommand(request.id, people.stranger.id, Ending.CANCELLED)),
         app.post_message(PostMessageCommand(request.id, people.mentee.id, "   ")),
         ask(app, people.mentee, people.mentor),
     ]

@@ -3,34 +3,38 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import pytest
 
-from mentorat import bootstrap
-from mentorat.adapters.auth.jwt_tokens import JwtTokens
 from mentorat.adapters.memory.repositories import (
     InMemoryIdempotencyKeys,
     InMemoryStore,
     InMemoryUnitOfWork,
 )
-from mentorat.adapters.memory.services import InMemoryEventLog, InMemoryLoginThrottle, ManualClock
+from mentorat.adapters.memory.services import InMemoryEventLog, ManualClock
 from mentorat.application.end_mentoring import EndCommand
 from mentorat.application.errors import (
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
     StorageUnavailable,
 )
-from mentorat.application.idempotency import LEASE
+from mentorat.application.idempotency import (
+    DEFAULT_LEASE,
+    RELEASE_RETRY_FIRST,
+    RELEASE_RETRY_LONGEST,
+    WriteOnce,
+)
 from mentorat.application.ports import Transaction
 from mentorat.application.post_message import PostMessageCommand
 from mentorat.application.request_mentoring import RequestMentoringCommand, as_first_answered
 from mentorat.application.respond_to_request import RespondCommand
 from mentorat.application.service import Mentorat
-from mentorat.application.views import MentoringView
+from mentorat.application.views import MentoringView, MessageView
 from mentorat.domain.errors import (
     InvalidInput,
     MentoratError,
@@ -38,12 +42,14 @@ from mentorat.domain.errors import (
     OpenMentoringExists,
 )
 from mentorat.domain.events import MentoringId
-from mentorat.domain.mentoring import Mentoring, Status
+from mentorat.domain.mentoring import Ending, Mentoring, Status
 from mentorat.domain.users import UserId
 
-from .support import END, SECRET, START, T0, People, accepted, snapshot
+from .support import END, START, T0, People, Wire, accepted, snapshot
 
 KEY = "3f0c9a52-retry-me"
+# The lease these tests wire, other than the default: a claim is taken over after this one.
+LEASE = timedelta(seconds=30)
 
 
 def fingerprint(body: str, path: str = "/api/mentoring/chat/1/messages/") -> str:
@@ -52,9 +58,12 @@ def fingerprint(body: str, path: str = "/api/mentoring/chat/1/messages/") -> str
 
 
 class GatedUnitOfWork:
-    """The memory unit of work, except that one chosen transaction waits for a signal to open.
+    """The memory unit of work, except that one chosen transaction waits for a signal to open,
+    and that the store may go away from a chosen transaction on.
 
-    It lets a test hold a use case between its claim and its write, as a slow request is.
+    `hold` lets a test hold a use case between its claim and its write, as a slow request is.
+    `down_from` takes the store away when that transaction opens: it and every later one fail
+    with StorageUnavailable until the test sets `down` back to False (the store answers again).
     """
 
     def __init__(self, inner: InMemoryUnitOfWork) -> None:
@@ -63,19 +72,25 @@ class GatedUnitOfWork:
         self.hold: int | None = None
         self.waiting = asyncio.Event()
         self.go = asyncio.Event()
+        self.down_from: int | None = None
+        self.down = False
 
     async def ping(self) -> None:
+        if self.down:
+            raise StorageUnavailable()
         await self.inner.ping()
 
     @asynccontextmanager
-    async def __call__(
-        self, *, write: bool = True, single_write: bool = False
-    ) -> AsyncIterator[Transaction]:
+    async def __call__(self, *, write: bool = True) -> AsyncIterator[Transaction]:
         self.opened += 1
         if self.opened == self.hold:
             self.waiting.set()
             await self.go.wait()
-        async with self.inner(write=write, single_write=single_write) as tx:
+        if self.opened == self.down_from:
+            self.down = True
+        if self.down:
+            raise StorageUnavailable()
+        async with self.inner(write=write) as tx:
             yield tx
 
 
@@ -85,20 +100,8 @@ def gated(store: InMemoryStore) -> GatedUnitOfWork:
 
 
 @pytest.fixture
-def app(
-    gated: GatedUnitOfWork,
-    clock: ManualClock,
-    events: InMemoryEventLog,
-    throttle: InMemoryLoginThrottle,
-) -> Mentorat:
-    return Mentorat.wire(
-        uow=gated,
-        clock=clock,
-        hasher=bootstrap.fast_test_hasher(),
-        tokens=JwtTokens(SECRET),
-        throttle=throttle,
-        events=events,
-    )
+def app(gated: GatedUnitOfWork, wire: Wire) -> Mentorat:
+    return wire(gated, idempotency_lease=LEASE)
 
 
 @pytest.fixture
@@ -271,7 +274,7 @@ async def test_a_duplicate_request_for_a_mentoring_while_the_first_runs_is_in_fl
 async def test_a_write_that_fails_releases_its_key_so_a_retry_runs_again(
     app: Mentorat, people: People, chat: MentoringView, store: InMemoryStore
 ) -> None:
-    await app.cancel_mentoring(EndCommand(chat.id, people.mentee.id))
+    await app.end_mentoring(EndCommand(chat.id, people.mentee.id, Ending.CANCELLED))
     before = snapshot(store)
     for _ in range(2):
         # Not IdempotencyKeyInFlight the second time: the failed write left the key free.
@@ -290,6 +293,37 @@ async def test_a_refused_request_releases_its_key(
     assert list(store.idempotency) == [(people.mentee.id, "first")]
 
 
+async def until_given_back(write_once: WriteOnce, *, within: float = 5.0) -> None:
+    """Wait until `write_once` no longer gives any key back in the background."""
+    pause = 0.01
+    for _ in range(int(within / pause)):
+        if not write_once.releasing:
+            return
+        await asyncio.sleep(pause)
+    raise AssertionError(f"{write_once.releasing} key(s) still being given back after {within} s")
+
+
+async def fails_while_the_store_is_down(
+    mentorat: Mentorat, gated: GatedUnitOfWork, write: Callable[[], Awaitable[object]]
+) -> None:
+    """Run `write` while the store goes away just after its claim committed: the write fails,
+    and so does giving the key back, which is then tried again in the background."""
+    gated.down_from = gated.opened + 2
+    with pytest.raises(StorageUnavailable):
+        await write()
+    assert mentorat.write_once.releasing == 1
+
+
+def entities(store: InMemoryStore) -> int:
+    """How many mentorings and messages the store holds."""
+    return len(store.mentorings) + sum(len(chat) for chat in store.messages.values())
+
+
+def still_claimed(store: InMemoryStore) -> bool:
+    [record] = store.idempotency.values()
+    return record.resource_id is None
+
+
 async def test_when_the_release_cannot_reach_the_store_the_first_error_is_reported(
     app: Mentorat,
     people: People,
@@ -298,7 +332,7 @@ async def test_when_the_release_cannot_reach_the_store_the_first_error_is_report
     clock: ManualClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    await app.cancel_mentoring(EndCommand(chat.id, people.mentee.id))
+    await app.end_mentoring(EndCommand(chat.id, people.mentee.id, Ending.CANCELLED))
 
     async def store_gone(self: InMemoryIdempotencyKeys, *args: object, **kw: object) -> None:
         raise StorageUnavailable()
@@ -306,14 +340,106 @@ async def test_when_the_release_cannot_reach_the_store_the_first_error_is_report
     monkeypatch.setattr(InMemoryIdempotencyKeys, "release", store_gone)
     with pytest.raises(MentoringClosed):
         await app.post_message(say(chat, people.mentee.id))
-    # The claim stays running until its lease runs out.
+    assert app.write_once.releasing == 1
+    # While the key cannot be given back, it stays claimed: a retry is told to wait.
     with pytest.raises(IdempotencyKeyInFlight):
         await app.post_message(say(chat, people.mentee.id))
+    assert still_claimed(store)
     monkeypatch.undo()
-    clock.advance(seconds=LEASE.total_seconds())
+    # Given back as soon as the store answers, long before the lease (the clock stands still).
+    await until_given_back(app.write_once)
+    assert store.idempotency == {}
     with pytest.raises(MentoringClosed):
         await app.post_message(say(chat, people.mentee.id))
     assert store.idempotency == {}
+    assert clock.now() == T0
+
+
+@pytest.mark.parametrize("use_case", ["post_message", "request_mentoring"])
+async def test_a_key_is_given_back_once_the_store_answers_again_and_a_retry_then_succeeds(
+    app: Mentorat,
+    people: People,
+    chat: MentoringView,
+    store: InMemoryStore,
+    gated: GatedUnitOfWork,
+    clock: ManualClock,
+    use_case: str,
+) -> None:
+    def write() -> Awaitable[MessageView | MentoringView]:
+        if use_case == "post_message":
+            return app.post_message(say(chat, people.mentee.id))
+        other = dataclasses.replace(ask_for(people), mentor_id=people.other_mentor.id)
+        return app.request_mentoring(other)
+
+    before, stored_before = snapshot(store), entities(store)
+    await fails_while_the_store_is_down(app, gated, write)
+    assert still_claimed(store)
+    failed_at = gated.opened
+    await asyncio.sleep(RELEASE_RETRY_FIRST * 4)
+    assert gated.opened > failed_at, "tried again while the store was down"
+    assert app.write_once.releasing == 1
+    assert still_claimed(store)
+    gated.down = False
+    await until_given_back(app.write_once)
+    assert store.idempotency == {}
+    assert snapshot(store) == before
+    # The same key runs again (no 409, no waiting for the lease), writes once, then replays.
+    view = await write()
+    assert await write() == view
+    assert entities(store) == stored_before + 1
+    assert clock.now() == T0
+
+
+async def test_a_key_is_no_longer_given_back_in_the_background_once_the_lease_has_passed(
+    people: People,
+    chat: MentoringView,
+    store: InMemoryStore,
+    gated: GatedUnitOfWork,
+    clock: ManualClock,
+    wire: Wire,
+) -> None:
+    lease = timedelta(seconds=0.5)
+    short = wire(gated, idempotency_lease=lease)
+    loop = asyncio.get_running_loop()
+    failed_at = loop.time()
+    await fails_while_the_store_is_down(
+        short, gated, lambda: short.post_message(say(chat, people.mentee.id))
+    )
+    first_tries = gated.opened
+    await until_given_back(short.write_once, within=lease.total_seconds() + 5)
+    assert loop.time() - failed_at >= lease.total_seconds(), "gave up before the lease passed"
+    assert gated.opened > first_tries, "tried again while the lease lasted"
+    gave_up_at = gated.opened
+    await asyncio.sleep(RELEASE_RETRY_LONGEST + 0.2)
+    assert gated.opened == gave_up_at, "still trying after the lease passed"
+    # Never given back: once the store answers, the lease frees the key, as for a dead process.
+    gated.down = False
+    assert still_claimed(store)
+    with pytest.raises(IdempotencyKeyInFlight):
+        await short.post_message(say(chat, people.mentee.id))
+    clock.advance(seconds=lease.total_seconds())
+    view = await short.post_message(say(chat, people.mentee.id))
+    assert store.messages[chat.id][0].id == view.id
+    assert stored_messages(store, chat) == ["Hello!"]
+
+
+async def test_closing_stops_giving_keys_back_and_leaves_them_to_the_lease(
+    app: Mentorat,
+    people: People,
+    chat: MentoringView,
+    store: InMemoryStore,
+    gated: GatedUnitOfWork,
+) -> None:
+    await fails_while_the_store_is_down(
+        app, gated, lambda: app.post_message(say(chat, people.mentee.id))
+    )
+    await app.write_once.aclose()
+    assert app.write_once.releasing == 0
+    gated.down = False
+    closed_at = gated.opened
+    await asyncio.sleep(RELEASE_RETRY_FIRST * 3)
+    assert gated.opened == closed_at
+    assert still_claimed(store)
 
 
 async def test_a_failure_after_the_write_committed_keeps_the_key_done(
@@ -343,19 +469,29 @@ async def test_a_failure_after_the_write_committed_keeps_the_key_done(
 async def abandoned_claim(app: Mentorat, caller: UserId, body: str, clock: ManualClock) -> None:
     """A claim whose request died before writing: claimed and committed, never completed."""
     async with app.uow() as tx:
-        assert await tx.idempotency.claim(caller, KEY, fingerprint(body), clock.now()) is None
+        claimed = await tx.idempotency.claim(caller, KEY, fingerprint(body), clock.now(), LEASE)
+        assert claimed is None
         await tx.commit()
 
 
+@pytest.mark.parametrize("wired_lease", [LEASE, None], ids=["wired lease", "default lease"])
 async def test_a_claim_abandoned_by_a_dead_request_is_taken_over_after_its_lease(
-    app: Mentorat,
     people: People,
     chat: MentoringView,
     store: InMemoryStore,
+    gated: GatedUnitOfWork,
     clock: ManualClock,
+    wire: Wire,
+    wired_lease: timedelta | None,
 ) -> None:
+    # The lease is what `Mentorat.wire` was given, DEFAULT_LEASE when it was given none.
+    if wired_lease is None:
+        app, lease = wire(gated), DEFAULT_LEASE
+    else:
+        app, lease = wire(gated, idempotency_lease=wired_lease), wired_lease
+    assert LEASE != DEFAULT_LEASE
     await abandoned_claim(app, people.mentee.id, "Hello!", clock)
-    clock.advance(seconds=LEASE.total_seconds() - 1)
+    clock.advance(seconds=lease.total_seconds() - 1)
     with pytest.raises(IdempotencyKeyInFlight):
         await app.post_message(say(chat, people.mentee.id))
     clock.advance(seconds=1)

@@ -9,7 +9,7 @@ from mentorat.application.list_requests import ListRequestsQuery
 from mentorat.application.respond_to_request import RespondCommand
 from mentorat.application.service import Mentorat
 from mentorat.application.views import MentoringView
-from mentorat.domain.mentoring import Role, Status
+from mentorat.domain.mentoring import Ending, Role, Status
 from mentorat.domain.users import UserId
 
 from .support import People, accepted, ask, register
@@ -34,11 +34,11 @@ async def history(app: Mentorat, people: People) -> Mentorings:
     rejected = await ask(app, mia, mentors[2])
     await app.respond_to_request(RespondCommand(rejected.id, mentors[2].id, accept=False))
     withdrawn = await ask(app, mia, mentors[3])
-    await app.cancel_mentoring(EndCommand(withdrawn.id, mia.id))
+    await app.end_mentoring(EndCommand(withdrawn.id, mia.id, Ending.CANCELLED))
     stopped = await accepted(app, mia, mentors[4])
-    await app.cancel_mentoring(EndCommand(stopped.id, mentors[4].id))
+    await app.end_mentoring(EndCommand(stopped.id, mentors[4].id, Ending.CANCELLED))
     completed = await accepted(app, mia, mentors[5])
-    await app.complete_mentoring(EndCommand(completed.id, mia.id))
+    await app.end_mentoring(EndCommand(completed.id, mia.id, Ending.COMPLETED))
     # Mia, who is no mentor, still receives nothing; these two belong to other people.
     await ask(app, stranger, people.mentor)
     await accepted(app, stranger, people.other_mentor)

@@ -1,4 +1,4 @@
-"""The chat of a mentoring: posting, and reading it page by page."""
+"""The chat of a mentoring: posting, counting and dating in the store, and reading page by page."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from mentorat.application.post_message import PostMessageCommand
 from mentorat.application.respond_to_request import RespondCommand
 from mentorat.application.service import Mentorat
 from mentorat.application.views import MentoringView, MessageView
-from mentorat.domain.chat import PageRequest
+from mentorat.domain.chat import NewMessage, PageRequest
 from mentorat.domain.errors import (
+    ConcurrentUpdate,
     EmptyMessage,
     InvalidPaging,
     MentoringClosed,
@@ -23,6 +24,7 @@ from mentorat.domain.errors import (
     MessageTooLong,
 )
 from mentorat.domain.events import MentoringId
+from mentorat.domain.mentoring import Ending, Status
 from mentorat.domain.users import UserId
 
 from .support import T0, People, accepted, ask, snapshot
@@ -76,6 +78,96 @@ async def test_messages_may_be_posted_while_the_request_is_still_pending(
     assert len(ids) == 2
 
 
+async def test_the_store_counts_each_message_on_its_mentoring_without_a_new_version(
+    app: Mentorat, people: People, store: InMemoryStore, clock: ManualClock
+) -> None:
+    mentoring = await accepted(app, people.mentee, people.mentor)
+    version = store.mentorings[mentoring.id].version
+    clock.advance(minutes=1)
+    await post(app, mentoring, people.mentee.id, "one")
+    clock.advance(minutes=1)
+    second = await post(app, mentoring, people.mentor.id, "two")
+    stored = store.mentorings[mentoring.id]
+    assert (stored.message_count, stored.last_message_at) == (2, T0 + timedelta(minutes=2))
+    assert second.created_at == stored.last_message_at
+    # The version counts changes of the lifecycle only: posts to one chat never conflict.
+    assert stored.version == version
+
+
+async def test_a_change_of_status_keeps_the_chats_counters(
+    app: Mentorat, people: People, store: InMemoryStore, clock: ManualClock
+) -> None:
+    mentoring = await accepted(app, people.mentee, people.mentor)
+    clock.advance(minutes=1)
+    await fill(app, mentoring, people, 2)
+    clock.advance(hours=1)
+    await app.end_mentoring(EndCommand(mentoring.id, people.mentee.id, Ending.COMPLETED))
+    stored = store.mentorings[mentoring.id]
+    assert stored.status is Status.COMPLETED
+    assert (stored.message_count, stored.last_message_at) == (2, T0 + timedelta(minutes=1))
+
+
+async def test_a_message_is_never_dated_before_the_one_it_follows(
+    app: Mentorat, people: People, store: InMemoryStore, clock: ManualClock
+) -> None:
+    mentoring = await accepted(app, people.mentee, people.mentor)
+    clock.advance(minutes=3)
+    first = await post(app, mentoring, people.mentee.id, "first")
+    # The second post read a clock a second behind (another server's, say).
+    clock.set(T0 + timedelta(minutes=3) - timedelta(seconds=1))
+    second = await post(app, mentoring, people.mentor.id, "second")
+    assert first.created_at == T0 + timedelta(minutes=3)
+    assert second.created_at == first.created_at
+    assert second.id > first.id
+    stored = store.mentorings[mentoring.id]
+    assert (stored.message_count, stored.last_message_at) == (2, first.created_at)
+
+
+async def test_the_memory_store_dates_and_counts_a_message_as_it_stores_it(
+    app: Mentorat, people: People, store: InMemoryStore, clock: ManualClock
+) -> None:
+    mentoring = await accepted(app, people.mentee, people.mentor)
+    clock.advance(minutes=5)
+    first = await post(app, mentoring, people.mentee.id, "first")
+    async with app.uow() as tx:
+        decided_on = await tx.mentorings.get(mentoring.id, for_update=True)
+        assert decided_on is not None
+        late = NewMessage(mentoring.id, people.mentor.id, "late", T0 + timedelta(minutes=4))
+        message = await tx.messages.add(late, decided_on)
+        await tx.commit()
+    # Dated by `chat_time` on the stored counters, not as composed.
+    assert message.created_at == first.created_at == T0 + timedelta(minutes=5)
+    assert (message.mentoring_id, message.sender_id, message.text) == (
+        mentoring.id,
+        people.mentor.id,
+        "late",
+    )
+    stored = store.mentorings[mentoring.id]
+    assert (stored.message_count, stored.last_message_at) == (2, message.created_at)
+    # What the post was decided on is left as it was read.
+    assert (decided_on.message_count, decided_on.last_message_at) == (1, first.created_at)
+    assert [m.text for m in store.messages[mentoring.id]] == ["first", "late"]
+
+
+async def test_the_memory_store_stores_nothing_when_the_mentoring_moved_since_the_decision(
+    app: Mentorat, people: People, store: InMemoryStore
+) -> None:
+    mentoring = await accepted(app, people.mentee, people.mentor)
+    async with app.uow() as tx:
+        decided_on = await tx.mentorings.get(mentoring.id)
+    assert decided_on is not None
+    assert decided_on.status is Status.ACTIVE
+    await app.end_mentoring(EndCommand(mentoring.id, people.mentor.id, Ending.CANCELLED))
+    before = snapshot(store)
+    async with app.uow() as tx:
+        with pytest.raises(ConcurrentUpdate):
+            await tx.messages.add(
+                NewMessage(mentoring.id, people.mentee.id, "too late", T0), decided_on
+            )
+        await tx.commit()
+    assert snapshot(store) == before
+
+
 @pytest.mark.parametrize("ending", ["rejected", "withdrawn", "cancelled", "completed"])
 async def test_a_closed_mentoring_accepts_no_messages(
     app: Mentorat, people: People, store: InMemoryStore, ending: str
@@ -85,11 +177,10 @@ async def test_a_closed_mentoring_accepts_no_messages(
         if ending == "rejected":
             await app.respond_to_request(RespondCommand(mentoring.id, people.mentor.id, False))
         else:
-            await app.cancel_mentoring(EndCommand(mentoring.id, people.mentee.id))
+            await app.end_mentoring(EndCommand(mentoring.id, people.mentee.id, Ending.CANCELLED))
     else:
         mentoring = await accepted(app, people.mentee, people.mentor)
-        end = app.cancel_mentoring if ending == "cancelled" else app.complete_mentoring
-        await end(EndCommand(mentoring.id, people.mentor.id))
+        await app.end_mentoring(EndCommand(mentoring.id, people.mentor.id, Ending(ending)))
     before = snapshot(store)
     with pytest.raises(MentoringClosed):
         await post(app, mentoring, people.mentee.id, "one more thing")
@@ -108,7 +199,7 @@ async def test_the_chat_of_a_closed_mentoring_can_still_be_read(
 ) -> None:
     mentoring = await accepted(app, people.mentee, people.mentor)
     ids = await fill(app, mentoring, people, 3)
-    await app.complete_mentoring(EndCommand(mentoring.id, people.mentee.id))
+    await app.end_mentoring(EndCommand(mentoring.id, people.mentee.id, Ending.COMPLETED))
     assert (await page(app, mentoring, people.mentor.id))[0] == ids
 
 

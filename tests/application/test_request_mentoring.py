@@ -20,7 +20,7 @@ from mentorat.domain.errors import (
     OpenMentoringExists,
     SelfMentoring,
 )
-from mentorat.domain.mentoring import Status
+from mentorat.domain.mentoring import Ending, Status
 from mentorat.domain.users import UserId
 
 from .support import END, START, T0, People, accepted, ask, snapshot
@@ -145,8 +145,7 @@ async def test_once_their_mentoring_is_over_a_pair_may_ask_again(
         await app.respond_to_request(RespondCommand(first.id, people.other_mentor.id, accept=False))
         again = await ask(app, people.mentee, people.other_mentor)
     else:
-        end = app.cancel_mentoring if ending == "cancelled" else app.complete_mentoring
-        await end(EndCommand(first.id, people.mentee.id))
+        await app.end_mentoring(EndCommand(first.id, people.mentee.id, Ending(ending)))
         again = await ask(app, people.mentee, people.mentor)
     assert again.id > first.id
     assert again.status is Status.PENDING

@@ -17,7 +17,7 @@ from mentorat.application.post_message import PostMessageCommand
 from mentorat.application.service import Mentorat
 from mentorat.domain.chat import Message, NewMessage
 from mentorat.domain.errors import ConcurrentUpdate, OpenMentoringExists
-from mentorat.domain.mentoring import NewMentoring, Status
+from mentorat.domain.mentoring import Mentoring, NewMentoring, Status
 from mentorat.domain.users import NewUser, UserId
 
 from .support import END, START, T0, People, accepted, ask, snapshot
@@ -35,8 +35,10 @@ async def test_a_message_whose_transaction_fails_after_it_was_written_leaves_no_
 
     really_add = InMemoryMessages.add
 
-    async def database_goes_away(self: InMemoryMessages, new: NewMessage) -> Message:
-        await really_add(self, new)
+    async def database_goes_away(
+        self: InMemoryMessages, new: NewMessage, decided_on: Mentoring
+    ) -> Message:
+        await really_add(self, new, decided_on)
         raise StorageUnavailable()
 
     # The counters move and the message is written; then the database goes away.
@@ -92,8 +94,8 @@ async def test_leaving_a_transaction_with_an_error_undoes_everything_it_did(
             assert loaded is not None
             loaded.complete(by=people.mentee.id, at=T0)
             await tx.mentorings.save(loaded)
-            await tx.messages.add(NewMessage(new.id, people.stranger.id, "hi", T0))
-            await tx.messages.add(NewMessage(mentoring.id, people.mentee.id, "hi", T0))
+            await tx.messages.add(NewMessage(new.id, people.stranger.id, "hi", T0), new)
+            await tx.messages.add(NewMessage(mentoring.id, people.mentee.id, "hi", T0), loaded)
             user = await tx.users.get(people.mentee.id)
             assert user is not None
             user.deactivate()

@@ -8,34 +8,19 @@ import asyncio
 import jwt
 import pytest
 
-from mentorat import bootstrap
-from mentorat.adapters.auth.jwt_tokens import JwtTokens
 from mentorat.adapters.memory.repositories import InMemoryStore, InMemoryUnitOfWork
-from mentorat.adapters.memory.services import InMemoryEventLog, InMemoryLoginThrottle, ManualClock
+from mentorat.adapters.memory.services import ManualClock
 from mentorat.application.obtain_tokens import LoginCommand
 from mentorat.application.service import Mentorat
 from mentorat.domain.errors import InvalidToken
 
-from .support import PASSWORD, SECRET, People
+from .support import PASSWORD, SECRET, People, Wire
 
 
 @pytest.fixture
-def rotating(
-    store: InMemoryStore,
-    clock: ManualClock,
-    events: InMemoryEventLog,
-    throttle: InMemoryLoginThrottle,
-) -> Mentorat:
+def rotating(store: InMemoryStore, wire: Wire) -> Mentorat:
     """The same store as `app`, with rotation on."""
-    return Mentorat.wire(
-        uow=InMemoryUnitOfWork(store),
-        clock=clock,
-        hasher=bootstrap.fast_test_hasher(),
-        tokens=JwtTokens(SECRET),
-        throttle=throttle,
-        events=events,
-        rotate_refresh_tokens=True,
-    )
+    return wire(InMemoryUnitOfWork(store), rotate_refresh_tokens=True)
 
 
 async def refresh_token(app: Mentorat, username: str = "mia") -> str:

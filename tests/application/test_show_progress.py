@@ -10,7 +10,7 @@ from mentorat.application.post_message import PostMessageCommand
 from mentorat.application.register_user import RegisterCommand
 from mentorat.application.respond_to_request import RespondCommand
 from mentorat.application.service import Mentorat
-from mentorat.domain.mentoring import Status
+from mentorat.domain.mentoring import Ending, Status
 
 from .support import PASSWORD, T0, People, accepted, ask
 
@@ -59,7 +59,7 @@ async def test_a_finished_mentoring_keeps_its_progress(
 ) -> None:
     mentoring = await accepted(app, people.mentee, people.mentor)
     clock.advance(days=400)
-    await app.complete_mentoring(EndCommand(mentoring.id, people.mentor.id))
+    await app.end_mentoring(EndCommand(mentoring.id, people.mentor.id, Ending.COMPLETED))
     (row,) = await app.show_progress(people.mentee.id)
     assert row.mentoring.status is Status.COMPLETED
     assert (row.progress.elapsed_days, row.progress.percent_elapsed) == (365, 100.0)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mentorat.adapters.auth.jwt_tokens import JwtTokens
 from mentorat.adapters.memory.repositories import (
@@ -22,12 +22,18 @@ from mentorat.adapters.memory.repositories import (
     InMemoryUsers,
 )
 from mentorat.adapters.memory.services import InMemoryLoginThrottle
+from mentorat.adapters.sql.chat_posts import PostgresChatPosts
+from mentorat.adapters.sql.database import Database
 from mentorat.adapters.sql.idempotency import SqlIdempotencyKeys
-from mentorat.adapters.sql.repositories import SqlMentorings, SqlMessages, SqlUsers
+from mentorat.adapters.sql.mentorings import SqlMentorings
+from mentorat.adapters.sql.messages import SqlMessages
+from mentorat.adapters.sql.statements import PostgresRunner, Runner, SqliteRunner
 from mentorat.adapters.sql.throttle import SqlLoginThrottle
 from mentorat.adapters.sql.uow import SqlTransaction, SqlUnitOfWork
 from mentorat.adapters.sql.used_tokens import SqlUsedRefreshTokens
+from mentorat.adapters.sql.users import SqlUsers
 from mentorat.application.ports import (
+    ChatPosts,
     IdempotencyKeys,
     LoginThrottle,
     Mentorings,
@@ -38,17 +44,24 @@ from mentorat.application.ports import (
     UsedRefreshTokens,
     Users,
 )
+from mentorat.application.post_message import PostInTransaction
 
 
-def conforms(connection: AsyncConnection, engine: AsyncEngine, store: InMemoryStore) -> None:
-    sql_users: Users = SqlUsers(connection)
-    sql_mentorings: Mentorings = SqlMentorings(connection)
-    sql_messages: Messages = SqlMessages(connection)
-    sql_transaction: Transaction = SqlTransaction(connection)
-    sql_uow: UnitOfWork = SqlUnitOfWork(engine)
-    sql_throttle: LoginThrottle = SqlLoginThrottle(engine)
-    sql_keys: IdempotencyKeys = SqlIdempotencyKeys(connection)
-    sql_used: UsedRefreshTokens = SqlUsedRefreshTokens(connection)
+def conforms(
+    connection: AsyncConnection, run: Runner, database: Database, store: InMemoryStore
+) -> None:
+    postgres_runner: Runner = PostgresRunner(connection, [])
+    sqlite_runner: Runner = SqliteRunner(connection, [])
+    sql_users: Users = SqlUsers(run)
+    sql_mentorings: Mentorings = SqlMentorings(run)
+    sql_messages: Messages = SqlMessages(run)
+    sql_transaction: Transaction = SqlTransaction(run)
+    sql_uow: UnitOfWork = SqlUnitOfWork(database)
+    sql_throttle: LoginThrottle = SqlLoginThrottle(database)
+    sql_keys: IdempotencyKeys = SqlIdempotencyKeys(run)
+    sql_used: UsedRefreshTokens = SqlUsedRefreshTokens(run)
+    postgres_posts: ChatPosts = PostgresChatPosts(database)
+    sql_posts: ChatPosts = PostInTransaction(SqlUnitOfWork(database))
 
     memory_users: Users = InMemoryUsers(store, [])
     memory_mentorings: Mentorings = InMemoryMentorings(store, [])
@@ -58,10 +71,13 @@ def conforms(connection: AsyncConnection, engine: AsyncEngine, store: InMemorySt
     memory_throttle: LoginThrottle = InMemoryLoginThrottle()
     memory_keys: IdempotencyKeys = InMemoryIdempotencyKeys(store, [])
     memory_used: UsedRefreshTokens = InMemoryUsedRefreshTokens(store, [])
+    memory_posts: ChatPosts = PostInTransaction(InMemoryUnitOfWork(store))
     jwt_tokens: Tokens = JwtTokens("a signing key")
+    del postgres_runner, sqlite_runner
     del sql_users, sql_mentorings, sql_messages, sql_transaction, sql_uow, sql_throttle
+    del sql_keys, sql_used, postgres_posts, sql_posts
     del memory_users, memory_mentorings, memory_messages, memory_transaction, memory_uow
-    del memory_throttle, sql_keys, sql_used, memory_keys, memory_used, jwt_tokens
+    del memory_throttle, memory_keys, memory_used, memory_posts, jwt_tokens
 
 
 def test_every_adapter_conforms_to_its_port_for_mypy() -> None:

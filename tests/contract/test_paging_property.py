@@ -55,7 +55,7 @@ async def test_any_page_of_any_history_agrees_with_the_reference_paging(
         for i, in_chat in enumerate(layout):
             where = chat if in_chat else other
             message = await tx.messages.add(
-                NewMessage(where.id, mentee.id, f"m{i}", T0 + timedelta(seconds=i))
+                NewMessage(where.id, mentee.id, f"m{i}", T0 + timedelta(seconds=i)), where
             )
             base = message.id - 1 if base is None else base
             if in_chat:

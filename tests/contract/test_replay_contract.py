@@ -8,26 +8,33 @@ from datetime import datetime, timedelta
 import pytest
 
 from mentorat.application.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
-from mentorat.application.idempotency import LEASE, RETENTION
+from mentorat.application.idempotency import RETENTION
 from mentorat.application.ports import UnitOfWork
 from mentorat.domain.chat import NewMessage
 from mentorat.domain.errors import InvalidToken
 from mentorat.domain.events import MessageId
 from mentorat.domain.users import UserId
-
-from .test_repository_contract import T0, people, requested
+from tests.contract.support import T0, people, requested
 
 KEY = "f3a1c2d4-0000-4000-8000-000000000001"
 BODY = "a" * 64
 OTHER_BODY = "b" * 64
+# Not DEFAULT_LEASE: the store must go by the lease it is given.
+LEASE = timedelta(seconds=7)
 
 
 async def claim(
-    uow: UnitOfWork, caller: UserId, *, at: datetime = T0, key: str = KEY, body: str = BODY
+    uow: UnitOfWork,
+    caller: UserId,
+    *,
+    at: datetime = T0,
+    key: str = KEY,
+    body: str = BODY,
+    lease: timedelta = LEASE,
 ) -> int | None:
     """Claim in a transaction of its own, committed, as the use cases do."""
     async with uow() as tx:
-        found = await tx.idempotency.claim(caller, key, body, at)
+        found = await tx.idempotency.claim(caller, key, body, at, lease)
         await tx.commit()
     return found
 
@@ -149,6 +156,9 @@ async def test_a_running_claim_is_taken_over_once_its_lease_ran_out(uow: UnitOfW
     await claim(uow, ada)
     with pytest.raises(IdempotencyKeyInFlight):
         await claim(uow, ada, at=T0 + LEASE - timedelta(microseconds=1))
+    # The lease is the claimer's to say: a longer one waits longer.
+    with pytest.raises(IdempotencyKeyInFlight):
+        await claim(uow, ada, at=T0 + LEASE, lease=2 * LEASE)
     taken_at = T0 + LEASE
     assert await claim(uow, ada, at=taken_at) is None
     # The new holder runs under a new lease.
@@ -165,7 +175,9 @@ async def test_a_slow_holder_whose_claim_was_taken_over_cannot_complete_nor_rele
     taken_at = T0 + LEASE + timedelta(seconds=5)
     assert await claim(uow, ada.id, at=taken_at) is None
     async with uow() as tx:
-        message = await tx.messages.add(NewMessage(mentoring.id, ada.id, "late", taken_at))
+        message = await tx.messages.add(
+            NewMessage(mentoring.id, ada.id, "late", taken_at), mentoring
+        )
         with pytest.raises(IdempotencyKeyInFlight):
             await tx.idempotency.complete(ada.id, KEY, message.id, claimed_at=T0)
     # Its write rolled back with it; its release leaves the new holder's claim alone.
@@ -192,12 +204,12 @@ async def test_claiming_prunes_expired_keys_without_touching_live_ones(uow: Unit
     ada = await caller(uow)
     for n in range(3):
         async with uow() as tx:
-            await tx.idempotency.claim(ada, f"old-{n}", BODY, T0)
+            await tx.idempotency.claim(ada, f"old-{n}", BODY, T0, LEASE)
             await tx.idempotency.complete(ada, f"old-{n}", n + 1, claimed_at=T0)
             await tx.commit()
     fresh_at = T0 + RETENTION - timedelta(hours=1)
     async with uow() as tx:
-        await tx.idempotency.claim(ada, "fresh", BODY, fresh_at)
+        await tx.idempotency.claim(ada, "fresh", BODY, fresh_at, LEASE)
         await tx.commit()
     now = T0 + RETENTION + timedelta(minutes=1)
     assert await claim(uow, ada, at=now, key="new") is None
@@ -215,7 +227,9 @@ async def test_a_message_reads_back_by_id_and_an_unknown_one_is_none(uow: UnitOf
     [mentor, ada] = await people(uow, "mentor", "ada")
     mentoring = await requested(uow, mentor, ada)
     async with uow() as tx:
-        posted = await tx.messages.add(NewMessage(mentoring.id, ada.id, "Ça va ? 🙂", T0))
+        posted = await tx.messages.add(
+            NewMessage(mentoring.id, ada.id, "Ça va ? 🙂", T0), mentoring
+        )
         await tx.commit()
     async with uow(write=False) as tx:
         assert await tx.messages.get(posted.id) == posted

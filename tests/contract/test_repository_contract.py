@@ -6,11 +6,11 @@ Each case runs unchanged against the memory, SQLite and PostgreSQL adapters (see
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, timedelta
 
 import pytest
 
-from mentorat.application.ports import Transaction, UnitOfWork
+from mentorat.application.ports import UnitOfWork
 from mentorat.domain.chat import Message, NewMessage, PageRequest, paginate
 from mentorat.domain.errors import (
     ConcurrentUpdate,
@@ -19,65 +19,21 @@ from mentorat.domain.errors import (
     UsernameTaken,
 )
 from mentorat.domain.events import MentoringId
-from mentorat.domain.mentoring import Mentoring, NewMentoring, Role, Status
-from mentorat.domain.users import NewUser, User, UserId
-
-T0 = datetime(2025, 4, 11, 12, 58, 43, 959579, tzinfo=UTC)
-START, END = date(2025, 1, 1), date(2025, 12, 31)
-
-
-def a_new_user(username: str, *, mentor: bool = False, phone: str | None = None) -> NewUser:
-    return NewUser(
-        username=username,
-        email=f"{username.lower()}@example.com",
-        password_hash="$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g",
-        first_name="Ada é",
-        last_name="Lovelace 🙂",
-        is_mentor=mentor,
-        phone_number=phone,
-        joined_at=T0,
-    )
-
-
-def a_request(mentor: User, mentee: User, *, at: datetime = T0) -> NewMentoring:
-    return NewMentoring(mentor.id, mentee.id, START, END, at)
-
-
-async def people(uow: UnitOfWork, *names: str) -> list[User]:
-    """Users named `names`; a name starting with "m" is a mentor."""
-    async with uow() as tx:
-        found = [await tx.users.add(a_new_user(n, mentor=n.startswith("m"))) for n in names]
-        await tx.commit()
-    return found
-
-
-async def requested(uow: UnitOfWork, mentor: User, mentee: User) -> Mentoring:
-    async with uow() as tx:
-        mentoring = await tx.mentorings.add(a_request(mentor, mentee))
-        await tx.commit()
-    return mentoring
-
-
-async def changed(uow: UnitOfWork, mentoring_id: MentoringId, change: str, by: UserId) -> Mentoring:
-    """Load, apply a transition ("accept", "reject", "cancel", "complete"), save, commit."""
-    async with uow() as tx:
-        mentoring = await tx.mentorings.get(mentoring_id, for_update=True)
-        assert mentoring is not None
-        at = mentoring.updated_at + timedelta(minutes=1)
-        if change in ("accept", "reject"):
-            mentoring.respond(by=by, accept=change == "accept", at=at)
-        elif change == "cancel":
-            mentoring.cancel(by=by, at=at)
-        else:
-            mentoring.complete(by=by, at=at)
-        await tx.mentorings.save(mentoring)
-        await tx.commit()
-    return mentoring
-
-
-async def post(tx: Transaction, mentoring: Mentoring, by: User, text: str, at: datetime) -> Message:
-    return await tx.messages.add(NewMessage(mentoring.id, by.id, text, at))
-
+from mentorat.domain.mentoring import Mentoring, Role, Status
+from mentorat.domain.users import User, UserId
+from tests.contract.support import (
+    END,
+    START,
+    T0,
+    a_new_user,
+    a_request,
+    as_stored,
+    changed,
+    people,
+    post,
+    requested,
+    stored_chat,
+)
 
 # --- users -------------------------------------------------------------------------------------
 
@@ -181,35 +137,38 @@ async def test_an_unknown_mentoring_is_none(uow: UnitOfWork) -> None:
         assert await tx.mentorings.get(MentoringId(404), for_update=True) is None
 
 
-async def test_saving_bumps_the_version_and_keeps_every_change(uow: UnitOfWork) -> None:
+async def test_saving_bumps_the_version_and_keeps_every_lifecycle_change(uow: UnitOfWork) -> None:
     mentor, mentee = await people(uow, "mentor", "ada")
     added = await requested(uow, mentor, mentee)
     accepted = await changed(uow, added.id, "accept", mentor.id)
     assert accepted.version == 2
     async with uow() as tx:
+        said = await post(tx, accepted, mentee, "hi", T0 + timedelta(hours=1))
+        await tx.commit()
+    # The chat's counters are the posts' to move: a save writes the lifecycle, never a loaded
+    # copy's counters over theirs.
+    async with uow() as tx:
         mentoring = await tx.mentorings.get(added.id, for_update=True)
         assert mentoring is not None
+        assert (mentoring.message_count, mentoring.last_message_at) == (1, said.created_at)
         mentoring.message_count = 7
         mentoring.last_message_at = T0 + timedelta(microseconds=1)
+        mentoring.complete(by=mentee.id, at=T0 + timedelta(hours=2))
         await tx.mentorings.save(mentoring)
         await tx.commit()
     assert mentoring.version == 3
-    async with uow(write=False) as tx:
-        loaded = await tx.mentorings.get(added.id)
-    assert loaded is not None
-    assert loaded.status is Status.ACTIVE
+    loaded = await as_stored(uow, added.id)
+    assert loaded.status is Status.COMPLETED
     assert loaded.accepted_at == accepted.accepted_at
-    assert loaded.updated_at == accepted.updated_at
-    assert (loaded.message_count, loaded.last_message_at) == (7, T0 + timedelta(microseconds=1))
+    assert loaded.updated_at == T0 + timedelta(hours=2)
+    assert (loaded.message_count, loaded.last_message_at) == (1, said.created_at)
     assert loaded.version == 3
 
 
 async def test_a_save_from_a_stale_read_is_a_concurrent_update(uow: UnitOfWork) -> None:
     mentor, mentee = await people(uow, "mentor", "ada")
     added = await requested(uow, mentor, mentee)
-    async with uow(write=False) as tx:
-        stale = await tx.mentorings.get(added.id)
-    assert stale is not None
+    stale = await as_stored(uow, added.id)
     await changed(uow, added.id, "reject", mentor.id)
     stale.respond(by=mentor.id, accept=True, at=T0 + timedelta(hours=1))
 
@@ -221,9 +180,7 @@ async def test_a_save_from_a_stale_read_is_a_concurrent_update(uow: UnitOfWork) 
     with pytest.raises(ConcurrentUpdate):
         await save_stale()
     assert stale.version == 1
-    async with uow(write=False) as tx:
-        current = await tx.mentorings.get(added.id)
-    assert current is not None
+    current = await as_stored(uow, added.id)
     assert (current.status, current.version) == (Status.REJECTED, 2)
 
 
@@ -440,48 +397,44 @@ async def test_a_chat_read_brings_the_page_exactly_to_those_the_domain_lets_see_
         assert await tx.messages.read_chat(MentoringId(77), everyone[0], PageRequest()) is None
 
 
-async def test_counted_messages_compose_on_the_stored_counters(uow: UnitOfWork) -> None:
-    mentor, mentee = await people(uow, "mentor", "ada")
-    mentoring = await requested(uow, mentor, mentee)
-    async with uow(write=False) as tx:
-        loaded = await tx.mentorings.get(mentoring.id)
-    assert loaded is not None
-    # Two posts decided on the same read: the second counts on top of the first, not over it.
-    first, second = dataclasses.replace(loaded), dataclasses.replace(loaded)
-    later = T0 + timedelta(seconds=1)
-    async with uow() as tx:
-        hello = await tx.messages.add_counted(
-            NewMessage(mentoring.id, mentee.id, "hi", later), first
-        )
-        await tx.commit()
-    # This one read the clock before the first committed: it is dated no earlier than it.
-    async with uow() as tx:
-        again = await tx.messages.add_counted(
-            NewMessage(mentoring.id, mentor.id, "hello", T0), second
-        )
-        await tx.commit()
-    async with uow(write=False) as tx:
-        stored = await tx.mentorings.get(mentoring.id)
-        page = await tx.messages.page(mentoring.id, PageRequest())
-    assert stored is not None
-    assert (stored.message_count, stored.last_message_at) == (2, later)
-    assert stored.version == mentoring.version + 2
-    assert (first.message_count, first.version) == (1, mentoring.version + 1)
-    assert (second.message_count, second.version) == (2, stored.version)
-    assert (stored.status, stored.updated_at) == (mentoring.status, mentoring.updated_at)
-    assert list(page.messages) == [hello, again]
-    assert hello.id < again.id
-    assert hello.created_at == again.created_at == later
-
-
-async def test_a_counted_message_on_a_mentoring_whose_status_moved_stores_nothing(
+async def test_posts_compose_on_the_stored_counters_and_leave_what_they_were_decided_on(
     uow: UnitOfWork,
 ) -> None:
     mentor, mentee = await people(uow, "mentor", "ada")
     mentoring = await requested(uow, mentor, mentee)
-    async with uow(write=False) as tx:
-        stale = await tx.mentorings.get(mentoring.id)
-    assert stale is not None
+    loaded = await as_stored(uow, mentoring.id)
+    # Two posts decided on the same read: the second counts on top of the first, not over it.
+    first, second = dataclasses.replace(loaded), dataclasses.replace(loaded)
+    later = T0 + timedelta(seconds=1)
+    async with uow() as tx:
+        hello = await tx.messages.add(NewMessage(mentoring.id, mentee.id, "hi", later), first)
+        await tx.commit()
+    # This one read the clock before the first committed: it is dated no earlier than it.
+    async with uow() as tx:
+        again = await tx.messages.add(NewMessage(mentoring.id, mentor.id, "hello", T0), second)
+        await tx.commit()
+    stored, chat = await stored_chat(uow, mentoring.id)
+    assert (stored.message_count, stored.last_message_at) == (2, later)
+    # Posts are not lifecycle changes: the version stays; and what a post was decided on is
+    # left exactly as it was (no counters, no version written back into it).
+    assert stored.version == mentoring.version
+    assert dataclasses.asdict(first) == dataclasses.asdict(loaded)
+    assert dataclasses.asdict(second) == dataclasses.asdict(loaded)
+    assert (loaded.message_count, loaded.last_message_at) == (0, None)
+    assert dataclasses.asdict(stored) == dataclasses.asdict(
+        dataclasses.replace(loaded, message_count=2, last_message_at=later)
+    )
+    assert chat == [hello, again]
+    assert hello.id < again.id
+    assert hello.created_at == again.created_at == later
+
+
+async def test_a_message_decided_on_a_mentoring_whose_status_moved_stores_nothing(
+    uow: UnitOfWork,
+) -> None:
+    mentor, mentee = await people(uow, "mentor", "ada")
+    mentoring = await requested(uow, mentor, mentee)
+    stale = await as_stored(uow, mentoring.id)
     async with uow() as tx:
         refusing = await tx.mentorings.get(mentoring.id, for_update=True)
         assert refusing is not None
@@ -490,23 +443,36 @@ async def test_a_counted_message_on_a_mentoring_whose_status_moved_stores_nothin
         await tx.commit()
     with pytest.raises(ConcurrentUpdate):
         async with uow() as tx:
-            await tx.messages.add_counted(NewMessage(mentoring.id, mentee.id, "late", T0), stale)
-    async with uow(write=False) as tx:
-        stored = await tx.mentorings.get(mentoring.id)
-        page = await tx.messages.page(mentoring.id, PageRequest())
-    assert stored is not None
-    assert (stored.status, stored.message_count, stored.version) == (
+            await tx.messages.add(NewMessage(mentoring.id, mentee.id, "late", T0), stale)
+    stored, chat = await stored_chat(uow, mentoring.id)
+    assert (stored.status, stored.message_count, stored.last_message_at, stored.version) == (
         Status.REJECTED,
         0,
+        None,
         refusing.version,
     )
-    assert list(page.messages) == []
+    assert chat == []
 
 
-async def test_a_counted_message_on_a_mentoring_of_other_participants_stores_nothing(
+async def test_a_refused_message_leaves_the_transaction_usable(uow: UnitOfWork) -> None:
+    # As with a taken username: the refusal stores nothing, and the rest of the work commits.
+    mentor, mentee = await people(uow, "mentor", "ada")
+    mentoring = await requested(uow, mentor, mentee)
+    stale = dataclasses.replace(mentoring, status=Status.ACTIVE)
+    async with uow() as tx:
+        with pytest.raises(ConcurrentUpdate):
+            await tx.messages.add(NewMessage(mentoring.id, mentee.id, "no", T0), stale)
+        kept = await post(tx, mentoring, mentee, "yes", T0)
+        await tx.commit()
+    stored, chat = await stored_chat(uow, mentoring.id)
+    assert stored.message_count == 1
+    assert chat == [kept]
+
+
+async def test_a_message_decided_on_a_mentoring_of_other_participants_stores_nothing(
     uow: UnitOfWork,
 ) -> None:
-    # A snapshot of what was stored under this id before (see RecentChats) is not this one.
+    # A snapshot of what was stored under this id before (see PostgresChatPosts) is not this one.
     mentor, mentee, other = await people(uow, "mentor", "ada", "bob")
     mentoring = await requested(uow, mentor, mentee)
     for snapshot in (
@@ -515,15 +481,23 @@ async def test_a_counted_message_on_a_mentoring_of_other_participants_stores_not
     ):
         with pytest.raises(ConcurrentUpdate):
             async with uow() as tx:
-                await tx.messages.add_counted(
-                    NewMessage(mentoring.id, other.id, "me?", T0), snapshot
-                )
-    async with uow(write=False) as tx:
-        stored = await tx.mentorings.get(mentoring.id)
-        page = await tx.messages.page(mentoring.id, PageRequest())
-    assert stored is not None
+                await tx.messages.add(NewMessage(mentoring.id, other.id, "me?", T0), snapshot)
+    stored, chat = await stored_chat(uow, mentoring.id)
     assert (stored.message_count, stored.version) == (0, mentoring.version)
-    assert list(page.messages) == []
+    assert chat == []
+
+
+async def test_a_message_for_a_mentoring_that_does_not_exist_stores_nothing(
+    uow: UnitOfWork,
+) -> None:
+    mentor, mentee = await people(uow, "mentor", "ada")
+    mentoring = await requested(uow, mentor, mentee)
+    ghost = dataclasses.replace(mentoring, id=MentoringId(mentoring.id + 100))
+    with pytest.raises(ConcurrentUpdate):
+        async with uow() as tx:
+            await tx.messages.add(NewMessage(ghost.id, mentee.id, "anyone?", T0), ghost)
+    async with uow(write=False) as tx:
+        assert (await tx.messages.page(ghost.id, PageRequest())).messages == []
 
 
 # --- the unit of work --------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 from mentorat.domain.events import MentoringId
@@ -37,6 +38,11 @@ def a_user(
         is_active=is_active,
         joined_at=T0,
     )
+
+
+def snapshot(mentoring: Mentoring) -> dict[str, object]:
+    """Every field of a mentoring, its events included, as plain values."""
+    return dataclasses.asdict(mentoring)
 
 
 def pending(*, start: date = START, end: date = END) -> Mentoring:

@@ -19,7 +19,7 @@ from mentorat.domain.chat import (
     clean_text,
     compose_message,
     paginate,
-    record_posted,
+    posted,
 )
 from mentorat.domain.errors import (
     Conflict,
@@ -34,7 +34,7 @@ from mentorat.domain.errors import (
 from mentorat.domain.events import MentoringId, MessageId, MessagePosted
 from mentorat.domain.users import UserId
 
-from .builders import BUILDERS, LATER, MENTEE, MENTOR, STRANGER, T0, TERMINAL
+from .builders import BUILDERS, LATER, MENTEE, MENTOR, STRANGER, T0, TERMINAL, snapshot
 
 
 def test_the_limits_are_those_of_the_contract() -> None:
@@ -94,22 +94,27 @@ def test_a_participant_may_post_while_the_mentoring_is_pending_or_active(
     state: str, by: UserId
 ) -> None:
     mentoring = BUILDERS[state]()
+    before = snapshot(mentoring)
     new = compose_message(mentoring, by=by, text="  hi  ", at=LATER)
     assert new == NewMessage(mentoring.id, by, "hi", LATER)
-    assert mentoring.message_count == 1
+    # The store that keeps the chat counts the message as it stores it; composing changes nothing.
+    assert snapshot(mentoring) == before
+
+
+def test_composing_keeps_the_time_the_post_read_and_leaves_the_dating_to_the_store() -> None:
+    mentoring = BUILDERS["active"]()
+    mentoring.last_message_at = LATER
+    # This post read the clock a moment before the last message was stored.
+    new = compose_message(mentoring, by=MENTOR, text="second", at=LATER - timedelta(seconds=1))
+    assert new.created_at == LATER - timedelta(seconds=1)
     assert mentoring.last_message_at == LATER
 
 
 def test_a_message_is_never_dated_before_the_one_it_follows() -> None:
-    mentoring = BUILDERS["active"]()
-    compose_message(mentoring, by=MENTEE, text="first", at=LATER)
-    # The second post read the clock a moment before the first one was counted.
-    new = compose_message(mentoring, by=MENTOR, text="second", at=LATER - timedelta(seconds=1))
-    assert new.created_at == LATER
-    assert (mentoring.message_count, mentoring.last_message_at) == (2, LATER)
     assert chat_time(None, T0) == T0
     assert chat_time(T0, LATER) == LATER
     assert chat_time(LATER, T0) == LATER
+    assert chat_time(LATER, LATER) == LATER
 
 
 @pytest.mark.parametrize("state", TERMINAL)
@@ -147,11 +152,9 @@ def test_a_refused_text_is_not_counted() -> None:
     assert mentoring.last_message_at is None
 
 
-def test_a_stored_message_is_recorded_as_an_event_on_its_mentoring() -> None:
-    mentoring = BUILDERS["active"]()
-    message = Message(MessageId(3), mentoring.id, MENTEE, "hi", LATER)
-    record_posted(mentoring, message)
-    assert mentoring.pull_events() == [MessagePosted(mentoring.id, LATER, MessageId(3), MENTEE)]
+def test_a_stored_message_makes_a_posted_event_of_its_own() -> None:
+    message = Message(MessageId(3), MentoringId(7), MENTEE, "hi", LATER)
+    assert posted(message) == MessagePosted(MentoringId(7), LATER, MessageId(3), MENTEE)
 
 
 # --- page requests ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ store, so the same rules can run on any storage adapter. To run it on another on
 `lifecycle_test_case` a factory that opens a `Mentorat` on that storage, for example in
 `tests/sql/test_lifecycle_on_sqlite.py`:
 
-    from domain.test_lifecycle_machine import lifecycle_test_case
+    from tests.domain.test_lifecycle_machine import lifecycle_test_case
 
     TestLifecycleOnSqlite = lifecycle_test_case(open_sqlite_system, max_examples=20)
 
@@ -76,7 +76,7 @@ from mentorat.domain.events import (
     MessageId,
     MessagePosted,
 )
-from mentorat.domain.mentoring import Role, Status
+from mentorat.domain.mentoring import Ending, Role, Status
 from mentorat.domain.users import UserId
 
 T = TypeVar("T")
@@ -352,7 +352,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     @rule(mentoring_id=mentorings, caller=people)
     def cancel(self, mentoring_id: MentoringId, caller: str) -> None:
         m = self.model[mentoring_id]
-        call = self.app.cancel_mentoring(EndCommand(mentoring_id, self.ids[caller]))
+        call = self.app.end_mentoring(EndCommand(mentoring_id, self.ids[caller], Ending.CANCELLED))
         if not m.involves(caller):
             self.refused(MentoringNotFound, call)
         elif m.status is Status.PENDING and caller != m.mentee:
@@ -367,7 +367,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     @rule(mentoring_id=mentorings, caller=people)
     def complete(self, mentoring_id: MentoringId, caller: str) -> None:
         m = self.model[mentoring_id]
-        call = self.app.complete_mentoring(EndCommand(mentoring_id, self.ids[caller]))
+        call = self.app.end_mentoring(EndCommand(mentoring_id, self.ids[caller], Ending.COMPLETED))
         if not m.involves(caller):
             self.refused(MentoringNotFound, call)
         elif m.status is not Status.ACTIVE:
@@ -452,8 +452,12 @@ class LifecycleMachine(RuleBasedStateMachine):
             "respond": lambda: self.app.respond_to_request(
                 RespondCommand(mentoring_id, user_id, accept=True)
             ),
-            "cancel": lambda: self.app.cancel_mentoring(EndCommand(mentoring_id, user_id)),
-            "complete": lambda: self.app.complete_mentoring(EndCommand(mentoring_id, user_id)),
+            "cancel": lambda: self.app.end_mentoring(
+                EndCommand(mentoring_id, user_id, Ending.CANCELLED)
+            ),
+            "complete": lambda: self.app.end_mentoring(
+                EndCommand(mentoring_id, user_id, Ending.COMPLETED)
+            ),
             "post": lambda: self.app.post_message(
                 PostMessageCommand(mentoring_id, user_id, "hello?")
             ),

@@ -31,6 +31,7 @@ from mentorat.domain.events import (
     MentoringRequested,
 )
 from mentorat.domain.mentoring import (
+    Ending,
     Mentoring,
     NewMentoring,
     Role,
@@ -56,6 +57,7 @@ from .builders import (
     completed,
     pending,
     rejected,
+    snapshot,
 )
 
 
@@ -74,16 +76,6 @@ def ask(
         end_date=end,
         open_between_pair=open_between_pair,
         at=T0,
-    )
-
-
-def snapshot(mentoring: Mentoring) -> tuple[object, ...]:
-    return (
-        mentoring.status,
-        mentoring.updated_at,
-        mentoring.accepted_at,
-        mentoring.message_count,
-        list(mentoring.events),
     )
 
 
@@ -351,6 +343,50 @@ def test_a_stranger_cannot_complete_any_mentoring(state: str) -> None:
     mentoring = BUILDERS[state]()
     with pytest.raises(MentoringNotFound):
         mentoring.complete(by=STRANGER, at=LATER)
+
+
+# --- end: cancel or complete, as the ending says -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ending", "status", "event"),
+    [
+        (Ending.CANCELLED, Status.CANCELLED, MentoringCancelled),
+        (Ending.COMPLETED, Status.COMPLETED, MentoringCompleted),
+    ],
+)
+@pytest.mark.parametrize("by", [MENTEE, MENTOR])
+def test_ending_an_active_mentoring_gives_it_the_status_its_ending_names(
+    ending: Ending, status: Status, event: type[MentoringCancelled | MentoringCompleted], by: UserId
+) -> None:
+    mentoring = active()
+    mentoring.end(ending, by=by, at=LATER)
+    assert mentoring.status is status is Status(ending.value)
+    assert mentoring.updated_at == LATER
+    assert mentoring.is_accepted
+    assert mentoring.pull_events() == [event(mentoring.id, LATER, by)]
+
+
+def outcome(action: Callable[[], None]) -> tuple[type[Exception], str] | None:
+    try:
+        action()
+    except Exception as error:
+        return type(error), str(error)
+    return None
+
+
+@pytest.mark.parametrize("state", BUILDERS)
+@pytest.mark.parametrize("ending", list(Ending))
+@pytest.mark.parametrize("by", [MENTEE, MENTOR, STRANGER])
+def test_ending_follows_the_rules_of_cancel_and_complete_exactly(
+    state: str, ending: Ending, by: UserId
+) -> None:
+    ended, direct = BUILDERS[state](), BUILDERS[state]()
+    act = direct.cancel if ending is Ending.CANCELLED else direct.complete
+    assert outcome(lambda: ended.end(ending, by=by, at=LATER)) == outcome(
+        lambda: act(by=by, at=LATER)
+    )
+    assert snapshot(ended) == snapshot(direct)
 
 
 # --- time and events -------------------------------------------------------------------------

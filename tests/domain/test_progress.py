@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
-from mentorat.domain.chat import compose_message
+from mentorat.domain.mentoring import Mentoring
 from mentorat.domain.progress import Progress
 
 from .builders import LATER, MENTEE, T0, active, pending
@@ -58,17 +58,20 @@ def test_without_messages_the_last_activity_is_the_last_change_of_status() -> No
     assert progress.last_activity_at == mentoring.updated_at == T0
 
 
+def with_messages(mentoring: Mentoring, count: int, last_at: datetime) -> Mentoring:
+    """The mentoring as the store leaves it after `count` posts, the last dated `last_at`."""
+    mentoring.message_count, mentoring.last_message_at = count, last_at
+    return mentoring
+
+
 def test_messages_are_counted_and_the_newest_one_is_the_last_activity() -> None:
-    mentoring = active()
-    compose_message(mentoring, by=MENTEE, text="one", at=LATER)
-    compose_message(mentoring, by=MENTEE, text="two", at=LATER + timedelta(minutes=1))
+    mentoring = with_messages(active(), 2, LATER + timedelta(minutes=1))
     progress = Progress.of(mentoring, JAN_1)
     assert progress.message_count == 2
     assert progress.last_activity_at == LATER + timedelta(minutes=1)
 
 
 def test_a_status_change_after_the_last_message_is_the_last_activity() -> None:
-    mentoring = active()
-    compose_message(mentoring, by=MENTEE, text="bye", at=LATER)
+    mentoring = with_messages(active(), 1, LATER)
     mentoring.complete(by=MENTEE, at=LATER + timedelta(hours=2))
     assert Progress.of(mentoring, JAN_1).last_activity_at == LATER + timedelta(hours=2)

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_helpers import Server
+
+from tests.e2e.support import Server
 
 
 @pytest.fixture

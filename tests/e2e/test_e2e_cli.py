@@ -9,11 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from e2e_helpers import MENTORAT, server_env
 
-from mentorat.bootstrap import upgrade_database
 from mentorat.cli import main
-from mentorat.settings import Settings
+from tests.e2e.support import MENTORAT, server_env
 
 pytestmark = pytest.mark.e2e
 
@@ -33,17 +31,10 @@ def run(
     )
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("cli-template") / "mentorat.db"
-    upgrade_database(Settings(database_url=f"sqlite:///{path}"))
-    return path
-
-
 @pytest.fixture
-def migrated(workdir: Path, template: Path) -> Path:
+def migrated(workdir: Path, sqlite_template: Path) -> Path:
     """`workdir` holding a migrated database, as `mentorat db upgrade` leaves it."""
-    shutil.copy(template, workdir / "mentorat.db")
+    shutil.copy(sqlite_template, workdir / "mentorat.db")
     return workdir
 
 
@@ -203,7 +194,7 @@ def test_importing_the_composition_root_builds_no_web_app(workdir: Path) -> None
             sys.executable,
             "-c",
             "import sys, mentorat.bootstrap, mentorat.cli; "
-            "assert 'litestar' not in sys.modules and 'uvicorn' not in sys.modules",
+            "assert 'litestar' not in sys.modules and 'granian' not in sys.modules",
         ],
         capture_output=True,
         text=True,

@@ -8,9 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 import schemathesis
-from e2e_helpers import Server, server_env
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import checks as sc
+
+from tests.e2e.support import Server, server_env
 
 pytestmark = pytest.mark.e2e
 

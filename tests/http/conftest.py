@@ -1,60 +1,31 @@
 """The HTTP suite's wiring: one app per test over the memory, SQLite or PostgreSQL system.
 
-Every test gets a client whose responses are all recorded; a test that received a 5xx fails at
-teardown unless it is marked `allows_5xx` (the tests that take the database away on purpose).
+The databases are the shared ones of tests/conftest.py. Every test gets a client whose
+responses are all recorded; a test that received a 5xx fails at teardown unless it is marked
+`allows_5xx` (the tests that take the database away on purpose).
 """
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
-from http_helpers import SECRET, Api, ResponseLog, open_client
 from litestar.testing import AsyncTestClient
 
 from mentorat.adapters.memory.services import InMemoryLoginThrottle, ManualClock
-from mentorat.bootstrap import (
-    System,
-    fast_test_hasher,
-    http_app,
-    in_memory_system,
-    open_system,
-    upgrade_database,
-)
+from mentorat.bootstrap import System, fast_test_hasher, http_app, in_memory_system, open_system
 from mentorat.settings import Settings
+from tests.conftest import settings_for
+from tests.http.support import SECRET, Api, Person, ResponseLog, open_client
 
-FAST_ARGON2: dict[str, Any] = {
-    "argon2_time_cost": 1,
-    "argon2_memory_kib": 1024,
-    "argon2_parallelism": 1,
-}
+# The fixture (tests/conftest.py) each wiring takes its database from; memory has none.
+DATABASES = {"sqlite": "sqlite_url", "postgres": "pg_url"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "allows_5xx: the test provokes 5xx answers on purpose")
-
-
-def base_settings(database_url: str = "sqlite://") -> Settings:
-    return Settings(database_url=database_url, secret_key=SECRET, **FAST_ARGON2)
-
-
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One migrated SQLite file, copied for each test: migrating once keeps the suite quick."""
-    path = tmp_path_factory.mktemp("sqlite-template") / "mentorat.db"
-    upgrade_database(base_settings(f"sqlite:///{path}"))
-    return path
-
-
-@pytest.fixture(scope="session")
-def migrated_postgres(postgres_url: str) -> str:
-    upgrade_database(base_settings(postgres_url))
-    return postgres_url
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -71,22 +42,11 @@ def settings_overrides() -> dict[str, Any]:
 
 @pytest.fixture
 def settings(
-    wiring: str,
-    settings_overrides: dict[str, Any],
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
+    wiring: str, settings_overrides: dict[str, Any], request: pytest.FixtureRequest
 ) -> Settings:
-    if wiring == "memory":
-        url = "sqlite://"  # unused: nothing touches a database
-    elif wiring == "sqlite":
-        template: Path = request.getfixturevalue("sqlite_template")
-        shutil.copy(template, tmp_path / "mentorat.db")
-        url = f"sqlite:///{tmp_path / 'mentorat.db'}"
-    elif wiring == "postgres":
-        url = request.getfixturevalue("migrated_postgres")
-    else:
-        raise AssertionError(wiring)
-    return replace(base_settings(url), **settings_overrides)
+    # The memory system's url is unused: nothing touches a database.
+    url = "sqlite://" if wiring == "memory" else str(request.getfixturevalue(DATABASES[wiring]))
+    return settings_for(url, secret_key=SECRET, **settings_overrides)
 
 
 @pytest.fixture
@@ -134,3 +94,13 @@ async def client(system: System, response_log: ResponseLog) -> AsyncIterator[Asy
 @pytest.fixture
 def api(client: AsyncTestClient[Any], system: System) -> Api:
     return Api(client, system)
+
+
+@pytest.fixture
+async def mentee(api: Api) -> Person:
+    return await api.person("mentee")
+
+
+@pytest.fixture
+async def mentor(api: Api) -> Person:
+    return await api.person("mentor", mentor=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from http_helpers import (
+from litestar.testing import AsyncTestClient
+
+from tests.http.support import (
     PASSWORD,
     SECRET,
     USER_KEYS,
@@ -15,7 +17,6 @@ from http_helpers import (
     forge,
     unique,
 )
-from litestar.testing import AsyncTestClient
 
 WRONG_LOGIN = {"detail": "No active account found with the given credentials"}
 

@@ -6,21 +6,12 @@ from typing import Any
 
 import msgspec
 import pytest
-from http_helpers import Api, Person, assert_error
 from litestar.testing import AsyncTestClient
+
+from tests.http.support import Api, Person, assert_error
 
 JSON = {"Content-Type": "application/json"}
 GOOD_REQUEST = {"mentor_id": 1, "Start_Date": "2025-01-01", "End_Date": "2025-12-31"}
-
-
-@pytest.fixture
-async def mentee(api: Api) -> Person:
-    return await api.person("mentee")
-
-
-@pytest.fixture
-async def mentor(api: Api) -> Person:
-    return await api.person("mentor", mentor=True)
 
 
 def request_body(mentor: Person, **change: Any) -> dict[str, Any]:

@@ -6,17 +6,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from http_helpers import TIMESTAMP, Api, Person, assert_error, links
 
-
-@pytest.fixture
-async def mentee(api: Api) -> Person:
-    return await api.person("mentee")
-
-
-@pytest.fixture
-async def mentor(api: Api) -> Person:
-    return await api.person("mentor", mentor=True)
+from tests.http.support import TIMESTAMP, Api, Person, assert_error, links
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from http_helpers import MENTORING_KEYS, PASSWORD, Api, assert_error, links
+
+from tests.http.support import MENTORING_KEYS, PASSWORD, Api, assert_error, links
 
 WIRINGS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+from datetime import datetime
 from typing import Any
 
+import httpx
 import pytest
-from http_helpers import Api, Person, assert_error
 
-
-@pytest.fixture
-async def mentee(api: Api) -> Person:
-    return await api.person("mentee")
-
-
-@pytest.fixture
-async def mentor(api: Api) -> Person:
-    return await api.person("mentor", mentor=True)
+from mentorat.adapters.memory.services import ManualClock
+from mentorat.application.idempotency import DEFAULT_LEASE
+from mentorat.settings import Settings
+from tests.http.support import Api, Person, assert_error
 
 
 def chat(mentoring_id: int) -> str:
@@ -125,6 +122,59 @@ async def test_concurrent_posts_with_one_key_store_one_message(
     assert all(a.status_code in (201, 409) for a in answers)
     assert len({a.text for a in created}) == 1
     assert len(await messages_in(api, mentee, mentoring["id"])) == 1
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    """As `mentorat.adapters.http.idempotency.idempotency_of` computes it."""
+    return hashlib.sha256(f"{method} {path.rstrip('/')}\n".encode() + body).hexdigest()
+
+
+async def hold_key(api: Api, who: Person, key: str, path: str, body: bytes, at: datetime) -> None:
+    """`key` as a request still running (or one that died) holds it: claimed at `at`, neither
+    completed nor given back."""
+    async with api.system.mentorat.uow() as tx:
+        digest = fingerprint("POST", path, body)
+        assert await tx.idempotency.claim(who.id, key, digest, at, DEFAULT_LEASE) is None
+        await tx.commit()
+
+
+async def post_raw(api: Api, who: Person, path: str, body: bytes, key: str) -> httpx.Response:
+    headers = {**who.auth, "Idempotency-Key": key, "Content-Type": "application/json"}
+    return await api.client.post(path, content=body, headers=headers)
+
+
+async def test_a_retry_while_the_first_request_holds_its_key_is_a_409_with_retry_after(
+    api: Api, mentee: Person, mentor: Person, clock: ManualClock
+) -> None:
+    mentoring = await api.accepted(mentee, mentor)
+    path, body = chat(mentoring["id"]), b'{"message": "hi"}'
+    await hold_key(api, mentee, "held", path, body, clock.now())
+    held = await post_raw(api, mentee, path, body, "held")
+    assert_error(held, 409)
+    assert held.headers["retry-after"] == "1"
+    assert await messages_in(api, mentee, mentoring["id"]) == []
+
+
+@pytest.mark.parametrize("wiring", ["sqlite"])
+@pytest.mark.parametrize("settings_overrides", [{"db_pool_timeout": 1.0}])
+async def test_a_key_held_past_the_lease_the_settings_derive_is_taken_over(
+    api: Api, mentee: Person, mentor: Person, clock: ManualClock, settings: Settings
+) -> None:
+    lease = settings.idempotency_lease
+    assert lease != DEFAULT_LEASE
+    mentoring = await api.accepted(mentee, mentor)
+    path, body = chat(mentoring["id"]), b'{"message": "hi"}'
+    await hold_key(api, mentee, "held", path, body, clock.now())
+    clock.advance(seconds=lease.total_seconds() - 1)
+    assert_error(await post_raw(api, mentee, path, body, "held"), 409)
+    clock.advance(seconds=1)
+    taken = await post_raw(api, mentee, path, body, "held")
+    assert taken.status_code == 201
+    again = await post_raw(api, mentee, path, body, "held")
+    assert (again.status_code, again.json()) == (201, taken.json())
+    assert [m["id"] for m in await messages_in(api, mentee, mentoring["id"])] == [
+        taken.json()["id"]
+    ]
 
 
 async def test_refresh_answers_only_an_access_token_when_rotation_is_off(

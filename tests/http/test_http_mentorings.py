@@ -7,21 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from http_helpers import DATE, MENTORING_KEYS, TIMESTAMP, Api, Person, assert_error
 
 from mentorat.adapters.memory.services import ManualClock
+from tests.http.support import DATE, MENTORING_KEYS, TIMESTAMP, Api, Person, assert_error
 
 DEMANDE = "/api/mentorship/demande/"
-
-
-@pytest.fixture
-async def mentee(api: Api) -> Person:
-    return await api.person("mentee")
-
-
-@pytest.fixture
-async def mentor(api: Api) -> Person:
-    return await api.person("mentor", mentor=True)
 
 
 def respond_path(mentoring: dict[str, Any]) -> str:

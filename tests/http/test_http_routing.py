@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from http_helpers import MENTORING_KEYS, Api, Person, assert_error
 from litestar.testing import AsyncTestClient
+
+from tests.http.support import MENTORING_KEYS, Api, Person, assert_error
 
 GET_PATHS = [
     "/auth/me/",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from http_helpers import Api, Person, assert_error, bearer, forge
 
 from mentorat import bootstrap
 from mentorat.adapters.http.app import create_app
 from mentorat.adapters.http.auth import require_caller
 from mentorat.adapters.http.controllers import auth, chat, health, mentorings
+from tests.http.support import Api, Person, assert_error, bearer, forge
 
 
 @pytest.fixture

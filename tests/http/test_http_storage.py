@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-from http_helpers import SECRET, ResponseLog, assert_error, bearer, forge, open_client
 from litestar.testing import AsyncTestClient
 
 from mentorat.adapters.auth.jwt_tokens import JwtTokens
@@ -24,7 +23,8 @@ from mentorat.application.errors import StorageUnavailable
 from mentorat.application.ports import Transaction
 from mentorat.application.service import Mentorat
 from mentorat.bootstrap import fast_test_hasher, http_app, open_system
-from mentorat.settings import Settings
+from tests.conftest import settings_for
+from tests.http.support import SECRET, ResponseLog, assert_error, bearer, forge, open_client
 
 REGISTRATION = {"username": "someone", "password": "longenough1", "email": "s@example.com"}
 
@@ -35,9 +35,7 @@ class BrokenUnitOfWork:
     def __init__(self, error: Exception) -> None:
         self.error = error
 
-    def __call__(
-        self, *, write: bool = True, single_write: bool = False
-    ) -> AbstractAsyncContextManager[Transaction]:
+    def __call__(self, *, write: bool = True) -> AbstractAsyncContextManager[Transaction]:
         raise self.error
 
     async def ping(self) -> None:
@@ -68,8 +66,7 @@ async def down_client(
         url = "postgresql://postgres@127.0.0.1:9/nowhere"
     else:
         url = f"sqlite:///{tmp_path}/no/such/dir/mentorat.db"
-    settings = Settings(database_url=url, secret_key=SECRET, db_connect_timeout=1.0)
-    system = open_system(settings)
+    system = open_system(settings_for(url, secret_key=SECRET, db_connect_timeout=1.0))
     try:
         async for client in open_client(http_app(system), response_log):
             yield client

@@ -6,10 +6,10 @@ from typing import Any
 
 import httpx
 import pytest
-from http_helpers import PASSWORD, Api, assert_error, unique
 from litestar.testing import AsyncTestClient
 
 from mentorat.adapters.memory.services import ManualClock
+from tests.http.support import PASSWORD, Api, assert_error, unique
 
 
 async def login(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -14,9 +14,15 @@ import pytest
 from mentorat.bootstrap import upgrade_database
 from mentorat.settings import Settings
 
-from .harness import Cluster, Server, is_ci, postgres_bindir, server_env, throwaway_cluster
-
-StartServer = Callable[..., Server]
+from .harness import (
+    Cluster,
+    Server,
+    StartServer,
+    is_ci,
+    postgres_bindir,
+    server_env,
+    throwaway_cluster,
+)
 
 
 @pytest.fixture(scope="session")

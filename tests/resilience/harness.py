@@ -90,7 +90,7 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
         MENTORAT_SECRET_KEY=SECRET,
         # Long enough for the soak: a load test is not about token expiry.
         MENTORAT_ACCESS_TOKEN_LIFETIME="7200",
-        # INFO keeps uvicorn's supervisor lines (a worker restarted, a stop) for post-mortems.
+        # INFO keeps granian's supervisor lines (a worker respawned, a stop) for post-mortems.
         MENTORAT_LOG_LEVEL="INFO",
     )
     env.update(extra)
@@ -107,7 +107,7 @@ def _children(pid: int) -> list[int]:
 
 
 def _is_spawned_worker(pid: int) -> bool:
-    """uvicorn's workers are `multiprocessing` spawns (its resource tracker is not a worker)."""
+    """The server's workers are `multiprocessing` spawns (its resource tracker is not a worker)."""
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             return b"spawn_main" in f.read()
@@ -205,7 +205,7 @@ class Server:
         raise AssertionError(f"mentorat serve did not become ready:\n{self.output()}")
 
     def worker_pids(self) -> list[int]:
-        """The worker processes (with one worker, uvicorn serves from the main process)."""
+        """The worker processes (granian starts one even for `--workers 1`)."""
         if self.process is None:
             return []
         return [pid for pid in _children(self.pid) if _is_spawned_worker(pid)]
@@ -764,3 +764,27 @@ def throwaway_cluster(bindir: Path) -> Iterator[Cluster]:
         yield cluster
     finally:
         cluster.destroy()
+
+
+# `start_server(database_url, workers=2, graceful_timeout=10, **MENTORAT_env)` (conftest.py).
+StartServer = Callable[..., Server]
+
+# Bounds for the outage scenarios: a request waits at most for the pool's queue, then for a
+# connection that is opened (connect timeout) or used (transaction timeout); 1 s of margin.
+POOL_TIMEOUT = 2.0
+CONNECT_TIMEOUT = 2.0
+STATEMENT_TIMEOUT = 2.0
+TRANSACTION_TIMEOUT = 3.0
+LATENCY_BOUND = POOL_TIMEOUT + max(CONNECT_TIMEOUT, TRANSACTION_TIMEOUT) + 1.0
+
+
+def outage_server(start_server: StartServer, url: str) -> Server:
+    """Two workers with short database timeouts, for the scenarios that take the database away."""
+    return start_server(
+        url,
+        workers=2,
+        MENTORAT_DB_POOL_TIMEOUT=str(POOL_TIMEOUT),
+        MENTORAT_DB_CONNECT_TIMEOUT=str(CONNECT_TIMEOUT),
+        MENTORAT_DB_STATEMENT_TIMEOUT=str(STATEMENT_TIMEOUT),
+        MENTORAT_DB_TRANSACTION_TIMEOUT=str(TRANSACTION_TIMEOUT),
+    )

@@ -15,8 +15,12 @@ from typing import Any
 import psycopg
 import pytest
 
-from .conftest import StartServer
 from .harness import (
+    CONNECT_TIMEOUT,
+    LATENCY_BOUND,
+    POOL_TIMEOUT,
+    STATEMENT_TIMEOUT,
+    TRANSACTION_TIMEOUT,
     Api,
     Client,
     Cluster,
@@ -24,7 +28,9 @@ from .harness import (
     Pairing,
     Recorder,
     Server,
+    StartServer,
     bounded,
+    outage_server,
     pairings,
     pg_fetch,
     report,
@@ -77,13 +83,6 @@ async def assert_every_201_persisted(url: str, recorder: Recorder) -> int:
 
 # --- 5. PostgreSQL stopped (or frozen) under load --------------------------------------------
 
-POOL_TIMEOUT = 2.0
-CONNECT_TIMEOUT = 2.0
-STATEMENT_TIMEOUT = 2.0
-TRANSACTION_TIMEOUT = 3.0
-# A request waits at most for the pool's queue, then for a connection that is opened (connect
-# timeout) or used (transaction timeout); 1 s of margin on top.
-LATENCY_BOUND = POOL_TIMEOUT + max(CONNECT_TIMEOUT, TRANSACTION_TIMEOUT) + 1.0
 OUTAGE_SECONDS = 5.0
 OUTAGE_CLIENTS = 20
 # Long enough that a request waiting for the frozen database outlives every configured bound.
@@ -192,17 +191,6 @@ async def assert_recovered_from(
     assert recorder.where(status=503), "the outage was seen by the clients"
     assert server.logged_errors() == []
     return recovery, await assert_every_201_persisted(url, recorder)
-
-
-def outage_server(start_server: StartServer, url: str) -> Server:
-    return start_server(
-        url,
-        workers=2,
-        MENTORAT_DB_POOL_TIMEOUT=str(POOL_TIMEOUT),
-        MENTORAT_DB_CONNECT_TIMEOUT=str(CONNECT_TIMEOUT),
-        MENTORAT_DB_STATEMENT_TIMEOUT=str(STATEMENT_TIMEOUT),
-        MENTORAT_DB_TRANSACTION_TIMEOUT=str(TRANSACTION_TIMEOUT),
-    )
 
 
 def outage_figures(run: OutageRun) -> dict[str, Any]:

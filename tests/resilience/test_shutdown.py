@@ -6,13 +6,13 @@ import asyncio
 
 import pytest
 
-from .conftest import StartServer
 from .harness import (
     CONNECT,
     NO_RESPONSE,
     Api,
     Client,
     Recorder,
+    StartServer,
     bounded,
     pairings,
     pg_fetch,

@@ -15,7 +15,6 @@ import pytest
 
 from mentorat.settings import Settings
 
-from .conftest import StartServer
 from .harness import (
     PASSWORD,
     PERIOD,
@@ -24,6 +23,7 @@ from .harness import (
     Person,
     ProcSample,
     Recorder,
+    StartServer,
     bounded,
     long_mode,
     pairings,

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import StartServer
 from .harness import (
     PERIOD,
     Api,
     Client,
     Person,
     Recorder,
+    StartServer,
     bounded,
     pairings,
     report,

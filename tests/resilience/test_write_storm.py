@@ -8,8 +8,17 @@ from datetime import datetime
 
 import pytest
 
-from .conftest import StartServer
-from .harness import Api, Client, Recorder, pairings, pg_fetch, report, run_clients, sized
+from .harness import (
+    Api,
+    Client,
+    Recorder,
+    StartServer,
+    pairings,
+    pg_fetch,
+    report,
+    run_clients,
+    sized,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 

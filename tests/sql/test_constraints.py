@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mentorat.adapters.sql.engine import create_engine
 from mentorat.adapters.sql.errors import StorageConflict, translate
-from mentorat.adapters.sql.repositories import SqlUsers
+from mentorat.adapters.sql.statements import runner_for
 from mentorat.adapters.sql.tables import mentorings, messages, users
+from mentorat.adapters.sql.users import SqlUsers
 from mentorat.domain.errors import OpenMentoringExists, UsernameTaken
 from mentorat.domain.users import UserId
 from mentorat.settings import Settings
@@ -134,7 +135,7 @@ async def test_required_columns_cannot_be_null(conn: AsyncConnection) -> None:
 
 
 async def test_a_username_change_that_clashes_is_username_taken(conn: AsyncConnection) -> None:
-    repository = SqlUsers(conn)
+    repository = SqlUsers(runner_for(conn))
     mentee = await repository.get(UserId(2))
     assert mentee is not None
     mentee.username = "mentor"

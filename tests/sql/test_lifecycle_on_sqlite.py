@@ -10,14 +10,13 @@ from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
 
-from domain.test_lifecycle_machine import lifecycle_test_case
 from mentorat.adapters.memory.services import ManualClock
 from mentorat.application.ports import EventPublisher
 from mentorat.application.service import Mentorat
 from mentorat.bootstrap import open_system, upgrade_database
 from mentorat.settings import Settings
-
-from .conftest import settings_for
+from tests.conftest import settings_for
+from tests.domain.test_lifecycle_machine import lifecycle_test_case
 
 
 @cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from mentorat.adapters.sql.engine import create_engine
 from mentorat.adapters.sql.tables import metadata
 from mentorat.bootstrap import downgrade_database, upgrade_database
 from mentorat.settings import Settings
+from tests.sql.support import a_throwaway_database
 
 TABLES = {
     "users",
@@ -28,11 +30,13 @@ TABLES = {
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database with no tables at all."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'fresh.db'}"
-    return str(request.getfixturevalue("fresh_postgres"))
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    with a_throwaway_database(request.getfixturevalue("postgres_url"), "mentorat_fresh") as url:
+        yield url
 
 
 def _differences(connection: Connection, target: MetaData) -> list[Any]:

@@ -4,6 +4,8 @@ after a long idle: connections the server closed are replaced before any use cas
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -13,15 +15,24 @@ from mentorat.application.errors import StorageUnavailable
 from mentorat.application.list_messages import ListMessagesQuery
 from mentorat.application.post_message import PostMessageCommand
 from mentorat.bootstrap import System, open_system
-
-from .conftest import settings_for, sql_uow
-from .test_postgres_concurrency import BackendKiller, a_pair, a_request
+from tests.conftest import settings_for
+from tests.sql.support import BackendKiller, a_pair, a_request, sleeping, sql_uow
 
 pytestmark = pytest.mark.postgres
 
 
+@asynccontextmanager
+async def system_pinging_after(url: str, idle_seconds: float) -> AsyncIterator[System]:
+    """A system whose pooled connections are pinged once idle for `idle_seconds`."""
+    system = open_system(settings_for(url, db_idle_ping_seconds=idle_seconds))
+    try:
+        yield system
+    finally:
+        await system.aclose()
+
+
 def count_pings(system: System) -> list[int]:
-    dialect = sql_uow(system).engine.sync_engine.dialect
+    dialect = sql_uow(system).database.engine.sync_engine.dialect
     pings = [0]
     real = dialect.do_ping
 
@@ -35,27 +46,32 @@ def count_pings(system: System) -> list[int]:
 
 async def fill_the_pool(system: System, n: int = 4) -> None:
     """Check out `n` connections at once, so that `n` sit idle in the pool afterwards."""
-    uow = sql_uow(system)
+    database = sql_uow(system).database
 
     async def hold() -> None:
-        async with uow.connect(write=False) as conn:
-            await conn.exec_driver_sql("SELECT pg_sleep(0.05)")
+        async with database.connect(write=False) as run:
+            await run.first(sleeping(0.05), {})
 
     await asyncio.gather(*(hold() for _ in range(n)))
+
+
+async def a_pool_the_server_killed(system: System, url: str) -> list[int]:
+    """Four idle connections in the pool, then killed by the server; the pings from then on."""
+    await fill_the_pool(system)
+    pings = count_pings(system)
+    assert BackendKiller(url).kill() >= 4
+    await asyncio.sleep(0.2)  # the server's goodbye reaches the idle sockets
+    return pings
 
 
 async def test_idle_connections_killed_by_the_server_are_replaced_without_a_ping(
     pg_url: str,
 ) -> None:
-    system = open_system(settings_for(pg_url, db_idle_ping_seconds=3600))
-    try:
+    async with system_pinging_after(pg_url, 3600) as system:
         app = system.mentorat
         mentor, mentee = await a_pair(system)
         request = await a_request(system, mentor, mentee)
-        await fill_the_pool(system)
-        pings = count_pings(system)
-        assert BackendKiller(pg_url).kill() >= 4
-        await asyncio.sleep(0.2)  # the server's goodbye reaches the idle sockets
+        pings = await a_pool_the_server_killed(system, pg_url)
         # Every pooled connection is dead; each checkout notices and reconnects.
         for i in range(6):
             await app.post_message(PostMessageCommand(request.id, mentee.id, f"after {i}"))
@@ -63,13 +79,10 @@ async def test_idle_connections_killed_by_the_server_are_replaced_without_a_ping
         page = await app.list_messages(ListMessagesQuery(request.id, mentor.id))
         assert [m.message for m in page.messages] == [f"after {i}" for i in range(6)]
         assert pings[0] == 0
-    finally:
-        await system.aclose()
 
 
 async def test_a_connection_idle_longer_than_the_bound_is_pinged_before_use(pg_url: str) -> None:
-    system = open_system(settings_for(pg_url, db_idle_ping_seconds=0.05))
-    try:
+    async with system_pinging_after(pg_url, 0.05) as system:
         await fill_the_pool(system, 1)
         pings = count_pings(system)
         await system.mentorat.uow.ping()  # checked out at once: no ping
@@ -77,38 +90,30 @@ async def test_a_connection_idle_longer_than_the_bound_is_pinged_before_use(pg_u
         await asyncio.sleep(0.1)
         await system.mentorat.uow.ping()
         assert pings[0] == 1
-    finally:
-        await system.aclose()
 
 
 async def test_a_dead_connection_that_only_the_ping_finds_is_replaced(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    system = open_system(settings_for(pg_url, db_idle_ping_seconds=0))
-    try:
-        await fill_the_pool(system)
-        pings = count_pings(system)
+    async with system_pinging_after(pg_url, 0) as system:
         # A peer that vanished without a word: its socket never becomes readable.
         monkeypatch.setattr(engine_module, "_has_unread_data", lambda fd: False)
-        BackendKiller(pg_url).kill()
-        await asyncio.sleep(0.2)
+        pings = await a_pool_the_server_killed(system, pg_url)
         for _ in range(4):
             await system.mentorat.uow.ping()
         assert pings[0] >= 1
-    finally:
-        await system.aclose()
 
 
-async def test_a_prepared_read_on_a_dead_connection_is_unavailable_then_the_pool_recovers(
+async def test_a_read_that_meets_a_dead_connection_is_unavailable_then_the_pool_recovers(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    system = open_system(settings_for(pg_url, db_idle_ping_seconds=3600))
-    try:
+    async with system_pinging_after(pg_url, 3600) as system:
         app = system.mentorat
         mentor, mentee = await a_pair(system)
         request = await a_request(system, mentor, mentee)
         await app.post_message(PostMessageCommand(request.id, mentee.id, "kept"))
-        # Nothing checks the connection at checkout: the read itself meets the dead socket.
+        # Nothing checks the connection at checkout: the read itself (sent by PostgresRunner on
+        # the checked-out connection) meets the dead socket.
         monkeypatch.setattr(engine_module, "_has_unread_data", lambda fd: False)
         BackendKiller(pg_url).kill()
         await asyncio.sleep(0.2)
@@ -116,5 +121,3 @@ async def test_a_prepared_read_on_a_dead_connection_is_unavailable_then_the_pool
             await app.list_messages(ListMessagesQuery(request.id, mentor.id))
         page = await app.list_messages(ListMessagesQuery(request.id, mentor.id))
         assert [m.message for m in page.messages] == ["kept"]
-    finally:
-        await system.aclose()

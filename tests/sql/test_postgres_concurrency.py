@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
-import psycopg
 import pytest
 
-from mentorat.adapters.sql.engine import create_engine
-from mentorat.adapters.sql.uow import SqlUnitOfWork
+from mentorat.adapters.sql.database import open_database
 from mentorat.application.errors import StorageUnavailable
 from mentorat.application.list_messages import ListMessagesQuery
 from mentorat.application.post_message import PostMessageCommand
-from mentorat.application.register_user import RegisterCommand
 from mentorat.application.request_mentoring import RequestMentoringCommand
 from mentorat.application.respond_to_request import RespondCommand
-from mentorat.application.views import MentoringView, UserView
+from mentorat.application.views import MentoringView
 from mentorat.bootstrap import System, open_system
 from mentorat.domain.chat import PageRequest
 from mentorat.domain.errors import (
@@ -25,59 +21,20 @@ from mentorat.domain.errors import (
     OpenMentoringExists,
     RequestNotPending,
 )
-from mentorat.domain.mentoring import Mentoring, NewMentoring, Status
+from mentorat.domain.mentoring import NewMentoring, Status
 from mentorat.domain.users import UserId
 from mentorat.settings import Settings
-
-from .conftest import settings_for
+from tests.conftest import settings_for
+from tests.sql.support import (
+    PERIOD,
+    BackendKiller,
+    a_pair,
+    a_request,
+    outcomes,
+    stored_mentoring,
+)
 
 pytestmark = pytest.mark.postgres
-
-PERIOD = (date(2025, 1, 1), date(2025, 12, 31))
-
-
-@pytest.fixture
-async def pg_system(pg_url: str) -> AsyncIterator[System]:
-    opened = open_system(settings_for(pg_url, db_pool_size=20, db_max_overflow=10))
-    try:
-        yield opened
-    finally:
-        await opened.aclose()
-
-
-async def a_pair(system: System) -> tuple[UserView, UserView]:
-    app = system.mentorat
-    mentor = await app.register_user(
-        RegisterCommand("mentor", "password1", "m@example.com", is_mentor=True)
-    )
-    mentee = await app.register_user(RegisterCommand("mentee", "password1", "e@example.com"))
-    return mentor, mentee
-
-
-async def a_request(system: System, mentor: UserView, mentee: UserView) -> MentoringView:
-    return await system.mentorat.request_mentoring(
-        RequestMentoringCommand(mentee.id, mentor.id, *PERIOD)
-    )
-
-
-async def a_request_as_read(system: System) -> tuple[SqlUnitOfWork, UserView, Mentoring]:
-    """A pending request between two new people, as a post reads it; and its mentee."""
-    uow = system.mentorat.uow
-    assert isinstance(uow, SqlUnitOfWork)
-    mentor, mentee = await a_pair(system)
-    request = await a_request(system, mentor, mentee)
-    async with uow(write=False) as tx:
-        mentoring = await tx.mentorings.get(request.id)
-    assert mentoring is not None
-    return uow, mentee, mentoring
-
-
-def outcomes(results: list[object]) -> dict[str, int]:
-    counted: dict[str, int] = {}
-    for result in results:
-        name = type(result).__name__ if isinstance(result, BaseException) else "ok"
-        counted[name] = counted.get(name, 0) + 1
-    return counted
 
 
 async def test_of_twenty_simultaneous_accepts_exactly_one_succeeds(pg_system: System) -> None:
@@ -92,9 +49,7 @@ async def test_of_twenty_simultaneous_accepts_exactly_one_succeeds(pg_system: Sy
     losers = [r for r in results if isinstance(r, BaseException)]
     assert len(losers) == 19
     assert all(isinstance(r, RequestNotPending | ConcurrentUpdate) for r in losers), losers
-    async with app.uow(write=False) as tx:
-        stored = await tx.mentorings.get(request.id)
-    assert stored is not None
+    stored = await stored_mentoring(pg_system, request.id)
     assert (stored.status, stored.version) == (Status.ACTIVE, 2)
 
 
@@ -109,9 +64,7 @@ async def test_an_accept_racing_a_refusal_leaves_the_winners_state(pg_system: Sy
     )
     winners = [r for r in results if isinstance(r, MentoringView)]
     assert len(winners) == 1
-    async with app.uow(write=False) as tx:
-        stored = await tx.mentorings.get(request.id)
-    assert stored is not None
+    stored = await stored_mentoring(pg_system, request.id)
     assert stored.status is winners[0].status
     assert (stored.accepted_at is not None) is (stored.status is Status.ACTIVE)
 
@@ -193,44 +146,32 @@ async def test_messages_posted_at_once_by_both_are_all_stored_in_commit_order(
     times = [m.created_at for m in stored]
     assert times == sorted(times)
     assert seen == sorted(ids)
-    async with app.uow(write=False) as tx:
-        mentoring = await tx.mentorings.get(request.id)
-    assert mentoring is not None
+    mentoring = await stored_mentoring(pg_system, request.id)
     assert mentoring.message_count == 200
 
 
-class BackendKiller:
-    """Terminates every other connection to the test database, as an operator would, and
-    waits until they are gone (else a connection killed while idle in the pool may still look
-    alive to the next checkout, and die under a call made after the kill)."""
-
-    def __init__(self, url: str) -> None:
-        self._url = url
-
-    def kill(self) -> int:
-        with psycopg.connect(self._url, autocommit=True) as conn:
-            killed = conn.execute(
-                "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                "AND application_name = 'mentorat'"
-            ).fetchone()
-        return int(killed[0]) if killed else 0
-
-
 class KillingClock:
-    """A clock that, when armed, kills the database connections the moment it is read.
+    """A clock that, once armed, kills the database connections at its `skip + 1`-th reading.
 
-    PostMessage reads the clock after locking the mentoring and before inserting the message,
-    so the kill lands in the middle of the use case's transaction.
+    A post with an idempotency key reads the clock once to claim the key, then once more after
+    locking the mentoring and before storing the message: skipping the first reading, the kill
+    lands in the middle of the write's transaction.
     """
 
     def __init__(self, killer: BackendKiller) -> None:
-        self.killer, self.armed, self.killed = killer, False, 0
+        self.killer, self.killed = killer, 0
+        self._countdown: int | None = None
+
+    def arm(self, *, skip: int = 0) -> None:
+        self._countdown = skip
 
     def now(self) -> datetime:
-        if self.armed:
-            self.armed = False
-            self.killed += self.killer.kill()
+        if self._countdown is not None:
+            if self._countdown == 0:
+                self._countdown = None
+                self.killed += self.killer.kill()
+            else:
+                self._countdown -= 1
         return datetime.now(UTC)
 
 
@@ -245,18 +186,22 @@ async def test_a_connection_killed_mid_use_case_is_storage_unavailable_then_reco
         request = await a_request(system, mentor, mentee)
         # Several pooled connections, so that idle ones die too (pre-ping must replace them).
         await asyncio.gather(*(app.uow.ping() for _ in range(4)))
-        clock.armed = True
+        # A post without a key holds no transaction on PostgreSQL (one statement); one with a
+        # key holds the mentoring from its read to the commit: the kill lands in between.
+        keyed = PostMessageCommand(
+            request.id, mentee.id, "lost, then kept", idempotency_key="k", fingerprint="f"
+        )
+        clock.arm(skip=1)
         with pytest.raises(StorageUnavailable):
-            await app.post_message(PostMessageCommand(request.id, mentee.id, "lost"))
+            await app.post_message(keyed)
         assert clock.killed >= 1
+        assert app.write_once.releasing == 0  # the key was given back at once
+        retried = await app.post_message(keyed)
         posted = await app.post_message(PostMessageCommand(request.id, mentee.id, "kept"))
         await asyncio.gather(*(app.uow.ping() for _ in range(4)))
         page = await app.list_messages(ListMessagesQuery(request.id, mentor.id))
-        assert [m.id for m in page.messages] == [posted.id]
-        async with app.uow(write=False) as tx:
-            mentoring = await tx.mentorings.get(request.id)
-        assert mentoring is not None
-        assert mentoring.message_count == 1
+        assert [m.id for m in page.messages] == [retried.id, posted.id]
+        assert (await stored_mentoring(system, request.id)).message_count == 2
     finally:
         await system.aclose()
 
@@ -366,12 +311,15 @@ async def test_a_statement_over_the_timeout_is_storage_unavailable(pg_url: str) 
 
 
 async def test_the_engine_sets_the_session_timeouts_and_utc(pg_url: str) -> None:
-    engine = create_engine(Settings(database_url=pg_url, db_statement_timeout=2.5))
+    database = open_database(Settings(database_url=pg_url, db_statement_timeout=2.5))
     try:
-        async with SqlUnitOfWork(engine).connect(write=False) as conn:
+        scope = database.connect(write=False)
+        async with scope:
+            conn = scope.connection
+            assert conn is not None
             timeout = (await conn.exec_driver_sql("SHOW statement_timeout")).scalar()
             zone = (await conn.exec_driver_sql("SHOW timezone")).scalar()
             name = (await conn.exec_driver_sql("SHOW application_name")).scalar()
         assert (timeout, zone, name) == ("2500ms", "UTC", "mentorat")
     finally:
-        await engine.dispose()
+        await database.dispose()

@@ -12,17 +12,21 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import psycopg
 import pytest
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mentorat.adapters.sql import repositories as sql
 from mentorat.adapters.sql.engine import create_engine
 from mentorat.adapters.sql.mapping import MESSAGE_COLUMNS
+from mentorat.adapters.sql.mentorings import _WITH_PEOPLE
+from mentorat.adapters.sql.messages import _AFTER, _BEFORE, _NEWEST
+from mentorat.adapters.sql.migrations import run_blocking
+from mentorat.adapters.sql.statements import Clause, Statement
 from mentorat.adapters.sql.tables import messages
 from mentorat.bootstrap import seed_bulk
-
-from .conftest import settings_for
+from tests.conftest import settings_for
+from tests.sql.support import a_throwaway_database
 
 pytestmark = pytest.mark.postgres
 
@@ -32,18 +36,7 @@ HOT, SMALL = 1, 500
 
 @pytest.fixture(scope="module")
 def skewed_url(postgres_url: str) -> Iterator[str]:
-    import uuid
-
-    import psycopg
-
-    from mentorat.adapters.sql.migrations import run_blocking
-
-    base, _, _ = postgres_url.rpartition("/")
-    name = f"mentorat_plans_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = f"{base}/{name}"
-    try:
+    with a_throwaway_database(postgres_url, "mentorat_plans") as url:
         run_blocking(
             seed_bulk(
                 settings_for(url), users=300, mentorings=2000, messages=100_000, hot_messages=20_000
@@ -57,9 +50,6 @@ def skewed_url(postgres_url: str) -> Iterator[str]:
             )
             conn.execute("VACUUM ANALYZE messages")
         yield url
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["custom", "generic"])
@@ -75,9 +65,13 @@ async def conn(request: pytest.FixtureRequest, skewed_url: str) -> AsyncIterator
         await engine.dispose()
 
 
-async def explain(conn: AsyncConnection, statement: Select[Any], params: dict[str, Any]) -> Any:
-    """EXPLAIN ANALYZE of `statement` run as a prepared statement with `params`."""
-    compiled = statement.compile(dialect=conn.dialect)
+async def explain(
+    conn: AsyncConnection, statement: Statement | Clause, params: dict[str, Any]
+) -> Any:
+    """EXPLAIN ANALYZE of `statement` (its PostgreSQL form) run as a prepared statement with
+    `params`."""
+    clause = statement.form("postgresql") if isinstance(statement, Statement) else statement
+    compiled = clause.compile(dialect=conn.dialect)
     values = {**compiled.params, **params}
     names: list[str] = []
 
@@ -109,31 +103,42 @@ def pages_read(explained: dict[str, Any]) -> int:
 
 
 PAGES = {
-    "newest": (sql._NEWEST, {"low": 1, "high": MAX_ID}),
+    "newest": (_NEWEST, {"low": 1, "high": MAX_ID}),
     "before, middle": (
-        sql._BEFORE,
+        _BEFORE,
         {"low": 1, "high": 49_999, "other_low": 50_000, "other_high": MAX_ID},
     ),
-    "before, start": (sql._BEFORE, {"low": 1, "high": 30, "other_low": 31, "other_high": MAX_ID}),
-    "after 0": (sql._AFTER, {"low": 1, "high": MAX_ID, "other_low": 1, "other_high": 0}),
+    "before, start": (_BEFORE, {"low": 1, "high": 30, "other_low": 31, "other_high": MAX_ID}),
+    "after 0": (_AFTER, {"low": 1, "high": MAX_ID, "other_low": 1, "other_high": 0}),
     "after, middle": (
-        sql._AFTER,
+        _AFTER,
         {"low": 50_001, "high": MAX_ID, "other_low": 1, "other_high": 50_000},
     ),
     "after, end": (
-        sql._AFTER,
+        _AFTER,
         {"low": 99_991, "high": MAX_ID, "other_low": 1, "other_high": 99_990},
     ),
 }
 
 
+async def a_participant(conn: AsyncConnection, chat: int) -> int:
+    found = await conn.exec_driver_sql(f"SELECT mentor_id FROM mentorings WHERE id = {chat}")
+    return int(found.scalar_one())
+
+
 @pytest.mark.parametrize("chat", [HOT, SMALL])
 @pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize("read", ["page", "chat"], ids=["page alone", "with its mentoring"])
 async def test_a_chat_page_is_a_short_walk_of_the_chat_index(
-    conn: AsyncConnection, page: str, chat: int
+    conn: AsyncConnection, page: str, chat: int, read: str
 ) -> None:
-    statement, bounds = PAGES[page]
-    explained = await explain(conn, statement, {"m": chat, "n": 51, **bounds})
+    """The page alone (`Messages.page`) or with its mentoring (`Messages.read_chat`, which
+    list_messages sends)."""
+    kind, bounds = PAGES[page]
+    params = {"m": chat, "n": 51, **bounds}
+    if read == "chat":
+        params["reader"] = await a_participant(conn, chat)
+    explained = await explain(conn, kind.page if read == "page" else kind.chat, params)
     scans = [n for n in nodes(explained["Plan"]) if n.get("Relation Name") == "messages"]
     assert scans
     for scan in scans:
@@ -149,7 +154,7 @@ async def test_a_chat_page_is_a_short_walk_of_the_chat_index(
 async def test_the_progress_view_probes_users_by_key_instead_of_hashing_them(
     conn: AsyncConnection,
 ) -> None:
-    explained = await explain(conn, sql._WITH_PEOPLE[True], {"user_id": 1})
+    explained = await explain(conn, _WITH_PEOPLE, {"user_id": 1})
     plan = list(nodes(explained["Plan"]))
     assert not [n for n in plan if n["Node Type"] in ("Hash Join", "Merge Join", "Seq Scan")]
     user_scans = [n for n in plan if n.get("Relation Name") == "users"]

@@ -5,29 +5,25 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Table, func, insert, select
 
 from mentorat.adapters.sql.tables import idempotency_keys, used_refresh_tokens
 from mentorat.application.errors import IdempotencyKeyInFlight
-from mentorat.application.idempotency import PRUNE_BATCH, RETENTION
+from mentorat.application.idempotency import DEFAULT_LEASE, PRUNE_BATCH, RETENTION
 from mentorat.application.list_messages import ListMessagesQuery
 from mentorat.application.obtain_tokens import LoginCommand
 from mentorat.application.post_message import PostMessageCommand
-from mentorat.application.register_user import RegisterCommand
 from mentorat.application.request_mentoring import RequestMentoringCommand
 from mentorat.application.respond_to_request import RespondCommand
-from mentorat.application.views import MentoringView, MessageView, UserView
+from mentorat.application.views import MentoringView, MessageView
 from mentorat.bootstrap import System, open_system
 from mentorat.domain.chat import PageRequest
 from mentorat.domain.errors import InvalidToken
-
-from .conftest import settings_for, sql_uow
-
-PERIOD = (date(2025, 1, 1), date(2025, 12, 31))
-PASSWORD = "password1"
+from tests.conftest import settings_for
+from tests.sql.support import PASSWORD, PERIOD, a_pair, outcomes, sql_uow
 
 
 @pytest.fixture
@@ -42,25 +38,8 @@ async def racing(db_url: str) -> AsyncIterator[System]:
         await opened.aclose()
 
 
-async def a_pair(system: System) -> tuple[UserView, UserView]:
-    app = system.mentorat
-    mentor = await app.register_user(
-        RegisterCommand("mentor", PASSWORD, "m@example.com", is_mentor=True)
-    )
-    mentee = await app.register_user(RegisterCommand("mentee", PASSWORD, "e@example.com"))
-    return mentor, mentee
-
-
 def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def outcomes(results: list[object]) -> dict[str, int]:
-    counted: dict[str, int] = {}
-    for result in results:
-        name = type(result).__name__ if isinstance(result, BaseException) else "ok"
-        counted[name] = counted.get(name, 0) + 1
-    return counted
 
 
 async def test_twenty_posts_with_one_key_store_one_message_and_answer_it_or_409(
@@ -71,7 +50,7 @@ async def test_twenty_posts_with_one_key_store_one_message_and_answer_it_or_409(
     chat = await app.request_mentoring(RequestMentoringCommand(mentee.id, mentor.id, *PERIOD))
     await app.respond_to_request(RespondCommand(chat.id, mentor.id, accept=True))
     # SQLite serializes every writer through its busy handler: fewer rounds, same race.
-    rounds = 2 if sql_uow(racing).engine.dialect.name == "sqlite" else 5
+    rounds = 2 if sql_uow(racing).database.kind == "sqlite" else 5
     for round_ in range(rounds):
         command = PostMessageCommand(
             chat.id,
@@ -137,8 +116,13 @@ async def test_of_ten_refreshes_with_one_token_exactly_one_succeeds(racing: Syst
 
 
 async def count(system: System, table: Table) -> int:
-    async with sql_uow(system).connect(write=False) as conn:
+    async with sql_uow(system).database.engine.connect() as conn:
         return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
+
+
+async def insert_rows(system: System, table: Table, rows: list[dict[str, object]]) -> None:
+    async with sql_uow(system).database.engine.begin() as conn:
+        await conn.execute(insert(table), rows)
 
 
 async def test_each_claim_prunes_a_bounded_batch_of_expired_keys(racing: System) -> None:
@@ -156,12 +140,10 @@ async def test_each_claim_prunes_a_bounded_batch_of_expired_keys(racing: System)
         }
         for n in range(PRUNE_BATCH + 50)
     ]
-    async with sql_uow(racing).connect() as conn:
-        await conn.execute(insert(idempotency_keys), rows)
-        await conn.commit()
+    await insert_rows(racing, idempotency_keys, rows)
     now = long_ago + RETENTION + timedelta(days=1)
     async with app.uow() as tx:
-        assert await tx.idempotency.claim(mentee.id, "new", "f", now) is None
+        assert await tx.idempotency.claim(mentee.id, "new", "f", now, DEFAULT_LEASE) is None
         await tx.commit()
     assert await count(racing, idempotency_keys) == 50 + 1
 
@@ -170,9 +152,7 @@ async def test_each_use_prunes_a_bounded_batch_of_expired_tokens(racing: System)
     app = racing.mentorat
     long_ago = datetime(2024, 1, 1, tzinfo=UTC)
     rows = [{"jti": f"old-{n}", "expires_at": long_ago} for n in range(PRUNE_BATCH + 50)]
-    async with sql_uow(racing).connect() as conn:
-        await conn.execute(insert(used_refresh_tokens), rows)
-        await conn.commit()
+    await insert_rows(racing, used_refresh_tokens, rows)
     now = long_ago + timedelta(days=1)
     async with app.uow() as tx:
         assert await tx.used_refresh_tokens.use("new", now + timedelta(days=1), now)

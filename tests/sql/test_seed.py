@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from mentorat.adapters.sql.seed import BulkPlan
 from mentorat.adapters.sql.tables import mentorings, messages, users
 from mentorat.application.list_messages import ListMessagesQuery
 from mentorat.application.obtain_tokens import LoginCommand
@@ -22,11 +21,12 @@ from mentorat.bootstrap import (
     seed_bulk,
     seed_demo,
 )
+from mentorat.demo import BulkPlan
 from mentorat.domain.chat import PageRequest
 from mentorat.domain.events import MentoringId
 from mentorat.domain.mentoring import Status
-
-from .conftest import settings_for, sql_uow
+from tests.conftest import settings_for
+from tests.sql.support import sql_uow
 
 
 async def test_the_demo_data_is_the_seed_documents_example(system: System) -> None:
@@ -72,7 +72,7 @@ async def test_a_bulk_dataset_is_complete_consistent_and_usable(db_url: str) -> 
     assert result["bench_mentorings"] == 20
     system = open_system(settings)
     try:
-        engine = sql_uow(system).engine
+        engine = sql_uow(system).database.engine
         async with engine.connect() as conn:
             counts = dict(
                 (

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 
 import pytest
 
-from mentorat.adapters.sql.uow import SqlUnitOfWork
 from mentorat.application.errors import StorageUnavailable
 from mentorat.application.list_messages import ListMessagesQuery
 from mentorat.application.post_message import PostMessageCommand
@@ -16,10 +14,8 @@ from mentorat.application.request_mentoring import RequestMentoringCommand
 from mentorat.application.respond_to_request import RespondCommand
 from mentorat.bootstrap import open_system
 from mentorat.domain.chat import PageRequest
-
-from .conftest import settings_for, sql_uow
-
-PERIOD = (date(2025, 1, 1), date(2025, 12, 31))
+from tests.conftest import settings_for
+from tests.sql.support import PASSWORD, PERIOD, sql_uow
 
 
 async def test_concurrent_writers_in_several_workers_all_succeed(sqlite_url: str) -> None:
@@ -28,10 +24,10 @@ async def test_concurrent_writers_in_several_workers_all_succeed(sqlite_url: str
     try:
         app = workers[0].mentorat
         mentor = await app.register_user(
-            RegisterCommand("mentor", "password1", "m@example.com", is_mentor=True)
+            RegisterCommand("mentor", PASSWORD, "m@example.com", is_mentor=True)
         )
         mentees = [
-            await app.register_user(RegisterCommand(f"mentee{i}", "password1", "e@example.com"))
+            await app.register_user(RegisterCommand(f"mentee{i}", PASSWORD, "e@example.com"))
             for i in range(6)
         ]
         chat = await app.request_mentoring(
@@ -87,10 +83,10 @@ async def test_a_writer_kept_waiting_past_the_busy_timeout_is_storage_unavailabl
                 assert await reader.users.get_by_username("nobody") is None
             with pytest.raises(StorageUnavailable):
                 await waiter.mentorat.register_user(
-                    RegisterCommand("late", "password1", "l@example.com")
+                    RegisterCommand("late", PASSWORD, "l@example.com")
                 )
         registered = await waiter.mentorat.register_user(
-            RegisterCommand("late", "password1", "l@example.com")
+            RegisterCommand("late", PASSWORD, "l@example.com")
         )
         assert registered.username == "late"
     finally:
@@ -103,9 +99,10 @@ async def test_each_sqlite_connection_gets_wal_foreign_keys_and_a_busy_timeout(
 ) -> None:
     system = open_system(settings_for(sqlite_url, db_statement_timeout=3))
     try:
-        uow = sql_uow(system)
-        assert isinstance(uow, SqlUnitOfWork)
-        async with uow.connect(write=False) as conn:
+        scope = sql_uow(system).database.connect(write=False)
+        async with scope:
+            conn = scope.connection
+            assert conn is not None
             pragmas = [
                 (await conn.exec_driver_sql(f"PRAGMA {name}")).scalar()
                 for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")

@@ -12,8 +12,8 @@ from mentorat.adapters.sql.throttle import SqlLoginThrottle
 from mentorat.application.errors import StorageUnavailable
 from mentorat.bootstrap import open_system
 from mentorat.settings import Settings, SettingsError
-
-from .conftest import settings_for, sql_uow
+from tests.conftest import settings_for
+from tests.sql.support import sql_uow
 
 
 def test_a_sql_system_needs_a_signing_key(tmp_path: Path) -> None:
@@ -40,7 +40,7 @@ async def test_closing_a_system_disposes_its_pool(sqlite_url: str) -> None:
     settings = dataclasses.replace(settings_for(sqlite_url), db_pool_size=2)
     system = open_system(settings)
     await system.mentorat.uow.ping()
-    engine = sql_uow(system).engine
+    engine = sql_uow(system).database.engine
     assert engine.pool.checkedin() == 1
     await system.aclose()
     assert engine.pool.checkedin() == 0

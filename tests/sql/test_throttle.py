@@ -8,10 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mentorat.adapters.memory.services import InMemoryLoginThrottle
-from mentorat.adapters.sql.engine import create_engine
+from mentorat.adapters.sql.database import Database, open_database
 from mentorat.adapters.sql.tables import login_failures
 from mentorat.adapters.sql.throttle import SqlLoginThrottle
 from mentorat.settings import Settings
@@ -21,23 +20,26 @@ LIMITS = {"per_username": 3, "per_address": 5, "window_seconds": 60}
 
 
 @pytest.fixture
-async def engines(db_url: str) -> AsyncIterator[tuple[AsyncEngine, AsyncEngine]]:
-    """Two engines on one database: two worker processes."""
+async def databases(db_url: str) -> AsyncIterator[tuple[Database, Database]]:
+    """Two pools on one database: two worker processes."""
     pair = (
-        create_engine(Settings(database_url=db_url)),
-        create_engine(Settings(database_url=db_url)),
+        open_database(Settings(database_url=db_url)),
+        open_database(Settings(database_url=db_url)),
     )
     try:
         yield pair
     finally:
-        for engine in pair:
-            await engine.dispose()
+        for database in pair:
+            await database.dispose()
 
 
-async def test_failures_past_the_limit_make_a_username_wait(
-    engines: tuple[AsyncEngine, AsyncEngine],
-) -> None:
-    throttle = SqlLoginThrottle(engines[0], **LIMITS)
+@pytest.fixture
+def throttle(databases: tuple[Database, Database]) -> SqlLoginThrottle:
+    """The throttle of the first worker, with LIMITS."""
+    return SqlLoginThrottle(databases[0], **LIMITS)
+
+
+async def test_failures_past_the_limit_make_a_username_wait(throttle: SqlLoginThrottle) -> None:
     for i in range(3):
         assert await throttle.retry_after("Ada", "1.2.3.4", T0) == 0
         await throttle.record_failure("Ada", f"10.0.0.{i}", T0 + timedelta(seconds=i))
@@ -50,8 +52,8 @@ async def test_failures_past_the_limit_make_a_username_wait(
     assert await throttle.retry_after("ada", "", T0 + timedelta(seconds=60)) == 0
 
 
-async def test_workers_share_the_counters(engines: tuple[AsyncEngine, AsyncEngine]) -> None:
-    first, second = (SqlLoginThrottle(e, **LIMITS) for e in engines)
+async def test_workers_share_the_counters(databases: tuple[Database, Database]) -> None:
+    first, second = (SqlLoginThrottle(d, **LIMITS) for d in databases)
     for i in range(5):
         worker = first if i % 2 else second
         await worker.record_failure(f"user{i}", "10.0.0.1", T0)
@@ -60,32 +62,28 @@ async def test_workers_share_the_counters(engines: tuple[AsyncEngine, AsyncEngin
     assert await second.retry_after("someone", "10.0.0.2", T0) == 0
 
 
-async def test_an_unknown_address_is_never_counted(
-    engines: tuple[AsyncEngine, AsyncEngine],
-) -> None:
-    throttle = SqlLoginThrottle(engines[0], **LIMITS)
+async def test_an_unknown_address_is_never_counted(throttle: SqlLoginThrottle) -> None:
     for i in range(10):
         await throttle.record_failure(f"user{i}", "", T0)
     assert await throttle.retry_after("fresh", "", T0) == 0
 
 
 async def test_failures_that_left_the_window_are_pruned(
-    engines: tuple[AsyncEngine, AsyncEngine],
+    databases: tuple[Database, Database], throttle: SqlLoginThrottle
 ) -> None:
-    throttle = SqlLoginThrottle(engines[0], **LIMITS)
     for i in range(20):
         await throttle.record_failure(f"user{i}", "10.0.0.1", T0 + timedelta(seconds=10 * i))
-    async with engines[0].connect() as conn:
+    async with databases[0].engine.connect() as conn:
         rows = (await conn.execute(select(func.count()).select_from(login_failures))).scalar()
     # Only the last 60 seconds remain: failures at 140..190 s, two rows each.
     assert rows == 2 * 6
 
 
 async def test_it_answers_like_the_memory_throttle_over_a_random_history(
-    engines: tuple[AsyncEngine, AsyncEngine],
+    throttle: SqlLoginThrottle,
 ) -> None:
     rnd = random.Random(7)
-    sql = SqlLoginThrottle(engines[0], **LIMITS)
+    sql = throttle
     memory = InMemoryLoginThrottle(**LIMITS)
     now = T0
     for _ in range(150):

@@ -1,4 +1,4 @@
-"""A participant ends a mentoring: cancel (withdraw or stop) or complete it."""
+"""A participant ends a mentoring: cancels it (withdraws or stops it) or completes it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from mentorat.application.change_mentoring import change_mentoring
 from mentorat.application.ports import Clock, EventPublisher, UnitOfWork
 from mentorat.application.views import MentoringView
 from mentorat.domain.events import MentoringId
+from mentorat.domain.mentoring import Ending
 from mentorat.domain.users import UserId
 
 
@@ -15,25 +16,12 @@ from mentorat.domain.users import UserId
 class EndCommand:
     mentoring_id: MentoringId
     caller_id: UserId
+    ending: Ending
 
 
-class CancelMentoring:
-    """The mentee withdraws a pending request, or either participant stops an active one."""
-
-    def __init__(self, uow: UnitOfWork, clock: Clock, events: EventPublisher) -> None:
-        self._uow, self._clock, self._events = uow, clock, events
-
-    async def __call__(self, cmd: EndCommand) -> MentoringView:
-        return await change_mentoring(
-            self._uow,
-            self._events,
-            cmd.mentoring_id,
-            lambda m: m.cancel(by=cmd.caller_id, at=self._clock.now()),
-        )
-
-
-class CompleteMentoring:
-    """Either participant marks an active mentoring as completed."""
+class EndMentoring:
+    """The mentee withdraws a pending request; either participant stops (cancels) or
+    completes an active mentoring (`Mentoring.end`)."""
 
     def __init__(self, uow: UnitOfWork, clock: Clock, events: EventPublisher) -> None:
         self._uow, self._clock, self._events = uow, clock, events
@@ -43,5 +31,5 @@ class CompleteMentoring:
             self._uow,
             self._events,
             cmd.mentoring_id,
-            lambda m: m.complete(by=cmd.caller_id, at=self._clock.now()),
+            lambda m: m.end(cmd.ending, by=cmd.caller_id, at=self._clock.now()),
         )

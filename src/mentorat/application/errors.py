@@ -35,7 +35,13 @@ class IdempotencyKeyReused(MentoratError):
 
 
 class IdempotencyKeyInFlight(Conflict):
-    """A request with the same Idempotency-Key is still running; retrying later replays it."""
+    """A request with the same Idempotency-Key is still running; retrying later replays it.
+
+    `retry_after`: seconds a client should wait; a live request finishes well within it, and a
+    key whose request failed is given back as soon as the store answers.
+    """
+
+    retry_after = 1
 
     def __init__(self) -> None:
         super().__init__(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from datetime import datetime, timedelta
 
+from mentorat.application.lru import Lru
 from mentorat.application.ports import Clock, Tokens, UnitOfWork
 from mentorat.application.views import UserView
 from mentorat.domain.errors import InvalidToken
@@ -21,16 +21,17 @@ class RecentCallers:
     used first out. `seconds <= 0` keeps nothing.
     """
 
-    __slots__ = ("_entries", "_max", "_ttl")
+    __slots__ = ("_entries", "_ttl")
 
     def __init__(self, seconds: float, *, max_entries: int = 10_000) -> None:
         self._ttl = timedelta(seconds=max(0.0, seconds))
-        self._max = max_entries if seconds > 0 else 0
-        self._entries: OrderedDict[UserId, tuple[UserView, datetime]] = OrderedDict()
+        self._entries: Lru[UserId, tuple[UserView, datetime]] = Lru(
+            max_entries if seconds > 0 else 0
+        )
 
     @property
     def enabled(self) -> bool:
-        return self._max > 0
+        return self._entries.enabled
 
     def get(self, user_id: UserId, now: datetime) -> UserView | None:
         entry = self._entries.get(user_id)
@@ -38,21 +39,15 @@ class RecentCallers:
             return None
         view, fetched_at = entry
         if not fetched_at <= now < fetched_at + self._ttl:
-            del self._entries[user_id]
+            self._entries.pop(user_id)
             return None
-        self._entries.move_to_end(user_id)
         return view
 
     def put(self, view: UserView, now: datetime) -> None:
-        if not self._max:
-            return
-        self._entries[view.id] = (view, now)
-        self._entries.move_to_end(view.id)
-        while len(self._entries) > self._max:
-            self._entries.popitem(last=False)
+        self._entries.put(view.id, (view, now))
 
     def forget(self, user_id: UserId) -> None:
-        self._entries.pop(user_id, None)
+        self._entries.pop(user_id)
 
     def __len__(self) -> int:
         return len(self._entries)

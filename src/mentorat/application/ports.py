@@ -6,10 +6,10 @@ assert conformance with an annotated assignment that mypy checks.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from mentorat.domain.chat import Message, MessagePage, NewMessage, PageRequest
@@ -72,21 +72,17 @@ class ChatRead:
 
 
 class Messages(Protocol):
-    async def add(self, new: NewMessage) -> Message:
-        """Store a message; ids grow in commit order within a mentoring."""
+    async def add(self, new: NewMessage, decided_on: Mentoring) -> Message:
+        """Store a message and count it on its mentoring, if the mentoring still is what the
+        domain allowed the post on: the stored status and participants are `decided_on`'s
+        (a snapshot of any age: see `ChatPosts`); otherwise raise ConcurrentUpdate, storing
+        nothing.
 
-    async def add_counted(self, new: NewMessage, mentoring: Mentoring) -> Message:
-        """`add(new)` and count it on its mentoring, as one write where the store can.
-
-        The stored mentoring's `message_count` and `version` grow by one, relative to what is
-        stored, so that concurrent posts to one chat compose instead of conflicting; the message
-        is dated `chat_time(stored last_message_at, new.created_at)` (a post that committed
-        meanwhile may have moved the chat's clock), which becomes the new `last_message_at`.
-        Ids grow in commit order within a chat. The only preconditions are what a post
-        depends on: the stored status and participants are still `mentoring`'s (those the
-        domain allowed the post on, which may come from a snapshot of any age: see
-        `RecentChats`); otherwise raises ConcurrentUpdate, storing nothing. `mentoring`'s
-        counters and version are set to the stored ones."""
+        The store keeps the chat's counters: `message_count` grows by one and the message is
+        dated `domain.chat.chat_time(stored last_message_at, new.created_at)`, which becomes
+        the new `last_message_at`, so that posts to one chat compose instead of conflicting
+        (`decided_on` is left as it is). Ids grow in commit order within a chat.
+        """
 
     async def get(self, message_id: MessageId) -> Message | None: ...
 
@@ -104,6 +100,22 @@ class Messages(Protocol):
         """
 
 
+class ChatPosts(Protocol):
+    """Posts messages, each committed on its own: a post is not part of a unit of work."""
+
+    async def post(
+        self, mentoring_id: MentoringId, compose: Callable[[Mentoring], NewMessage]
+    ) -> Message:
+        """Store the message `compose` makes of the mentoring (raising MentoringNotFound when
+        there is none), as `Messages.add` does, and commit it.
+
+        `compose` applies the domain's rules and may raise; it may see a snapshot of the
+        mentoring of any age, because the store checks what the post was decided on and,
+        when that moved, calls `compose` again on a fresh read (or gives up with
+        ConcurrentUpdate after a few such races).
+        """
+
+
 class IdempotencyKeys(Protocol):
     """Idempotency-Key records, per caller: which request holds a key, and what it created.
 
@@ -112,16 +124,16 @@ class IdempotencyKeys(Protocol):
     """
 
     async def claim(
-        self, caller_id: UserId, key: str, fingerprint: str, now: datetime
+        self, caller_id: UserId, key: str, fingerprint: str, now: datetime, lease: timedelta
     ) -> int | None:
         """Take `key` for a request of `caller_id` with `fingerprint`, as of `now`.
 
         None: the key is now held by this request, claimed at `now`; commit, write, then
         `complete` (in the write's transaction) or `release`. An int: the id of the resource
         that a completed request with the same key and fingerprint created. Raises
-        IdempotencyKeyReused (another fingerprint), IdempotencyKeyInFlight (still running) or
-        InvalidToken (no such caller). `key` is 1-255 and `fingerprint` at most 64 printable
-        ASCII characters (see `checked_key` and `stored_fingerprint`).
+        IdempotencyKeyReused (another fingerprint), IdempotencyKeyInFlight (held for less
+        than `lease`) or InvalidToken (no such caller). `key` is 1-255 and `fingerprint` at
+        most 64 printable ASCII characters (see `checked_key` and `stored_fingerprint`).
         """
 
     async def complete(
@@ -168,18 +180,10 @@ class Transaction(Protocol):
 
 
 class UnitOfWork(Protocol):
-    def __call__(
-        self, *, write: bool = True, single_write: bool = False
-    ) -> AbstractAsyncContextManager[Transaction]:
+    def __call__(self, *, write: bool = True) -> AbstractAsyncContextManager[Transaction]:
         """Open one transaction. Leaving the block without `commit()` rolls it back.
 
         `write=False` promises the block only reads, which lets some stores avoid locks.
-        `single_write=True` promises the block reads, then makes exactly one write (one call
-        of a repository method that writes), then commits at once: a store whose single
-        writes are atomic on their own may then run the block without a surrounding
-        transaction, each statement committing as it runs (no BEGIN or COMMIT round trips,
-        and the locks of the write held only while it runs). Nothing may follow the write
-        that could still fail and expect it undone.
         """
 
     async def ping(self) -> None:

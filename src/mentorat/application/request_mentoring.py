@@ -6,8 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
-from mentorat.application.idempotency import Claim, claim_key, release_key
-from mentorat.application.ports import Clock, EventPublisher, UnitOfWork
+from mentorat.application.idempotency import IdempotencyKey, WriteOnce
+from mentorat.application.ports import Clock, EventPublisher, Transaction
 from mentorat.application.views import MentoringView
 from mentorat.domain.errors import InvalidToken, MentoringNotFound, NotYourself
 from mentorat.domain.events import MentoringId
@@ -43,55 +43,42 @@ def as_first_answered(mentoring: Mentoring) -> MentoringView:
 
 
 class RequestMentoring:
-    def __init__(self, uow: UnitOfWork, clock: Clock, events: EventPublisher) -> None:
-        self._uow, self._clock, self._events = uow, clock, events
+    def __init__(self, write_once: WriteOnce, clock: Clock, events: EventPublisher) -> None:
+        self._write_once, self._clock, self._events = write_once, clock, events
 
     async def __call__(self, cmd: RequestMentoringCommand) -> MentoringView:
         if cmd.mentee_id is not None and cmd.mentee_id != cmd.caller_id:
             raise NotYourself()
-        if cmd.idempotency_key is None:
-            mentoring = await self._request(cmd, None)
-        else:
-            claimed = await claim_key(
-                self._uow, cmd.caller_id, cmd.idempotency_key, cmd.fingerprint, self._clock.now()
-            )
-            if not isinstance(claimed, Claim):
-                return await self._replay(MentoringId(claimed))
-            try:
-                mentoring = await self._request(cmd, claimed)
-            except BaseException:
-                await release_key(self._uow, claimed)
-                raise
+        key = None
+        if cmd.idempotency_key is not None:
+            key = IdempotencyKey(cmd.caller_id, cmd.idempotency_key, cmd.fingerprint)
+        written = await self._write_once(key, lambda tx: self._request(tx, cmd), _find)
+        mentoring = written.entity
+        if written.replayed:
+            return as_first_answered(mentoring)
         await self._events.publish(mentoring.pull_events())
         return MentoringView.of(mentoring)
 
-    async def _request(self, cmd: RequestMentoringCommand, claim: Claim | None) -> Mentoring:
-        async with self._uow() as tx:
-            users = await tx.users.get_many([cmd.caller_id, cmd.mentor_id])
-            mentee = users.get(cmd.caller_id)
-            if mentee is None or not mentee.is_active:
-                raise InvalidToken("User not found or inactive.")
-            new = request_mentoring(
-                mentee=mentee,
-                mentor=users.get(cmd.mentor_id),
-                start_date=cmd.start_date,
-                end_date=cmd.end_date,
-                open_between_pair=await tx.mentorings.has_open_between(
-                    cmd.mentor_id, cmd.caller_id
-                ),
-                at=self._clock.now(),
-            )
-            # A racing twin passes the check above; the store's unique index stops it there.
-            mentoring = await tx.mentorings.add(new)
-            if claim is not None:
-                await claim.complete(tx, mentoring.id)
-            await tx.commit()
-        return mentoring
+    async def _request(self, tx: Transaction, cmd: RequestMentoringCommand) -> Mentoring:
+        users = await tx.users.get_many([cmd.caller_id, cmd.mentor_id])
+        mentee = users.get(cmd.caller_id)
+        if mentee is None or not mentee.is_active:
+            raise InvalidToken("User not found or inactive.")
+        new = request_mentoring(
+            mentee=mentee,
+            mentor=users.get(cmd.mentor_id),
+            start_date=cmd.start_date,
+            end_date=cmd.end_date,
+            open_between_pair=await tx.mentorings.has_open_between(cmd.mentor_id, cmd.caller_id),
+            at=self._clock.now(),
+        )
+        # A racing twin passes the check above; the store's unique index stops it there.
+        return await tx.mentorings.add(new)
 
-    async def _replay(self, mentoring_id: MentoringId) -> MentoringView:
-        async with self._uow(write=False) as tx:
-            mentoring = await tx.mentorings.get(mentoring_id)
-        if mentoring is None:
-            # Mentorings are never deleted; only someone editing the database gets here.
-            raise MentoringNotFound()
-        return as_first_answered(mentoring)
+
+async def _find(tx: Transaction, mentoring_id: int) -> Mentoring:
+    mentoring = await tx.mentorings.get(MentoringId(mentoring_id))
+    if mentoring is None:
+        # Mentorings are never deleted; only someone editing the database gets here.
+        raise MentoringNotFound()
+    return mentoring

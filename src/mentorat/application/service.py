@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from mentorat.application.end_mentoring import CancelMentoring, CompleteMentoring
+from mentorat.application.end_mentoring import EndMentoring
+from mentorat.application.idempotency import DEFAULT_LEASE, WriteOnce
 from mentorat.application.identify_caller import IdentifyCaller, RecentCallers
 from mentorat.application.list_mentorings import ListMentorings
 from mentorat.application.list_messages import ListMessages
@@ -12,6 +14,7 @@ from mentorat.application.list_requests import ListRequests
 from mentorat.application.manage_users import DeactivateUser, ReactivateUser, VerifyUser
 from mentorat.application.obtain_tokens import ObtainTokens
 from mentorat.application.ports import (
+    ChatPosts,
     Clock,
     EventPublisher,
     LoginThrottle,
@@ -19,7 +22,7 @@ from mentorat.application.ports import (
     Tokens,
     UnitOfWork,
 )
-from mentorat.application.post_message import PostMessage
+from mentorat.application.post_message import PostInTransaction, PostMessage
 from mentorat.application.refresh_access import RefreshAccess, RefreshTokens
 from mentorat.application.register_user import RegisterUser
 from mentorat.application.request_mentoring import RequestMentoring
@@ -36,8 +39,7 @@ class Mentorat:
     identify_caller: IdentifyCaller
     request_mentoring: RequestMentoring
     respond_to_request: RespondToRequest
-    cancel_mentoring: CancelMentoring
-    complete_mentoring: CompleteMentoring
+    end_mentoring: EndMentoring
     list_requests: ListRequests
     list_mentorings: ListMentorings
     show_progress: ShowProgress
@@ -47,6 +49,7 @@ class Mentorat:
     deactivate_user: DeactivateUser
     reactivate_user: ReactivateUser
     uow: UnitOfWork
+    write_once: WriteOnce
 
     @classmethod
     def wire(
@@ -58,8 +61,10 @@ class Mentorat:
         tokens: Tokens,
         throttle: LoginThrottle,
         events: EventPublisher,
+        posts: ChatPosts | None = None,
         rotate_refresh_tokens: bool = False,
         caller_cache_seconds: float = 0,
+        idempotency_lease: timedelta = DEFAULT_LEASE,
     ) -> Mentorat:
         """Every use case on these ports.
 
@@ -69,26 +74,31 @@ class Mentorat:
         without asking the store (0, the default, asks every time). A deactivation made by
         another process then takes up to that long to refuse the user's tokens here; see
         `RecentCallers`.
+        `posts`: how chat posts without an idempotency key are stored, when the store has a
+        faster way than a unit of work each (`PostInTransaction`, the default).
+        `idempotency_lease`: how long a claimed idempotency key may stay claimed before
+        another request may take it over (see `WriteOnce`).
         """
         recent = RecentCallers(caller_cache_seconds)
         refresh_tokens = RefreshTokens(uow, tokens, clock, rotate=rotate_refresh_tokens)
+        write_once = WriteOnce(uow, clock, idempotency_lease)
         return cls(
             register_user=RegisterUser(uow, hasher, clock),
             obtain_tokens=ObtainTokens(uow, hasher, tokens, throttle, clock),
             refresh_access=RefreshAccess(refresh_tokens),
             refresh_tokens=refresh_tokens,
             identify_caller=IdentifyCaller(uow, tokens, clock, recent),
-            request_mentoring=RequestMentoring(uow, clock, events),
+            request_mentoring=RequestMentoring(write_once, clock, events),
             respond_to_request=RespondToRequest(uow, clock, events),
-            cancel_mentoring=CancelMentoring(uow, clock, events),
-            complete_mentoring=CompleteMentoring(uow, clock, events),
+            end_mentoring=EndMentoring(uow, clock, events),
             list_requests=ListRequests(uow),
             list_mentorings=ListMentorings(uow),
             show_progress=ShowProgress(uow, clock),
-            post_message=PostMessage(uow, clock, events),
+            post_message=PostMessage(posts or PostInTransaction(uow), write_once, clock, events),
             list_messages=ListMessages(uow),
             verify_user=VerifyUser(uow, recent),
             deactivate_user=DeactivateUser(uow, recent),
             reactivate_user=ReactivateUser(uow, recent),
             uow=uow,
+            write_once=write_once,
         )

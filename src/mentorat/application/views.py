@@ -82,9 +82,12 @@ class MessageView:
 
     @classmethod
     def of(cls, message: Message) -> MessageView:
-        # Positional: a page builds fifty of these, and keywords cost a third more.
         return cls(
-            message.id, message.mentoring_id, message.sender_id, message.text, message.created_at
+            id=message.id,
+            mentoring_id=message.mentoring_id,
+            sender_id=message.sender_id,
+            message=message.text,
+            created_at=message.created_at,
         )
 
 

@@ -63,21 +63,21 @@ def chat_time(last_message_at: datetime | None, at: datetime) -> datetime:
 
 
 def compose_message(mentoring: Mentoring, *, by: UserId, text: str, at: datetime) -> NewMessage:
-    """Check that `by` may post `text` in `mentoring` now, and count it on the mentoring."""
+    """Check that `by` may post `text` in `mentoring` now.
+
+    The store that keeps the chat dates the message on the chat's clock (`chat_time`) and
+    counts it on the mentoring, as it stores it.
+    """
     mentoring.ensure_visible_to(by)
     text = clean_text(text)
     if not mentoring.status.is_open:
         raise MentoringClosed(mentoring.status.value)
-    at = chat_time(mentoring.last_message_at, at)
-    mentoring.message_count += 1
-    mentoring.last_message_at = at
     return NewMessage(mentoring.id, by, text, at)
 
 
-def record_posted(mentoring: Mentoring, message: Message) -> None:
-    mentoring.events.append(
-        MessagePosted(mentoring.id, message.created_at, message.id, message.sender_id)
-    )
+def posted(message: Message) -> MessagePosted:
+    """The event a stored message makes known."""
+    return MessagePosted(message.mentoring_id, message.created_at, message.id, message.sender_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,6 +58,13 @@ class Status(StrEnum):
 OPEN_STATUSES = frozenset({Status.PENDING, Status.ACTIVE})
 
 
+class Ending(StrEnum):
+    """How a participant ends a mentoring: the terminal status it then takes."""
+
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+
+
 class Role(StrEnum):
     MENTOR = "mentor"
     MENTEE = "mentee"
@@ -191,6 +198,13 @@ class Mentoring:
             raise InvalidTransition("complete", self.status.value)
         self._move(Status.COMPLETED, at)
         self.events.append(MentoringCompleted(self.id, at, by))
+
+    def end(self, ending: Ending, *, by: UserId, at: datetime) -> None:
+        """`cancel` or `complete`, as `ending` says."""
+        if ending == Ending.COMPLETED:
+            self.complete(by=by, at=at)
+        else:
+            self.cancel(by=by, at=at)
 
     def _move(self, status: Status, at: datetime) -> None:
         self.status = status

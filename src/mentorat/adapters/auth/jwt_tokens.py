@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
 
+from mentorat.application.lru import Lru
 from mentorat.application.ports import RefreshGrant, TokenPair
 from mentorat.domain.errors import InvalidToken
 from mentorat.domain.users import UserId
@@ -44,8 +44,7 @@ class JwtTokens:
             raise ValueError("the JWT signing key must not be empty")
         self._key = secret_key
         self._lifetimes = {"access": access_lifetime, "refresh": refresh_lifetime}
-        self._verified_max = max(0, verified_cache_size)
-        self._verified: OrderedDict[str, tuple[UserId, float]] = OrderedDict()
+        self._verified: Lru[str, tuple[UserId, float]] = Lru(verified_cache_size)
 
     def _mint(self, token_type: str, user_id: UserId, now: datetime) -> str:
         claims = {
@@ -106,16 +105,12 @@ class JwtTokens:
         if known is not None:
             user_id, exp = known
             if exp <= now.timestamp():
-                del self._verified[access_token]
+                self._verified.pop(access_token)
                 raise InvalidToken("Token is expired")
-            self._verified.move_to_end(access_token)
             return user_id
         claims = self._claims(access_token, "access", now)
         user_id = _user_id(claims["user_id"])
-        if self._verified_max:
-            self._verified[access_token] = (user_id, float(claims["exp"]))
-            if len(self._verified) > self._verified_max:
-                self._verified.popitem(last=False)
+        self._verified.put(access_token, (user_id, float(claims["exp"])))
         return user_id
 
     @property

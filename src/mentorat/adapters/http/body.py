@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Protocol
 
 import msgspec
 from litestar.dto import AbstractDTO
@@ -19,9 +19,16 @@ from litestar.typing import FieldDefinition
 from mentorat.adapters.http.errors import BadRequest, UnsupportedMediaType
 
 if TYPE_CHECKING:
-    from litestar._openapi.schema_generation import SchemaCreator
     from litestar.dto.data_structures import DTOFieldDefinition
     from litestar.openapi.spec import Reference, Schema
+
+
+class SchemaFactory(Protocol):
+    """What Litestar hands a DTO to document a body: "a factory for creating schemas", with a
+    `for_field_definition()` method (`AbstractDTO.create_openapi_schema`)."""
+
+    def for_field_definition(self, field_definition: FieldDefinition) -> Reference | Schema: ...
+
 
 MAX_BODY_BYTES: Final = 64 * 1024
 
@@ -57,7 +64,7 @@ class JsonBody(AbstractDTO[Any]):
 
     @classmethod
     def create_openapi_schema(
-        cls, field_definition: FieldDefinition, handler_id: str, schema_creator: SchemaCreator
+        cls, field_definition: FieldDefinition, handler_id: str, schema_creator: SchemaFactory
     ) -> Reference | Schema:
         return schema_creator.for_field_definition(
             FieldDefinition.from_annotation(field_definition.annotation)

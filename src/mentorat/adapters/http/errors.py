@@ -20,7 +20,12 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.types import ExceptionHandlersMap
 
-from mentorat.application.errors import IdempotencyKeyReused, StorageUnavailable, Throttled
+from mentorat.application.errors import (
+    IdempotencyKeyInFlight,
+    IdempotencyKeyReused,
+    StorageUnavailable,
+    Throttled,
+)
 from mentorat.domain.errors import (
     AuthenticationFailed,
     Conflict,
@@ -117,7 +122,7 @@ def mentorat_error_response(_: Request[Any, Any, Any], exc: MentoratError) -> Re
     if isinstance(exc, AuthenticationFailed):
         code = next(code for kind, code in _CODE_OF_401 if isinstance(exc, kind))
         return _json(status, ErrorOut(exc.message, code=code), BEARER)
-    if isinstance(exc, Throttled):
+    if isinstance(exc, Throttled | IdempotencyKeyInFlight):
         return _json(status, ErrorOut(exc.message), {"Retry-After": str(exc.retry_after)})
     if isinstance(exc, StorageUnavailable):
         # Not logged here: the storage adapter that raised it logged the cause.
@@ -193,7 +198,8 @@ _ERROR_DOCS: Final[Mapping[int, tuple[str, str]]] = {
     ),
     404: ("Unknown resource, or one the caller may not see.", "No mentoring matches the given id."),
     409: (
-        "The current state forbids it (duplicate, no longer pending, closed).",
+        "The current state forbids it (duplicate, no longer pending, closed), or a request with "
+        "the same Idempotency-Key is still running (with `Retry-After`).",
         "This request is no longer pending (it is active).",
     ),
     413: ("The body is larger than 64 KiB.", "Request body is larger than 64 KiB."),

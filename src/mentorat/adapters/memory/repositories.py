@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import islice
 from typing import TypeVar
 
@@ -132,7 +132,10 @@ class InMemoryMentorings:
         if before is None or before.version != mentoring.version:
             raise ConcurrentUpdate()
         mentoring.version += 1
-        self._store.mentorings[mentoring.id] = _copy_mentoring(mentoring)
+        saved = _copy_mentoring(mentoring)
+        # The chat's counters are the posts' to move (`InMemoryMessages.add`), never a copy's.
+        saved.message_count, saved.last_message_at = before.message_count, before.last_message_at
+        self._store.mentorings[mentoring.id] = saved
         self._undo.append(lambda: self._store.mentorings.__setitem__(mentoring.id, before))
 
     async def has_open_between(self, mentor_id: UserId, mentee_id: UserId) -> bool:
@@ -174,37 +177,27 @@ class InMemoryMessages:
     def __init__(self, store: InMemoryStore, undo: Undo) -> None:
         self._store, self._undo = store, undo
 
-    async def add(self, new: NewMessage) -> Message:
-        message = Message(
-            MessageId(self._store.next_id("msg")),
-            new.mentoring_id,
-            new.sender_id,
-            new.text,
-            new.created_at,
-        )
-        chat = self._store.messages.setdefault(new.mentoring_id, [])
-        chat.append(message)
-        self._undo.append(lambda: self._forget(message))
-        return message
-
-    async def add_counted(self, new: NewMessage, mentoring: Mentoring) -> Message:
-        before = self._store.mentorings.get(mentoring.id)
+    async def add(self, new: NewMessage, decided_on: Mentoring) -> Message:
+        before = self._store.mentorings.get(decided_on.id)
         if before is None or (before.status, before.mentor_id, before.mentee_id) != (
-            mentoring.status,
-            mentoring.mentor_id,
-            mentoring.mentee_id,
+            decided_on.status,
+            decided_on.mentor_id,
+            decided_on.mentee_id,
         ):
             raise ConcurrentUpdate()
         at = chat_time(before.last_message_at, new.created_at)
         counted = _copy_mentoring(before)
         counted.message_count += 1
         counted.last_message_at = at
-        counted.version += 1
-        self._store.mentorings[mentoring.id] = counted
-        self._undo.append(lambda: self._store.mentorings.__setitem__(mentoring.id, before))
-        mentoring.message_count, mentoring.last_message_at = counted.message_count, at
-        mentoring.version = counted.version
-        return await self.add(dataclasses.replace(new, created_at=at))
+        self._store.mentorings[counted.id] = counted
+        self._undo.append(lambda: self._store.mentorings.__setitem__(counted.id, before))
+        message = Message(
+            MessageId(self._store.next_id("msg")), new.mentoring_id, new.sender_id, new.text, at
+        )
+        chat = self._store.messages.setdefault(new.mentoring_id, [])
+        chat.append(message)
+        self._undo.append(lambda: self._forget(message))
+        return message
 
     def _forget(self, message: Message) -> None:
         chat = self._store.messages[message.mentoring_id]
@@ -267,7 +260,7 @@ class InMemoryIdempotencyKeys:
         self._store, self._undo = store, undo
 
     async def claim(
-        self, caller_id: UserId, key: str, fingerprint: str, now: datetime
+        self, caller_id: UserId, key: str, fingerprint: str, now: datetime, lease: timedelta
     ) -> int | None:
         if caller_id not in self._store.users:
             # As the SQL stores' foreign key: a claim belongs to someone who exists.
@@ -275,7 +268,7 @@ class InMemoryIdempotencyKeys:
         records = self._store.idempotency
         found = records.get((caller_id, key))
         if found is not None:
-            replay = replay_of(found, fingerprint, now)
+            replay = replay_of(found, fingerprint, now, lease)
             if replay is not None:
                 return replay
         _change(records, (caller_id, key), IdempotencyRecord(fingerprint, now, None), self._undo)
@@ -343,9 +336,7 @@ class InMemoryUnitOfWork:
         return None
 
     @asynccontextmanager
-    async def __call__(
-        self, *, write: bool = True, single_write: bool = False
-    ) -> AsyncIterator[Transaction]:
+    async def __call__(self, *, write: bool = True) -> AsyncIterator[Transaction]:
         async with self.store.lock:
             tx = InMemoryTransaction(self.store)
             try:

@@ -1,18 +1,17 @@
 """Posts to one chat that wait in this process are stored together, in one statement.
 
-A post's statement holds its chat's row lock until its commit (ids grow in commit order, see
-`SqlMessages.add_counted`), so posts to one busy chat go through PostgreSQL one at a time:
-each waits for the one before it to be written, committed and flushed to disk. Instead, while
-one post to a chat is on its way, the next posts to that chat in this process wait here, and
-then go together: one statement, one commit, one lock turn for all of them. Each still gets
-its own id, in the order the posts arrived, and its own result.
+A post's statement holds its chat's row lock until its commit (ids grow in commit order), so
+posts to one busy chat go through PostgreSQL one at a time: each waits for the one before it
+to be written, committed and flushed to disk. Instead, while one post to a chat is on its way,
+the next posts to that chat in this process wait here, and then go together: one statement,
+one commit, one lock turn for all of them. Each still gets its own id, in the order the posts
+arrived, and its own result.
 
-Only posts whose whole unit of work is that one statement are combined (`uow(single_write=
-True)` on PostgreSQL, autocommit): each then commits exactly when it would alone. The posts
-of one batch were all decided on the same mentoring (same status and participants), which the
-statement checks once for all of them; when it no longer holds, none is stored and each post
-decides again, as it would alone. A batch that fails fails every post in it, with the same
-error.
+The posts of one batch share a key (`chat_posts.py`: the chat and what the posts were decided
+on), which is all `send` needs besides the posts; each post commits when its batch does,
+exactly as it would alone. A batch that fails fails every post in it, with the same error.
+Each post holds its request's connection while it waits, and the first post of a batch sends
+the batch on its own connection.
 """
 
 from __future__ import annotations
@@ -21,8 +20,9 @@ import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, Generic, TypeVar
 
+from mentorat.adapters.sql.statements import Runner
 from mentorat.application.errors import StorageUnavailable
 
 # A larger batch holds the chat's lock longer for the posts behind it; 64 posts of at most
@@ -32,11 +32,17 @@ MAX_BATCH: Final = 64
 
 @dataclass(eq=False, slots=True)
 class Post:
-    """One message waiting to be stored."""
+    """One message waiting to be stored, and the connection its request holds.
+
+    A post that leads a batch sends it on its own connection (`batch[0].run`), so no post ever
+    waits longer than the bound its own connection's checkout set (`engine.py`): the posts it
+    joined were sent on connections checked out before its own.
+    """
 
     sender_id: int
     text: str
     at: datetime
+    run: Runner
     # Set by the post that sends the batch: this post's stored row, or the batch's error; or,
     # for the first post left waiting, `_Lead`: it sends the next batch itself.
     outcome: asyncio.Future[Any] = field(
@@ -49,22 +55,24 @@ class _Lead:
     batch: list[Post]
 
 
-Stored = tuple[int, datetime, int, int]  # id, created_at, message_count, version after it
-Send = Callable[[list[Post]], Awaitable[list[Stored]]]
+Stored = tuple[int, datetime]  # the message's id and date
+K = TypeVar("K", bound=Hashable)
 
 
-class ChatBatches:
-    """Per process: for each chat (and the mentoring its posts were decided on) with a batch
-    on its way, the posts waiting for the next one."""
+class ChatBatches(Generic[K]):
+    """Per process: for each key with a batch on its way, the posts waiting for the next one.
 
-    __slots__ = ("_waiting",)
+    `send(key, batch)` stores one batch and returns what it stored, in the batch's order.
+    """
 
-    def __init__(self) -> None:
-        self._waiting: dict[Hashable, list[Post]] = {}
+    __slots__ = ("_send", "_waiting")
 
-    async def store(self, key: Hashable, post: Post, send: Send) -> Stored:
-        """Store `post` with whatever else waits under `key`; `send` writes one batch on the
-        caller's connection and returns the stored rows in the batch's order."""
+    def __init__(self, send: Callable[[K, list[Post]], Awaitable[list[Stored]]]) -> None:
+        self._send = send
+        self._waiting: dict[K, list[Post]] = {}
+
+    async def store(self, key: K, post: Post) -> Stored:
+        """Store `post` with whatever else waits under `key`."""
         waiting = self._waiting.get(key)
         if waiting is None:
             self._waiting[key] = []
@@ -81,7 +89,7 @@ class ChatBatches:
                 return stored
             batch = outcome.batch
         try:
-            rows = await send(batch)
+            rows = await self._send(key, batch)
         except BaseException as error:
             self._next(key)
             # Cancelled mid-statement, the others cannot know whether their posts were stored.
@@ -98,7 +106,7 @@ class ChatBatches:
                 other.outcome.set_result(row)
         return rows[0]
 
-    def _next(self, key: Hashable) -> None:
+    def _next(self, key: K) -> None:
         """Hand what waits under `key` to the first of its posts still waiting, to send."""
         waiting = [p for p in self._waiting.pop(key) if not p.outcome.done()]
         if not waiting:
@@ -107,7 +115,7 @@ class ChatBatches:
         self._waiting[key] = rest
         batch[0].outcome.set_result(_Lead(batch))
 
-    def _abandon(self, key: Hashable, post: Post) -> None:
+    def _abandon(self, key: K, post: Post) -> None:
         """`post`'s request was cancelled while it waited; if it was handed the next batch to
         send, the batch goes to the next of its posts instead."""
         outcome = post.outcome

@@ -12,11 +12,10 @@ import os
 import select
 import socket
 import time
-import weakref
 from typing import Any
 
 from sqlalchemy import event, exc
-from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
@@ -41,25 +40,14 @@ def create_engine(
 
     On PostgreSQL, `transaction_timeout` bounds how long a connection may stay checked out
     (see `_arm_deadline`); None sets no bound, for the migrations and bulk loads that run long
-    statements on purpose. `autocommit` leaves pooled connections in autocommit mode, for an
-    engine that serves `SqlUnitOfWork` only: its reads then use a connection as it comes out of
-    the pool, and only its writers switch to a transaction (see `is_autocommit`).
+    statements on purpose. `autocommit` leaves pooled connections in autocommit mode, for the
+    engine of a `database.Database`: its reads then use a connection as it comes out of the
+    pool, and only its writers switch to a transaction.
     """
     url = settings.async_database_url
     if settings.is_sqlite:
         return _sqlite_engine(url, settings)
-    engine = _postgresql_engine(url, settings, application_name, transaction_timeout, autocommit)
-    if autocommit:
-        _AUTOCOMMIT_ENGINES.add(engine.sync_engine)
-    return engine
-
-
-_AUTOCOMMIT_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
-
-
-def is_autocommit(engine: AsyncEngine) -> bool:
-    """True when `engine`'s pooled connections are in autocommit mode (`create_engine`)."""
-    return engine.sync_engine in _AUTOCOMMIT_ENGINES
+    return _postgresql_engine(url, settings, application_name, transaction_timeout, autocommit)
 
 
 def _postgresql_engine(

@@ -9,16 +9,14 @@ claim over. SQLite's `BEGIN IMMEDIATE` serializes the whole claim.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Final
+from datetime import datetime, timedelta
+from typing import Final
 
 from sqlalchemy import bindparam, delete, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mentorat.adapters.sql.errors import translated
+from mentorat.adapters.sql.errors import StorageConflict
+from mentorat.adapters.sql.mapping import bound
+from mentorat.adapters.sql.statements import Runner, Statement, insert_unless_taken
 from mentorat.adapters.sql.tables import Id, UtcDateTime, idempotency_keys
 from mentorat.application.errors import IdempotencyKeyInFlight
 from mentorat.application.idempotency import (
@@ -45,16 +43,13 @@ _HELD: Final = (
     _T.c.status == RUNNING,
     _T.c.created_at == bindparam("b_claimed_at", type_=UtcDateTime),
 )
-_INSERT: Final = {
-    name: insert_(_T)
-    .on_conflict_do_nothing(index_elements=[_T.c.caller_id, _T.c.key])
-    .returning(_T.c.caller_id)
-    for name, insert_ in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
-}
-_RECORD: Final = (
+_INSERT: Final = insert_unless_taken(
+    _T, bound(_T, [c.name for c in _T.c]), [_T.c.caller_id, _T.c.key], _T.c.caller_id
+)
+_RECORD: Final = Statement(
     select(_T.c.fingerprint, _T.c.created_at, _T.c.resource_id).where(*_THIS_KEY).with_for_update()
 )
-_TAKE_OVER: Final = (
+_TAKE_OVER: Final = Statement(
     update(_T)
     .where(*_THIS_KEY)
     .values(
@@ -66,30 +61,33 @@ _TAKE_OVER: Final = (
 )
 # The oldest expired rows, a batch at a time; SKIP LOCKED leaves rows another claim is
 # deciding on to that claim, so pruning never waits (SQLite drops the clause).
-_PRUNE: Final = delete(_T).where(
-    tuple_(_T.c.caller_id, _T.c.key).in_(
-        select(_T.c.caller_id, _T.c.key)
-        .where(_T.c.created_at <= bindparam("b_expired", type_=UtcDateTime))
-        .order_by(_T.c.created_at)
-        .limit(PRUNE_BATCH)
-        .with_for_update(skip_locked=True)
+_PRUNE: Final = Statement(
+    delete(_T).where(
+        tuple_(_T.c.caller_id, _T.c.key).in_(
+            select(_T.c.caller_id, _T.c.key)
+            .where(_T.c.created_at <= bindparam("b_expired", type_=UtcDateTime))
+            .order_by(_T.c.created_at)
+            .limit(PRUNE_BATCH)
+            .with_for_update(skip_locked=True)
+        )
     )
 )
-_COMPLETE: Final = (
+_COMPLETE: Final = Statement(
     update(_T).where(*_HELD).values(status=DONE, resource_id=bindparam("b_resource_id", type_=Id))
 )
-_RELEASE: Final = delete(_T).where(*_HELD)
+_RELEASE: Final = Statement(delete(_T).where(*_HELD))
 
 
 class SqlIdempotencyKeys:
     """Implements `application.ports.IdempotencyKeys` with the `idempotency_keys` table."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._conn = connection
-        self._insert = _INSERT[connection.dialect.name]
+    __slots__ = ("_run",)
+
+    def __init__(self, run: Runner) -> None:
+        self._run = run
 
     async def claim(
-        self, caller_id: UserId, key: str, fingerprint: str, now: datetime
+        self, caller_id: UserId, key: str, fingerprint: str, now: datetime, lease: timedelta
     ) -> int | None:
         this_key = {"b_caller_id": caller_id, "b_key": key}
         new_row = {
@@ -100,33 +98,31 @@ class SqlIdempotencyKeys:
             "resource_id": None,
             "created_at": now,
         }
-        with translated():
-            for _ in range(_ATTEMPTS):
-                if await self._inserted(new_row):
-                    break
-                found = (await self._conn.execute(_RECORD, this_key)).first()
-                if found is None:
-                    continue
-                replay = replay_of(IdempotencyRecord(*found), fingerprint, now)
-                if replay is not None:
-                    return replay
-                # Expired, or abandoned by a request that died: ours now.
-                await self._conn.execute(
-                    _TAKE_OVER, {**this_key, "b_fingerprint": fingerprint, "b_now": now}
-                )
+        for _ in range(_ATTEMPTS):
+            if await self._inserted(new_row):
                 break
-            else:
-                raise IdempotencyKeyInFlight()
-            await self._conn.execute(_PRUNE, {"b_expired": now - RETENTION})
+            found = await self._run.first(_RECORD, this_key)
+            if found is None:
+                continue
+            replay = replay_of(IdempotencyRecord(*found), fingerprint, now, lease)
+            if replay is not None:
+                return replay
+            # Expired, or abandoned by a request that died: ours now.
+            await self._run.execute(
+                _TAKE_OVER, {**this_key, "b_fingerprint": fingerprint, "b_now": now}
+            )
+            break
+        else:
+            raise IdempotencyKeyInFlight()
+        await self._run.execute(_PRUNE, {"b_expired": now - RETENTION})
         return None
 
-    async def _inserted(self, row: dict[str, Any]) -> bool:
+    async def _inserted(self, row: dict[str, object]) -> bool:
         try:
-            result = await self._conn.execute(self._insert, row)
-        except IntegrityError as error:
+            return await self._run.first(_INSERT, row) is not None
+        except StorageConflict as error:
             # The key itself never clashes (ON CONFLICT DO NOTHING): the caller does not exist.
             raise InvalidToken("User not found or inactive.") from error
-        return result.first() is not None
 
     async def complete(
         self, caller_id: UserId, key: str, resource_id: int, *, claimed_at: datetime
@@ -137,12 +133,9 @@ class SqlIdempotencyKeys:
             "b_claimed_at": claimed_at,
             "b_resource_id": resource_id,
         }
-        with translated():
-            result = await self._conn.execute(_COMPLETE, params)
-        if result.rowcount != 1:
+        if await self._run.execute(_COMPLETE, params) != 1:
             raise IdempotencyKeyInFlight()
 
     async def release(self, caller_id: UserId, key: str, *, claimed_at: datetime) -> None:
         params = {"b_caller_id": caller_id, "b_key": key, "b_claimed_at": claimed_at}
-        with translated():
-            await self._conn.execute(_RELEASE, params)
+        await self._run.execute(_RELEASE, params)

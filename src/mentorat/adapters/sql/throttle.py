@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from sqlalchemy import ScalarSelect, bindparam, delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from mentorat.adapters.sql.errors import translated
+from mentorat.adapters.sql.database import Database
+from mentorat.adapters.sql.mapping import bound
+from mentorat.adapters.sql.statements import Statement
 from mentorat.adapters.sql.tables import UtcDateTime, login_failures
-from mentorat.adapters.sql.uow import SqlUnitOfWork
 
 _BY_USERNAME, _BY_ADDRESS = "u", "a"
 
@@ -36,10 +36,14 @@ def _nth_recent(scope: str) -> ScalarSelect[datetime]:
     )
 
 
-_BLOCKERS: Final = select(_nth_recent(_BY_USERNAME), _nth_recent(_BY_ADDRESS))
-_RECORD: Final = insert(login_failures)
-_PRUNE: Final = delete(login_failures).where(
-    login_failures.c.failed_at <= bindparam("since", type_=UtcDateTime)
+_BLOCKERS: Final = Statement(select(_nth_recent(_BY_USERNAME), _nth_recent(_BY_ADDRESS)))
+_RECORD: Final = Statement(
+    insert(login_failures).values(bound(login_failures, ["scope", "key", "failed_at"]))
+)
+_PRUNE: Final = Statement(
+    delete(login_failures).where(
+        login_failures.c.failed_at <= bindparam("since", type_=UtcDateTime)
+    )
 )
 
 
@@ -53,13 +57,13 @@ class SqlLoginThrottle:
 
     def __init__(
         self,
-        engine: AsyncEngine,
+        database: Database,
         *,
         per_username: int = 10,
         per_address: int = 50,
         window_seconds: int = 60,
     ) -> None:
-        self._uow = SqlUnitOfWork(engine)
+        self._database = database
         self._per_username, self._per_address = per_username, per_address
         self._window = timedelta(seconds=window_seconds)
 
@@ -73,10 +77,9 @@ class SqlLoginThrottle:
             "a_offset": self._per_address - 1,
             "since": now - self._window,
         }
-        async with self._uow.connect(write=False) as conn:
-            with translated():
-                result = await conn.execute(_BLOCKERS, params)
-                row = result.one()
+        async with self._database.connect(write=False) as run:
+            row = await run.first(_BLOCKERS, params)
+        assert row is not None  # a SELECT of two scalar subqueries
         wait = max(
             (
                 (failed_at + self._window - now).total_seconds()
@@ -91,9 +94,8 @@ class SqlLoginThrottle:
         rows = [{"scope": _BY_USERNAME, "key": username.casefold(), "failed_at": now}]
         if address:
             rows.append({"scope": _BY_ADDRESS, "key": address, "failed_at": now})
-        async with self._uow.connect(write=True) as conn:
-            with translated():
-                await conn.execute(_RECORD, rows)
-                # Failures that left the window count for nobody: keep the table small.
-                await conn.execute(_PRUNE, {"since": now - self._window})
-                await conn.commit()
+        async with self._database.connect() as run:
+            await run.execute_many(_RECORD, rows)
+            # Failures that left the window count for nobody: keep the table small.
+            await run.execute(_PRUNE, {"since": now - self._window})
+            await run.commit()

@@ -10,28 +10,25 @@ from datetime import datetime
 from typing import Final
 
 from sqlalchemy import bindparam, delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from mentorat.adapters.sql.errors import translated
+from mentorat.adapters.sql.mapping import bound
+from mentorat.adapters.sql.statements import Runner, Statement, insert_unless_taken
 from mentorat.adapters.sql.tables import UtcDateTime, used_refresh_tokens
 from mentorat.application.idempotency import PRUNE_BATCH
 
 _T: Final = used_refresh_tokens
-_INSERT: Final = {
-    name: insert_(_T).on_conflict_do_nothing(index_elements=[_T.c.jti]).returning(_T.c.jti)
-    for name, insert_ in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
-}
+_INSERT: Final = insert_unless_taken(_T, bound(_T, [c.name for c in _T.c]), [_T.c.jti], _T.c.jti)
 # Expired tokens are refused for their `exp` before they get here: forget them, a batch at a
 # time, skipping rows another transaction holds (SQLite drops the clause).
-_PRUNE: Final = delete(_T).where(
-    _T.c.jti.in_(
-        select(_T.c.jti)
-        .where(_T.c.expires_at <= bindparam("b_now", type_=UtcDateTime))
-        .order_by(_T.c.expires_at)
-        .limit(PRUNE_BATCH)
-        .with_for_update(skip_locked=True)
+_PRUNE: Final = Statement(
+    delete(_T).where(
+        _T.c.jti.in_(
+            select(_T.c.jti)
+            .where(_T.c.expires_at <= bindparam("b_now", type_=UtcDateTime))
+            .order_by(_T.c.expires_at)
+            .limit(PRUNE_BATCH)
+            .with_for_update(skip_locked=True)
+        )
     )
 )
 
@@ -39,14 +36,13 @@ _PRUNE: Final = delete(_T).where(
 class SqlUsedRefreshTokens:
     """Implements `application.ports.UsedRefreshTokens` with the `used_refresh_tokens` table."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._conn = connection
-        self._insert = _INSERT[connection.dialect.name]
+    __slots__ = ("_run",)
+
+    def __init__(self, run: Runner) -> None:
+        self._run = run
 
     async def use(self, jti: str, expires_at: datetime, now: datetime) -> bool:
-        with translated():
-            result = await self._conn.execute(self._insert, {"jti": jti, "expires_at": expires_at})
-            if result.first() is None:
-                return False
-            await self._conn.execute(_PRUNE, {"b_now": now})
+        if await self._run.first(_INSERT, {"jti": jti, "expires_at": expires_at}) is None:
+            return False
+        await self._run.execute(_PRUNE, {"b_now": now})
         return True

@@ -16,6 +16,8 @@ from litestar.testing import AsyncTestClient
 
 from mentorat.bootstrap import System
 
+# The HTTP systems' signing key (see conftest's `settings`): longer than tests.conftest.SECRET
+# because the tests also forge HS512 tokens with it, which PyJWT warns about below 64 bytes.
 SECRET = "test-signing-key-0123456789abcdefghijklmnopqrstuvwxyz-0123456789abcdefghij"
 PASSWORD = "correct-horse-1"
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")

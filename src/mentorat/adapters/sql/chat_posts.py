@@ -1,0 +1,188 @@
+"""Chat posts on PostgreSQL: `application.ports.ChatPosts` in one statement each, batched per
+chat, committed as they run.
+
+A post is one statement on an autocommit connection (`_STORE`): it locks the chat's mentoring,
+checks that the mentoring still is what the post was decided on, stores the message and
+counts it, and commits, holding the lock for that statement only. Posts to one chat waiting
+in this process go together (`batching.py`). The mentoring a post is decided on comes from
+the last post this process made in that chat when there is one (`_recent`), so a busy chat's
+posts do not read it again: safe however old, because it only ever says yes (a refusal is
+decided again on a fresh read) and the statement checks every yes (a post decided on a
+mentoring that moved meanwhile stores nothing and is decided again on a fresh read).
+docs/adr/003-chat-posts.md tells why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Select,
+    Text,
+    bindparam,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from mentorat.adapters.sql.batching import ChatBatches, Post, Stored
+from mentorat.adapters.sql.database import Database
+from mentorat.adapters.sql.mapping import mentoring_from_row
+from mentorat.adapters.sql.mentorings import BY_ID
+from mentorat.adapters.sql.messages import DecidedOn
+from mentorat.adapters.sql.statements import Runner, Statement
+from mentorat.adapters.sql.tables import mentorings, messages
+from mentorat.application.lru import Lru
+from mentorat.domain.chat import Message, NewMessage
+from mentorat.domain.errors import ConcurrentUpdate, MentoratError, MentoringNotFound
+from mentorat.domain.events import MentoringId, MessageId
+from mentorat.domain.mentoring import Mentoring
+
+# A post whose mentoring moved between its decision and its write decides again; a second
+# move within one post is all but impossible (statuses only move forward).
+ATTEMPTS: Final = 3
+RECENT_CHATS: Final = 1024
+
+
+def _store_statement() -> Select[Any]:
+    """Store a batch of posts to chat :c_id and count them, if the mentoring still is what
+    they were decided on (`DecidedOn`), in one statement.
+
+    `locked` takes the mentoring's row lock before the insert draws the messages' ids, and the
+    lock is held until the statement commits: ids grow in commit order within a chat, so a
+    poller's `after` never skips a message. The batch (`b_*` arrays, in posting order) is
+    dated message after message by `domain.chat.chat_time`, the first on the stored
+    `last_message_at`; ids follow posting order (the insert reads the batch in that order).
+    """
+    locked = (
+        select(mentorings.c.id, mentorings.c.message_count, mentorings.c.last_message_at)
+        .where(*DecidedOn.still())
+        .with_for_update(key_share=True)  # FOR NO KEY UPDATE: the messages' FKs still share it
+        .cte("locked")
+    )
+    batch = (
+        func.unnest(
+            bindparam("b_sender_ids", type_=ARRAY(BigInteger)),
+            bindparam("b_bodies", type_=ARRAY(Text)),
+            bindparam("b_ats", type_=ARRAY(DateTime(timezone=True))),
+        )
+        .table_valued("sender_id", "body", "at", with_ordinality="ord")
+        .render_derived(name="batch")
+    )
+    dated = (
+        select(
+            batch.c.ord,
+            locked.c.id.label("mentoring_id"),
+            batch.c.sender_id,
+            batch.c.body,
+            # chat_time, message after message: GREATEST skips the NULL of an empty chat.
+            func.greatest(
+                locked.c.last_message_at, func.max(batch.c.at).over(order_by=batch.c.ord)
+            ).label("created_at"),
+        )
+        .select_from(batch.join(locked, true()))
+        .cte("dated")
+    )
+    counted = (
+        update(mentorings)
+        .where(mentorings.c.id == locked.c.id)
+        .values(
+            message_count=locked.c.message_count
+            + select(func.count()).select_from(dated).scalar_subquery(),
+            last_message_at=select(func.max(dated.c.created_at)).scalar_subquery(),
+        )
+        .returning(mentorings.c.id)
+        .cte("counted")
+    )
+    posted = (
+        insert(messages)
+        .from_select(
+            ["mentoring_id", "sender_id", "body", "created_at"],
+            select(
+                dated.c.mentoring_id, dated.c.sender_id, dated.c.body, dated.c.created_at
+            ).order_by(dated.c.ord),
+        )
+        .returning(messages.c.id, messages.c.created_at)
+        .cte("posted")
+    )
+    return (
+        select(posted.c.id, posted.c.created_at)
+        .select_from(posted.join(counted, true()))
+        .order_by(posted.c.id)
+    )
+
+
+_STORE: Final = Statement(_store_statement())
+
+
+class PostgresChatPosts:
+    """Implements `application.ports.ChatPosts` on PostgreSQL (see the module's docstring)."""
+
+    __slots__ = ("_batches", "_database", "_recent")
+
+    def __init__(self, database: Database, *, recent_chats: int = RECENT_CHATS) -> None:
+        self._database = database
+        self._batches: ChatBatches[DecidedOn] = ChatBatches(self._send)
+        # Open mentorings this process posted in lately, least recently used first out.
+        self._recent: Lru[MentoringId, Mentoring] = Lru(recent_chats)
+
+    async def post(
+        self, mentoring_id: MentoringId, compose: Callable[[Mentoring], NewMessage]
+    ) -> Message:
+        # One connection for the whole post: its checkout bounds how long the post may take.
+        async with self._database.autocommit() as run:
+            attempt = 1
+            while True:
+                mentoring, new = await self._decide(run, mentoring_id, compose)
+                try:
+                    message_id, at = await self._batches.store(
+                        DecidedOn.of(mentoring), Post(new.sender_id, new.text, new.created_at, run)
+                    )
+                except ConcurrentUpdate:
+                    # The mentoring moved since the decision: decide again on a fresh read.
+                    self._recent.pop(mentoring_id)
+                    if attempt == ATTEMPTS:
+                        raise
+                    attempt += 1
+                    continue
+                if mentoring.status.is_open:
+                    self._recent.put(mentoring_id, mentoring)
+                return Message(MessageId(message_id), mentoring_id, new.sender_id, new.text, at)
+
+    async def _decide(
+        self, run: Runner, mentoring_id: MentoringId, compose: Callable[[Mentoring], NewMessage]
+    ) -> tuple[Mentoring, NewMessage]:
+        """The mentoring to decide on and what `compose` makes of it. A remembered mentoring
+        only ever says yes: a refusal it leads to is decided again on a fresh read."""
+        remembered = self._recent.get(mentoring_id)
+        if remembered is not None:
+            try:
+                return remembered, compose(remembered)
+            except MentoratError:
+                self._recent.pop(mentoring_id)
+        mentoring = await self._read(run, mentoring_id)
+        return mentoring, compose(mentoring)
+
+    async def _read(self, run: Runner, mentoring_id: MentoringId) -> Mentoring:
+        row = await run.first(BY_ID, {"id": mentoring_id})
+        if row is None:
+            raise MentoringNotFound()
+        return mentoring_from_row(row)
+
+    async def _send(self, decided: DecidedOn, batch: list[Post]) -> list[Stored]:
+        params = {
+            **decided.params(),
+            "b_sender_ids": [p.sender_id for p in batch],
+            "b_bodies": [p.text for p in batch],
+            "b_ats": [p.at for p in batch],
+        }
+        rows = await batch[0].run.rows(_STORE, params)
+        if not rows:
+            raise ConcurrentUpdate()
+        return [(message_id, at) for message_id, at in rows]

@@ -1,0 +1,144 @@
+"""One database: its engine, and how a piece of work connects to it on each kind of database.
+
+Everything else in the SQL adapter asks a `Database` for a connection (`connect`) and gets the
+`Runner` of a checked-out connection, inside a transaction or not:
+
+- PostgreSQL: the pool's connections sit in autocommit mode. A read runs as it comes out of
+  the pool, each statement with a snapshot of its own, which is all a read needs (every read
+  of a port is one statement: docs/persistence.md); a write switches its connection to a READ
+  COMMITTED transaction for as long as it holds it.
+- SQLite: every connection works in a transaction, which costs no round trip; writers open
+  theirs with `BEGIN IMMEDIATE`, so that they wait for the write lock within the busy timeout
+  instead of failing when a read transaction would have to become a write one.
+"""
+
+from __future__ import annotations
+
+import logging
+from types import TracebackType
+
+from sqlalchemy import literal, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from mentorat.adapters.sql.engine import SQLITE_BEGIN, create_engine, set_deadline
+from mentorat.adapters.sql.errors import is_driver_error, translate, translated
+from mentorat.adapters.sql.statements import Observer, Runner, Statement, runner_for
+from mentorat.settings import Settings
+
+log = logging.getLogger(__name__)
+_PING = Statement(select(literal(1)))
+
+
+class Database:
+    """The engine of one database and the ways to connect to it."""
+
+    def __init__(self, engine: AsyncEngine, *, ping_timeout: float | None = None) -> None:
+        """`engine` from `engine.create_engine(..., autocommit=True)` (`open_database`);
+        `ping_timeout`: on PostgreSQL, how long `ping` waits for an answer (by default, as long
+        as any piece of work may)."""
+        self.engine = engine
+        self.kind = engine.dialect.name
+        self.observers: list[Observer] = []
+        self._ping_timeout = ping_timeout
+        if self.kind == "postgresql":
+            self._writer = engine.execution_options(isolation_level="READ COMMITTED")
+            self._reader = engine
+        else:
+            self._writer = engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+            self._reader = engine
+
+    def connect(self, *, write: bool = True) -> ConnectionScope:
+        """`async with`: the runner of a pooled connection; `write` holds a transaction, which
+        rolls back unless committed."""
+        if write:
+            return ConnectionScope(self._writer, self.observers)
+        return ConnectionScope(self._reader, self.observers, transaction=self.kind != "postgresql")
+
+    def autocommit(self) -> ConnectionScope:
+        """`async with`: the runner of a pooled connection on which each statement commits as
+        it runs, for a piece of work that is one statement."""
+        return ConnectionScope(self._reader, self.observers, transaction=False)
+
+    async def ping(self) -> None:
+        """Return when the database answers; raise StorageUnavailable when it does not."""
+        scope = self.connect(write=False)
+        async with scope as run:
+            if self._ping_timeout is not None and scope.connection is not None:
+                with translated():
+                    await set_deadline(scope.connection, self._ping_timeout)
+            await run.first(_PING, {})
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def open_database(settings: Settings, *, transaction_timeout: float | None = None) -> Database:
+    """The database of `settings`, its pool built but not connected yet.
+
+    `transaction_timeout` bounds how long a piece of work may hold a PostgreSQL connection
+    (None: no bound)."""
+    engine = create_engine(settings, transaction_timeout=transaction_timeout, autocommit=True)
+    return Database(engine, ping_timeout=settings.db_connect_timeout)
+
+
+class ConnectionScope:
+    """`async with`: a pooled connection's runner, in a transaction unless told otherwise.
+
+    Whatever was not committed is rolled back when the block ends. Driver errors raised while
+    connecting or closing leave as `StorageUnavailable`; the block's own errors pass through.
+    """
+
+    __slots__ = ("_engine", "_observers", "_transaction", "connection")
+
+    def __init__(
+        self, engine: AsyncEngine, observers: list[Observer], *, transaction: bool = True
+    ) -> None:
+        self._engine = engine
+        self._observers = observers
+        self._transaction = transaction
+        self.connection: AsyncConnection | None = None
+
+    async def __aenter__(self) -> Runner:
+        conn = self._engine.connect()
+        try:
+            await conn.start()
+            if self._transaction:
+                await conn.begin()
+        except BaseException as error:
+            await _close_quietly(conn)
+            if is_driver_error(error):
+                raise translate(error) from error
+            raise
+        self.connection = conn
+        return runner_for(conn, self._observers)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn, self.connection = self.connection, None
+        if conn is None:
+            return
+        if conn.in_transaction():
+            # A rollback that fails means the connection is gone, and the server drops the
+            # transaction with it.
+            try:
+                await conn.rollback()
+            except Exception as error:
+                if not is_driver_error(error):
+                    raise
+                log.debug("rollback failed on a broken connection: %s", error)
+        await _close_quietly(conn)
+
+
+async def _close_quietly(conn: AsyncConnection) -> None:
+    if conn.sync_connection is None:
+        return  # never connected: nothing to give back
+    try:
+        await conn.close()
+    except Exception as error:
+        if not is_driver_error(error):
+            raise
+        log.debug("closing a broken connection failed: %s", error)

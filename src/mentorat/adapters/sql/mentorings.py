@@ -1,0 +1,189 @@
+"""Mentorings in SQL: `application.ports.Mentorings` on the `mentorings` table."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, Final
+
+from sqlalchemy import ColumnElement, Select, bindparam, literal, or_, select, text, true, update
+
+from mentorat.adapters.sql.mapping import (
+    LIFECYCLE_FIELDS,
+    MENTORING_COLUMNS,
+    MENTORING_INSERTED,
+    MENTORING_WIDTH,
+    USER_WIDTH,
+    bound,
+    mentoring_from_row,
+    mentoring_values,
+    new_mentoring_values,
+    user_columns,
+    user_from_row,
+)
+from mentorat.adapters.sql.statements import Runner, Statement, insert_unless_taken
+from mentorat.adapters.sql.tables import OPEN_PAIR_WHERE, OPEN_STATUS_VALUES, Id, mentorings, users
+from mentorat.application.ports import MentoringWithPeople
+from mentorat.domain.errors import ConcurrentUpdate, OpenMentoringExists
+from mentorat.domain.events import MentoringId
+from mentorat.domain.mentoring import Mentoring, NewMentoring, Role, Status
+from mentorat.domain.users import UserId
+
+_INSERT: Final = insert_unless_taken(
+    mentorings,
+    bound(mentorings, MENTORING_INSERTED),
+    [mentorings.c.mentor_id, mentorings.c.mentee_id],
+    mentorings.c.id,
+    OPEN_PAIR_WHERE,
+)
+_SELECT_BY_ID: Final = select(*MENTORING_COLUMNS).where(
+    mentorings.c.id == bindparam("id", type_=Id)
+)
+BY_ID: Final = Statement(_SELECT_BY_ID)
+# FOR UPDATE on PostgreSQL; SQLite drops the clause, its BEGIN IMMEDIATE already serializes
+# writers.
+_BY_ID_FOR_UPDATE: Final = Statement(_SELECT_BY_ID.with_for_update())
+# Only the version it was loaded at may be overwritten: a lost race updates no row. The chat's
+# counters are the posts' to move, never overwritten from a loaded copy.
+_UPDATE: Final = Statement(
+    update(mentorings)
+    .where(
+        mentorings.c.id == bindparam("b_id", type_=Id),
+        mentorings.c.version == bindparam("b_loaded_version", type_=mentorings.c.version.type),
+    )
+    .values(bound(mentorings, LIFECYCLE_FIELDS, "b_"))
+)
+# Spelled exactly as the partial index's predicate, so SQLite (which matches predicates
+# textually) answers from that index too.
+_OPEN_PAIR: Final = Statement(
+    select(literal(1))
+    .where(
+        mentorings.c.mentor_id == bindparam("mentor_id", type_=Id),
+        mentorings.c.mentee_id == bindparam("mentee_id", type_=Id),
+        text(f"mentorings.status IN ({OPEN_STATUS_VALUES})"),
+    )
+    .limit(1)
+)
+
+_USER: Final = bindparam("user_id", type_=Id)
+_AS_MENTOR: Final = mentorings.c.mentor_id == _USER
+_AS_MENTEE: Final = mentorings.c.mentee_id == _USER
+_INVOLVED: Final = or_(_AS_MENTOR, _AS_MENTEE)
+_ACCEPTED: Final = mentorings.c.accepted_at.is_not(None)
+
+
+@cache
+def _listed(role: Role | None, by_status: bool) -> Statement:
+    """The mentorings of :user_id (in `role`, with status :status), by id."""
+    where: list[ColumnElement[bool]] = [
+        _INVOLVED if role is None else _AS_MENTOR if role == Role.MENTOR else _AS_MENTEE
+    ]
+    if by_status:
+        where.append(mentorings.c.status == bindparam("status"))
+    return Statement(select(*MENTORING_COLUMNS).where(*where).order_by(mentorings.c.id))
+
+
+_ACCEPTED_LIST: Final = Statement(
+    select(*MENTORING_COLUMNS).where(_INVOLVED, _ACCEPTED).order_by(mentorings.c.id)
+)
+
+
+def _with_people() -> Statement:
+    """Accepted mentorings of :user_id with both participants, in one statement.
+
+    On PostgreSQL each participant is a LATERAL lookup with LIMIT 1: the planner must then
+    probe the users primary key once per mentoring, where a join lets it choose a hash join
+    over a scan of the whole users table. SQLite, which has no LATERAL, always nests loops by
+    index.
+    """
+    mentee_t, mentor_t = users.alias("mentee"), users.alias("mentor")
+    joined = (
+        select(*MENTORING_COLUMNS, *user_columns(mentee_t), *user_columns(mentor_t))
+        .join_from(mentorings, mentee_t, mentee_t.c.id == mentorings.c.mentee_id)
+        .join(mentor_t, mentor_t.c.id == mentorings.c.mentor_id)
+        .where(_INVOLVED, _ACCEPTED)
+        .order_by(mentorings.c.id)
+    )
+    mentee = (
+        select(*user_columns(mentee_t))
+        .where(mentee_t.c.id == mentorings.c.mentee_id)
+        .limit(1)
+        .lateral("mentee_l")
+    )
+    mentor = (
+        select(*user_columns(mentor_t))
+        .where(mentor_t.c.id == mentorings.c.mentor_id)
+        .limit(1)
+        .lateral("mentor_l")
+    )
+    lateral: Select[Any] = (
+        select(*MENTORING_COLUMNS, *mentee.c, *mentor.c)
+        .select_from(mentorings)
+        .join(mentee, true())
+        .join(mentor, true())
+        .where(_INVOLVED, _ACCEPTED)
+        .order_by(mentorings.c.id)
+    )
+    return Statement(lateral, sqlite=joined)
+
+
+_WITH_PEOPLE: Final = _with_people()
+
+
+class SqlMentorings:
+    __slots__ = ("_run",)
+
+    def __init__(self, run: Runner) -> None:
+        self._run = run
+
+    async def add(self, new: NewMentoring) -> Mentoring:
+        # The partial unique index decides; a racing twin becomes OpenMentoringExists.
+        row = await self._run.first(_INSERT, new_mentoring_values(new))
+        if row is None:
+            raise OpenMentoringExists()
+        return Mentoring.from_new(MentoringId(row[0]), new)
+
+    async def get(self, mentoring_id: MentoringId, *, for_update: bool = False) -> Mentoring | None:
+        statement = _BY_ID_FOR_UPDATE if for_update else BY_ID
+        row = await self._run.first(statement, {"id": mentoring_id})
+        return None if row is None else mentoring_from_row(row)
+
+    async def save(self, mentoring: Mentoring) -> None:
+        saved = {
+            **mentoring_values(mentoring, LIFECYCLE_FIELDS, "b_"),
+            "b_id": mentoring.id,
+            "b_loaded_version": mentoring.version,
+            "b_version": mentoring.version + 1,
+        }
+        if await self._run.execute(_UPDATE, saved) != 1:
+            raise ConcurrentUpdate()
+        mentoring.version += 1
+
+    async def has_open_between(self, mentor_id: UserId, mentee_id: UserId) -> bool:
+        found = await self._run.first(_OPEN_PAIR, {"mentor_id": mentor_id, "mentee_id": mentee_id})
+        return found is not None
+
+    async def list_for(
+        self, user_id: UserId, *, status: Status | None = None, role: Role | None = None
+    ) -> list[Mentoring]:
+        params: dict[str, Any] = {"user_id": user_id}
+        if status is not None:
+            params["status"] = Status(status).value
+        rows = await self._run.rows(_listed(role, status is not None), params)
+        return [mentoring_from_row(row) for row in rows]
+
+    async def list_accepted_for(self, user_id: UserId) -> list[Mentoring]:
+        rows = await self._run.rows(_ACCEPTED_LIST, {"user_id": user_id})
+        return [mentoring_from_row(row) for row in rows]
+
+    async def list_accepted_with_people(self, user_id: UserId) -> list[MentoringWithPeople]:
+        rows = await self._run.rows(_WITH_PEOPLE, {"user_id": user_id})
+        mentee_at = MENTORING_WIDTH
+        mentor_at = MENTORING_WIDTH + USER_WIDTH
+        return [
+            MentoringWithPeople(
+                mentoring_from_row(row),
+                user_from_row(row, mentee_at),
+                user_from_row(row, mentor_at),
+            )
+            for row in rows
+        ]

@@ -1,0 +1,71 @@
+"""Users in SQL: `application.ports.Users` on the `users` table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from sqlalchemy import any_, bindparam, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from mentorat.adapters.sql.mapping import (
+    USER_COLUMNS,
+    USER_INSERTED,
+    bound,
+    new_user_values,
+    user_from_row,
+    user_values,
+)
+from mentorat.adapters.sql.statements import Runner, Statement, insert_unless_taken
+from mentorat.adapters.sql.tables import Id, users
+from mentorat.domain.errors import UsernameTaken, UserNotFound
+from mentorat.domain.users import NewUser, User, UserId, username_key
+
+_INSERT: Final = insert_unless_taken(
+    users, bound(users, USER_INSERTED), [users.c.username_key], users.c.id
+)
+_BY_ID: Final = Statement(select(*USER_COLUMNS).where(users.c.id == bindparam("id", type_=Id)))
+_BY_KEY: Final = Statement(select(*USER_COLUMNS).where(users.c.username_key == bindparam("key")))
+_BY_IDS: Final = Statement(
+    select(*USER_COLUMNS).where(users.c.id == any_(bindparam("ids", type_=ARRAY(Id)))),
+    sqlite=select(*USER_COLUMNS).where(users.c.id.in_(bindparam("ids", expanding=True))),
+)
+_UPDATE: Final = Statement(
+    update(users)
+    .where(users.c.id == bindparam("b_id", type_=Id))
+    .values(bound(users, USER_INSERTED, "b_"))
+)
+
+
+class SqlUsers:
+    __slots__ = ("_run",)
+
+    def __init__(self, run: Runner) -> None:
+        self._run = run
+
+    async def add(self, new: NewUser) -> User:
+        # The unique index on username_key decides; a clash becomes UsernameTaken.
+        row = await self._run.first(_INSERT, new_user_values(new))
+        if row is None:
+            raise UsernameTaken()
+        return User.from_new(UserId(row[0]), new)
+
+    async def get(self, user_id: UserId) -> User | None:
+        row = await self._run.first(_BY_ID, {"id": user_id})
+        return None if row is None else user_from_row(row)
+
+    async def get_by_username(self, username: str) -> User | None:
+        row = await self._run.first(_BY_KEY, {"key": username_key(username)})
+        return None if row is None else user_from_row(row)
+
+    async def get_many(self, user_ids: Sequence[UserId]) -> dict[UserId, User]:
+        if not user_ids:
+            return {}
+        rows = await self._run.rows(_BY_IDS, {"ids": sorted(set(user_ids))})
+        found = (user_from_row(row) for row in rows)
+        return {user.id: user for user in found}
+
+    async def save(self, user: User) -> None:
+        changed = await self._run.execute(_UPDATE, {"b_id": user.id, **user_values(user, "b_")})
+        if changed != 1:
+            raise UserNotFound()

@@ -1,0 +1,269 @@
+"""Example data: the seed's small example through the use cases, and a large deterministic
+dataset for benchmarks, loaded in bulk (`adapters.sql.bulk`)."""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from mentorat.adapters.sql import bulk
+from mentorat.application.list_messages import ListMessagesQuery
+from mentorat.application.post_message import PostMessageCommand
+from mentorat.application.register_user import RegisterCommand
+from mentorat.application.request_mentoring import RequestMentoringCommand
+from mentorat.application.respond_to_request import RespondCommand
+from mentorat.application.service import Mentorat
+from mentorat.domain.chat import Message
+from mentorat.domain.events import MentoringId, MessageId
+from mentorat.domain.mentoring import Mentoring, Status
+from mentorat.domain.users import User, UserId
+
+DEMO_PASSWORD = "Pass123!@"
+DEMO_OWNER = RegisterCommand(
+    username="owner",
+    password=DEMO_PASSWORD,
+    email="ll@rajapi.com",
+    first_name="Project",
+    last_name="Owner",
+)
+DEMO_MENTOR = RegisterCommand(
+    username="Mentor_2",
+    password=DEMO_PASSWORD,
+    email="mentor_2@example.com",
+    first_name="Mentor",
+    last_name="Two",
+    is_mentor=True,
+    phone_number=None,
+)
+DEMO_PERIOD = (date(2024, 1, 1), date(2024, 12, 31))
+# (sent by the mentee?, text)
+DEMO_CHAT = (
+    (True, "Hello! Thank you for accepting to mentor me this year."),
+    (False, "With pleasure. What would you like to start with?"),
+    (True, "I would like to structure how I learn Python and REST APIs."),
+    (False, "Good plan: one goal a month, and we check in here every week."),
+)
+
+
+async def seed_demo(mentorat: Mentorat) -> bool:
+    """Load the example data through the use cases; False when `owner` already exists.
+
+    `owner` (password `Pass123!@`) asks the verified mentor `Mentor_2` (no phone number) for
+    a mentoring over 2024, `Mentor_2` accepts, and the two exchange a few messages.
+    """
+    async with mentorat.uow(write=False) as tx:
+        if await tx.users.get_by_username(DEMO_OWNER.username) is not None:
+            return False
+    owner = await mentorat.register_user(DEMO_OWNER)
+    mentor = await mentorat.register_user(DEMO_MENTOR)
+    await mentorat.verify_user(mentor.username)
+    start, end = DEMO_PERIOD
+    mentoring = await mentorat.request_mentoring(
+        RequestMentoringCommand(
+            caller_id=owner.id, mentor_id=mentor.id, start_date=start, end_date=end
+        )
+    )
+    await mentorat.respond_to_request(RespondCommand(mentoring.id, mentor.id, accept=True))
+    for by_mentee, text in DEMO_CHAT:
+        sender = owner.id if by_mentee else mentor.id
+        await mentorat.post_message(PostMessageCommand(mentoring.id, sender, text))
+    await mentorat.list_messages(ListMessagesQuery(mentoring.id, owner.id))
+    return True
+
+
+# --- the benchmark dataset ---------------------------------------------------------------------
+
+BULK_USERNAME = "bench"
+BULK_PASSWORD = "bench-pass-2025"
+BULK_BENCH_MENTORINGS = 20
+_BASE_TIME = datetime(2024, 1, 1, tzinfo=UTC)
+_MESSAGES_START = datetime(2025, 1, 1, tzinfo=UTC)
+_FILLER = (
+    "Thanks for the pointers, I read the chapter on testing and tried the exercises; "
+    "next week I want to look at async code, profiling and how to review a pull request."
+)
+_STATUSES = ("pending", "active", "rejected", "cancelled", "completed")
+_STATUS_WEIGHTS = (30, 40, 10, 5, 15)
+
+
+@dataclass(frozen=True, slots=True)
+class BulkPlan:
+    """How many of each row to create. Ids are deterministic (1..n in every table).
+
+    User 1, `bench`, is a mentor with up to 20 accepted mentorings (the first ids, half as
+    mentee, half as mentor); mentoring 1 holds `hot_messages` messages spread evenly over the
+    whole id range (the skewed chat), mentoring 2 is active (a target for posts). The other
+    mentorings join random pairs in every status.
+    """
+
+    users: int
+    mentorings: int
+    messages: int
+    hot_messages: int
+    seed: int = 42
+
+    def check(self) -> None:
+        if min(self.users, self.mentorings, self.messages, self.hot_messages) < 0:
+            raise ValueError("counts must not be negative")
+        if self.hot_messages > self.messages:
+            raise ValueError("hot_messages cannot exceed messages")
+        if self.messages and not self.mentorings:
+            raise ValueError("messages need at least one mentoring")
+        if self.mentorings and self.users < 7:
+            raise ValueError("mentorings need at least 7 users (two mentors and their mentees)")
+        pairs = len(_mentors(self.users)) * max(0, self.users - 2)
+        if self.mentorings > pairs // 2:
+            raise ValueError(
+                f"{self.mentorings} mentorings need more users: {self.users} users allow "
+                f"about {pairs // 2} distinct pairs"
+            )
+
+
+def _mentors(users: int) -> list[int]:
+    # Every fifth user is a mentor: user 1 (bench, kept apart) and these.
+    return [i for i in range(6, users + 1) if i % 5 == 1]
+
+
+def _users(plan: BulkPlan, password_hash: str) -> Iterator[User]:
+    for i in range(1, plan.users + 1):
+        name = BULK_USERNAME if i == 1 else f"user{i:05d}"
+        yield User(
+            id=UserId(i),
+            username=name,
+            email=f"{name}@example.com",
+            password_hash=password_hash,
+            first_name=f"First{i}",
+            last_name=f"Last{i}",
+            is_mentor=i % 5 == 1,
+            phone_number=f"+33 6 {i:08d}" if i % 3 else None,
+            is_verified=i % 2 == 0,
+            is_active=True,
+            joined_at=_BASE_TIME + timedelta(minutes=i),
+        )
+
+
+def _plan_mentorings(plan: BulkPlan) -> tuple[list[Mentoring], int]:
+    rnd = random.Random(plan.seed)
+    mentors = _mentors(plan.users)
+    mentees = [i for i in range(2, plan.users + 1) if i % 5 != 1]
+    bench = min(BULK_BENCH_MENTORINGS, plan.mentorings)
+    while bench and (math.ceil(bench / 2) > len(mentors) or bench // 2 > len(mentees)):
+        bench -= 1
+    rows: list[Mentoring] = []
+    pairs: set[tuple[int, int]] = set()
+
+    def add(mentor: int, mentee: int, status: str) -> None:
+        start = date(2024, 1, 1) + timedelta(days=rnd.randrange(0, 365))
+        accepted = status in ("active", "completed") or (
+            status == "cancelled" and rnd.random() < 0.5
+        )
+        end = start + timedelta(days=rnd.randrange(30, 366))
+        rows.append(_mentoring(len(rows) + 1, mentor, mentee, status, start, end, accepted))
+        pairs.add((mentor, mentee))
+
+    as_mentee = math.ceil(bench / 2)
+    for k in range(bench):
+        if k < as_mentee:
+            add(mentors[k], 1, "active" if k < 2 or k % 4 else "completed")
+        else:
+            add(1, mentees[k - as_mentee], "active" if k % 4 else "completed")
+    while len(rows) < plan.mentorings:
+        mentor = rnd.choice(mentors)
+        mentee = rnd.randrange(2, plan.users + 1)
+        if mentee == mentor or (mentor, mentee) in pairs:
+            continue
+        add(mentor, mentee, rnd.choices(_STATUSES, _STATUS_WEIGHTS)[0])
+    return rows, bench
+
+
+def _message_mentoring(g: int, plan: BulkPlan, stride: int) -> int:
+    """Which mentoring message number g belongs to: every stride-th one is the hot chat's."""
+    if plan.hot_messages and g % stride == 0 and g // stride <= plan.hot_messages:
+        return 1
+    if plan.mentorings == 1:
+        return 1
+    return 2 + (g * 7919) % (plan.mentorings - 1)
+
+
+def _message_time(g: int) -> datetime:
+    return _MESSAGES_START + timedelta(microseconds=g * 997_000 + 1 + g % 999_983)
+
+
+def _message_text(g: int) -> str:
+    return f"Message {g}: {_FILLER}"[: 24 + g % 90]
+
+
+def _stride(plan: BulkPlan) -> int:
+    return max(1, plan.messages // max(1, plan.hot_messages))
+
+
+def _tally(plan: BulkPlan, chats: Sequence[Mentoring]) -> None:
+    """Count each chat's messages and its last message time, which go on its row."""
+    stride = _stride(plan)
+    for g in range(1, plan.messages + 1):
+        chat = chats[_message_mentoring(g, plan, stride) - 1]
+        chat.message_count += 1
+        chat.last_message_at = _message_time(g)
+
+
+def _messages(plan: BulkPlan, chats: Sequence[Mentoring]) -> Iterator[Message]:
+    """Every message, in id order and in time order."""
+    stride = _stride(plan)
+    for g in range(1, plan.messages + 1):
+        chat = chats[_message_mentoring(g, plan, stride) - 1]
+        sender = chat.mentor_id if (g + g // stride) % 2 == 0 else chat.mentee_id
+        yield Message(MessageId(g), chat.id, sender, _message_text(g), _message_time(g))
+
+
+def _mentoring(
+    i: int, mentor: int, mentee: int, status: str, start: date, end: date, accepted: bool
+) -> Mentoring:
+    # With a fraction of a second, as every time the service itself records.
+    created = _BASE_TIME + timedelta(days=300, seconds=i, microseconds=1 + i * 7919 % 999_983)
+    return Mentoring(
+        id=MentoringId(i),
+        mentor_id=UserId(mentor),
+        mentee_id=UserId(mentee),
+        status=Status(status),
+        start_date=start,
+        end_date=end,
+        created_at=created,
+        updated_at=created if status == "pending" else created + timedelta(hours=2),
+        accepted_at=created + timedelta(hours=1) if accepted else None,
+    )
+
+
+async def seed_bulk(
+    engine: AsyncEngine, plan: BulkPlan, *, password_hash: str, replace: bool = False
+) -> dict[str, float | int]:
+    """Load the dataset `plan` describes (`adapters.sql.bulk.load`).
+
+    Refuses (SeedRefused) when users exist, unless `replace`, which empties every table first.
+    Returns the counts, the ids benchmarks need and the seconds it took.
+    """
+    plan.check()
+    started = time.perf_counter()
+    chats, bench = _plan_mentorings(plan)
+    _tally(plan, chats)
+    await bulk.load(
+        engine,
+        (_users(plan, password_hash), chats, _messages(plan, chats)),
+        replace=replace,
+    )
+    return {
+        "users": plan.users,
+        "mentorings": plan.mentorings,
+        "messages": plan.messages,
+        "hot_messages": chats[0].message_count if chats else 0,
+        "bench_user_id": 1,
+        "bench_mentorings": bench,
+        "hot_mentoring_id": 1,
+        "post_mentoring_id": 2,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
