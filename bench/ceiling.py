@@ -4,7 +4,7 @@
 `psycopg`: the same endpoint reading the newest 50 rows of the hot chat with a raw psycopg 3
 async pool: the database ceiling for the chat workload on this machine.
 
-    BENCH_DATABASE_URL=postgresql://... granian --interface asgi --factory bench.ceiling:psycopg_app
+    BENCH_DATABASE_URL=postgresql://... uvicorn --factory bench.ceiling:psycopg_app
 """
 
 from __future__ import annotations

@@ -220,26 +220,12 @@ def rss_mib(proc: subprocess.Popen[bytes]) -> list[float]:
 
 
 def ceiling_command(app: str, port: int, workers: int) -> list[str]:
-    """A ceiling app of bench/ceiling.py, on the server `mentorat serve` runs (granian)."""
+    """A ceiling app of bench/ceiling.py, served as `mentorat serve` serves mentorat."""
+    options = f"ServerOptions('127.0.0.1', {port}, {workers}, 'warning', app='bench.ceiling:{app}')"
     return [
-        str(ROOT / ".venv/bin/granian"),
-        "--interface",
-        "asgi",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--loop",
-        "uvloop",
-        "--http",
-        "1",
-        "--no-ws",
-        "--log-level",
-        "warning",
-        f"bench.ceiling:{app}",
+        str(ROOT / ".venv/bin/python"),
+        "-c",
+        f"from mentorat.adapters.http.server import ServerOptions, serve; serve({options})",
     ]
 
 
@@ -293,7 +279,7 @@ def targets(args: argparse.Namespace, ds: Dataset, logs: Path) -> Iterator[list[
             started.append(peer)
         bare = Target("ceiling-bare", free_port(), needs_token=False, workloads=("W2",))
         bare.proc = start(
-            ceiling_command("bare_app", bare.port, args.workers), {}, logs / "bare.log"
+            ceiling_command("bare_app", bare.port, args.workers), {}, logs / "ceiling-bare.log"
         )
         started.append(bare)
         raw = Target("ceiling-psycopg", free_port(), needs_token=False, workloads=("W2",))

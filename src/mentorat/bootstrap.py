@@ -226,8 +226,8 @@ async def seed_bulk(
 
 # --- Serving over HTTP -------------------------------------------------------------------------
 # The HTTP adapter's wiring, used by `mentorat serve` (cli.py) and by any ASGI server directly:
-#     granian --interface asgi --factory mentorat.bootstrap:create_asgi_app
-# Nothing here runs at import time; Litestar and granian are imported only when used.
+#     uvicorn --factory mentorat.bootstrap:create_asgi_app
+# Nothing here runs at import time; Litestar and uvicorn are imported only when used.
 
 if TYPE_CHECKING:
     from litestar import Litestar
@@ -302,35 +302,20 @@ def serve_http(
     access_log: bool = False,
     graceful_timeout: int = 10,
 ) -> None:
-    """Serve `create_asgi_app` with granian until SIGTERM or SIGINT, which stop it gracefully.
+    """Serve `create_asgi_app` with uvicorn until SIGTERM or SIGINT, which stop it gracefully.
 
-    Each worker is a process of its own that builds its app from the MENTORAT_* variables.
-    granian accepts connections in Rust and hands them to the workers, so they spread over all
-    of them; workers are started fresh (`spawn`), so each holds only what serving needs, not
-    what the command line loaded to migrate.
+    Each worker is a process of its own that builds its app from the MENTORAT_* variables and
+    listens on a socket of its own (see `adapters/http/server.py`).
     """
-    import multiprocessing
+    from mentorat.adapters.http.server import ServerOptions, serve
 
-    from granian import Granian
-    from granian.constants import HTTPModes, Interfaces, Loops
-
-    multiprocessing.set_start_method("spawn", force=True)
-    server = Granian(
-        "mentorat.bootstrap:create_asgi_app",
-        factory=True,
-        address=host,
-        port=port,
-        interface=Interfaces.ASGI,
-        workers=workers,
-        loop=Loops.uvloop,
-        http=HTTPModes.http1,
-        # No WebSocket routes.
-        websockets=False,
-        log_level=settings.log_level.lower(),  # type: ignore[arg-type]
-        log_access=access_log,
-        # A worker still busy this long after the stop was asked for is killed.
-        workers_kill_timeout=graceful_timeout,
-        # A worker that dies (killed by the kernel, a crash in a C extension) is replaced.
-        respawn_failed_workers=True,
+    serve(
+        ServerOptions(
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=settings.log_level.lower(),
+            access_log=access_log,
+            graceful_timeout=graceful_timeout,
+        )
     )
-    server.serve()

@@ -222,7 +222,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "serve",
         help="serve the HTTP API (migrates the database first)",
-        description="Serve the HTTP API with granian. The database is first brought to the "
+        description="Serve the HTTP API with uvicorn. The database is first brought to the "
         "latest schema (unless --no-migrate); SIGTERM or Ctrl-C stops it gracefully.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")

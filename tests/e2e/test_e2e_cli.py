@@ -194,7 +194,7 @@ def test_importing_the_composition_root_builds_no_web_app(workdir: Path) -> None
             sys.executable,
             "-c",
             "import sys, mentorat.bootstrap, mentorat.cli; "
-            "assert 'litestar' not in sys.modules and 'granian' not in sys.modules",
+            "assert 'litestar' not in sys.modules and 'uvicorn' not in sys.modules",
         ],
         capture_output=True,
         text=True,

@@ -90,7 +90,7 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
         MENTORAT_SECRET_KEY=SECRET,
         # Long enough for the soak: a load test is not about token expiry.
         MENTORAT_ACCESS_TOKEN_LIFETIME="7200",
-        # INFO keeps granian's supervisor lines (a worker respawned, a stop) for post-mortems.
+        # INFO keeps the supervisor's lines (a worker replaced, a stop) for post-mortems.
         MENTORAT_LOG_LEVEL="INFO",
     )
     env.update(extra)
@@ -205,7 +205,7 @@ class Server:
         raise AssertionError(f"mentorat serve did not become ready:\n{self.output()}")
 
     def worker_pids(self) -> list[int]:
-        """The worker processes (granian starts one even for `--workers 1`)."""
+        """The worker processes (with one worker, uvicorn serves from the main process)."""
         if self.process is None:
             return []
         return [pid for pid in _children(self.pid) if _is_spawned_worker(pid)]

@@ -84,7 +84,7 @@ class NoListeners(BaseEventEmitterBackend):
     """Litestar's in-process event bus, left out: the app registers no listeners (domain
     events leave through the `EventPublisher` port, outside HTTP). Litestar's default bus runs
     an anyio task group in every worker, and importing anyio's asyncio backend for it alone
-    costs each worker about 4 MiB of memory (docs/performance.md)."""
+    costs each worker memory it does not need (docs/performance.md)."""
 
     __slots__ = ()
 

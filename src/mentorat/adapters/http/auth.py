@@ -3,8 +3,8 @@
 A `before_request` hook of the router that holds the protected routes, not a middleware: it
 runs only on the routes that need a caller, before their body is read, so an anonymous request
 is a 401 whatever it sends. (Not a guard: Litestar hands each guard a fresh copy of the route
-handler, 8 µs a request, a tenth of the cheapest request's CPU.) Litestar runs only the nearest
-layer's `before_request`, so no protected handler or controller may set one of its own:
+handler on every request, a noticeable share of the cheapest request's CPU.) Litestar runs
+only the nearest layer's `before_request`, so no protected handler or controller may set one:
 `tests/http/test_http_security.py` checks that every route but the public ones runs this one.
 """
 

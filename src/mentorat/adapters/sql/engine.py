@@ -63,6 +63,7 @@ def _postgresql_engine(
         # Errors and logs name the statement, never its values: messages, password hashes.
         hide_parameters=True,
         isolation_level="AUTOCOMMIT" if autocommit else None,
+        pool_reset_on_return=None if autocommit else "rollback",
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
@@ -219,7 +220,7 @@ def _switch_to_wal(cursor: Any, patience: float) -> None:
     """Turn WAL on (it then stays on in the file). SQLite may refuse the switch with "database
     is locked" without calling the busy handler while other connections open a fresh file at
     the same moment, so retry within the busy timeout."""
-    import sqlite3  # here: a PostgreSQL worker never loads SQLite (0.9 MiB of memory)
+    import sqlite3  # here: a PostgreSQL worker never loads SQLite, which it does not use
 
     deadline = time.monotonic() + patience
     while True:

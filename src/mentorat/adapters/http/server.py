@@ -1,0 +1,149 @@
+"""`mentorat serve`'s processes: uvicorn workers, each listening on a socket of its own.
+
+uvicorn's own supervisor hands every worker the one listening socket it bound, and whichever
+worker wakes first accepts: under a burst of keep-alive clients one worker can take every
+connection while the others idle. So this module supervises the workers itself: each binds a
+socket of its own with `SO_REUSEPORT` on the same address, the kernel spreads new connections
+over them, and each runs a `uvicorn.Server` on it.
+
+The supervisor starts the workers fresh (`spawn`), replaces a worker that dies, and on
+SIGTERM or SIGINT asks every worker to stop gracefully (uvicorn lets requests in flight
+finish within `graceful_timeout`), kills those still running a few seconds after that, and
+returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import socket
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+log = logging.getLogger("mentorat.server")
+
+APP = "mentorat.bootstrap:create_asgi_app"
+# A stopping worker is killed this long after its graceful timeout has run out.
+KILL_MARGIN = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class ServerOptions:
+    host: str
+    port: int
+    workers: int
+    log_level: str = "info"
+    access_log: bool = False
+    graceful_timeout: int = 10
+    # The factory of the ASGI app each worker serves, as "module:function".
+    app: str = APP
+
+    def uvicorn(self) -> dict[str, Any]:
+        """uvicorn's options for one worker (the address comes from the worker's socket)."""
+        return {
+            "factory": True,
+            "loop": "uvloop",
+            "http": "httptools",
+            # No WebSocket routes.
+            "ws": "none",
+            # The app decides whether X-Forwarded-For is believed (MENTORAT_TRUST_FORWARDED_FOR).
+            "proxy_headers": False,
+            "server_header": False,
+            "log_level": self.log_level,
+            "access_log": self.access_log,
+            "timeout_graceful_shutdown": self.graceful_timeout,
+        }
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to host:port with SO_REUSEPORT: others may bind the same address."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _worker(options: ServerOptions) -> None:
+    import uvicorn
+
+    sock = listening_socket(options.host, options.port)
+    with sock:
+        uvicorn.Server(uvicorn.Config(options.app, **options.uvicorn())).run(sockets=[sock])
+
+
+def serve(options: ServerOptions) -> None:
+    """Run the workers until SIGTERM or SIGINT."""
+    if options.workers == 1 or options.port == 0:
+        # One process: uvicorn binds the address itself (port 0 picks a free one).
+        import uvicorn
+
+        signal.signal(signal.SIGTERM, _exit_cleanly)
+        uvicorn.run(options.app, host=options.host, port=options.port, **options.uvicorn())
+        return
+    # Fail here, once, when the address is taken, rather than in every worker.
+    listening_socket(options.host, options.port).close()
+    Supervisor(options).run()
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    """uvicorn stops gracefully on SIGTERM, then raises the signal again for whoever handled it
+    before: a stop that was asked for ends with status 0, not as a crash."""
+    raise SystemExit(0)
+
+
+class Supervisor:
+    """Starts `options.workers` worker processes, replaces those that die, stops them all."""
+
+    def __init__(self, options: ServerOptions) -> None:
+        self._options = options
+        self._context = multiprocessing.get_context("spawn")
+        self._workers: list[BaseProcess] = []
+        self._stopping = False
+
+    def run(self) -> None:
+        previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            self._workers = [self._start() for _ in range(self._options.workers)]
+            while not self._stopping:
+                wait([w.sentinel for w in self._workers], timeout=0.5)
+                for i, worker in enumerate(self._workers):
+                    if not worker.is_alive() and not self._stopping:
+                        log.warning(
+                            "worker %s exited (%s); starting another", worker.pid, worker.exitcode
+                        )
+                        self._workers[i] = self._start()
+        finally:
+            self._shut_down()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _start(self) -> BaseProcess:
+        worker = self._context.Process(target=_worker, args=(self._options,), daemon=False)
+        worker.start()
+        log.info("started worker %s", worker.pid)
+        return worker
+
+    def _stop(self, signum: int, frame: object) -> None:
+        self._stopping = True
+
+    def _shut_down(self) -> None:
+        for worker in self._workers:
+            if worker.is_alive() and worker.pid is not None:
+                worker.terminate()  # SIGTERM: uvicorn stops gracefully
+        deadline = time.monotonic() + self._options.graceful_timeout + KILL_MARGIN
+        for worker in self._workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
+            if worker.is_alive():
+                log.warning("worker %s did not stop in time; killing it", worker.pid)
+                worker.kill()
+                worker.join()
