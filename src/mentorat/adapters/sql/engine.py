@@ -63,6 +63,9 @@ def _postgresql_engine(
         # Errors and logs name the statement, never its values: messages, password hashes.
         hide_parameters=True,
         isolation_level="AUTOCOMMIT" if autocommit else None,
+        # A connection in autocommit has no transaction to roll back as it returns to the pool,
+        # and every write transaction is ended by its scope first (`database.ConnectionScope`:
+        # a rollback that fails invalidates the connection).
         pool_reset_on_return=None if autocommit else "rollback",
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
