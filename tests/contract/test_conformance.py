@@ -50,7 +50,7 @@ from mentorat.application.post_message import PostInTransaction
 def conforms(
     connection: AsyncConnection, run: Runner, database: Database, store: InMemoryStore
 ) -> None:
-    postgres_runner: Runner = PostgresRunner(connection, [])
+    postgres_runner: Runner = PostgresRunner(connection, [], transaction=True)
     sqlite_runner: Runner = SqliteRunner(connection, [])
     sql_users: Users = SqlUsers(run)
     sql_mentorings: Mentorings = SqlMentorings(run)

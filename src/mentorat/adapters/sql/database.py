@@ -15,6 +15,7 @@ Everything else in the SQL adapter asks a `Database` for a connection (`connect`
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from types import TracebackType
 
 from sqlalchemy import literal, select
@@ -110,7 +111,7 @@ class ConnectionScope:
                 raise translate(error) from error
             raise
         self.connection = conn
-        return runner_for(conn, self._observers)
+        return runner_for(conn, self._observers, transaction=self._transaction)
 
     async def __aexit__(
         self,
@@ -124,21 +125,22 @@ class ConnectionScope:
         if conn.in_transaction():
             # A rollback that fails means the connection is gone, and the server drops the
             # transaction with it.
-            try:
-                await conn.rollback()
-            except Exception as error:
-                if not is_driver_error(error):
-                    raise
-                log.debug("rollback failed on a broken connection: %s", error)
+            await _quietly(conn.rollback(), "rolling back")
         await _close_quietly(conn)
 
 
 async def _close_quietly(conn: AsyncConnection) -> None:
     if conn.sync_connection is None:
         return  # never connected: nothing to give back
+    await _quietly(conn.close(), "closing")
+
+
+async def _quietly(step: Awaitable[None], what: str) -> None:
+    """A step of giving a connection back: a driver error means the connection is broken,
+    which SQLAlchemy has noted (it is not pooled again); only other errors go on."""
     try:
-        await conn.close()
+        await step
     except Exception as error:
         if not is_driver_error(error):
             raise
-        log.debug("closing a broken connection failed: %s", error)
+        log.debug("%s a broken connection failed: %s", what, error)

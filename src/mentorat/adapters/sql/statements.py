@@ -136,13 +136,29 @@ class Runner(Protocol):
         """Make what the statements wrote durable (nothing to do outside a transaction)."""
 
 
-class PostgresRunner:
-    __slots__ = ("_conn", "_dialect", "_observers")
+class _OnConnection:
+    """What both runners keep: the checked-out connection and who watches its statements."""
+
+    __slots__ = ("_conn", "_observers")
 
     def __init__(self, connection: AsyncConnection, observers: Sequence[Observer]) -> None:
         self._conn = connection
-        self._dialect = connection.dialect
         self._observers = observers
+
+    async def commit(self) -> None:
+        with translated():
+            await self._conn.commit()
+
+
+class PostgresRunner(_OnConnection):
+    __slots__ = ("_dialect", "_transaction")
+
+    def __init__(
+        self, connection: AsyncConnection, observers: Sequence[Observer], *, transaction: bool
+    ) -> None:
+        super().__init__(connection, observers)
+        self._dialect = connection.dialect
+        self._transaction = transaction
 
     async def rows(self, statement: Statement, params: Params) -> list[Row]:
         compiled = self._prepare(statement)
@@ -181,10 +197,6 @@ class PostgresRunner:
             await self._fail(error, driver, compiled.sql, values)
             raise
 
-    async def commit(self) -> None:
-        with translated():
-            await self._conn.commit()
-
     def _prepare(self, statement: Statement) -> _Compiled:
         compiled = statement.compiled(self._dialect)
         for observe in self._observers:
@@ -193,10 +205,16 @@ class PostgresRunner:
 
     async def _driver(self) -> Any:
         """psycopg's connection under the checked-out one (reconnecting an invalidated one)."""
-        sync = self._conn.sync_connection
+        conn = self._conn
+        if self._transaction and not conn.in_transaction():
+            # A statement after a commit starts the piece of work's next transaction, in
+            # psycopg as in SQLAlchemy's own execution: SQLAlchemy must know of it, to end it.
+            with translated():
+                await conn.begin()
+        sync = conn.sync_connection
         if sync is None or sync.invalidated or sync.closed:
             with translated():
-                pooled = await self._conn.get_raw_connection()
+                pooled = await conn.get_raw_connection()
         else:
             pooled = sync.connection  # in hand: no I/O, so no trip through the greenlet
         return pooled.driver_connection
@@ -222,12 +240,8 @@ class PostgresRunner:
         raise translate(wrapped) from error
 
 
-class SqliteRunner:
-    __slots__ = ("_conn", "_observers")
-
-    def __init__(self, connection: AsyncConnection, observers: Sequence[Observer]) -> None:
-        self._conn = connection
-        self._observers = observers
+class SqliteRunner(_OnConnection):
+    __slots__ = ()
 
     async def rows(self, statement: Statement, params: Params) -> list[Row]:
         clause = self._prepare(statement)
@@ -249,10 +263,6 @@ class SqliteRunner:
         with translated():
             await self._conn.execute(clause, list(params))
 
-    async def commit(self) -> None:
-        with translated():
-            await self._conn.commit()
-
     def _prepare(self, statement: Statement) -> Clause:
         clause = statement.form("sqlite")
         if self._observers:
@@ -262,8 +272,11 @@ class SqliteRunner:
         return clause
 
 
-def runner_for(connection: AsyncConnection, observers: Sequence[Observer] = ()) -> Runner:
-    """The runner for `connection`'s database."""
+def runner_for(
+    connection: AsyncConnection, observers: Sequence[Observer] = (), *, transaction: bool = True
+) -> Runner:
+    """The runner for `connection`'s database; `transaction`: the piece of work runs in one
+    (else each statement commits as it runs)."""
     if connection.dialect.name == "postgresql":
-        return PostgresRunner(connection, observers)
+        return PostgresRunner(connection, observers, transaction=transaction)
     return SqliteRunner(connection, observers)
