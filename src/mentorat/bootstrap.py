@@ -291,31 +291,3 @@ def create_asgi_app() -> Litestar:
     gc.collect()
     gc.freeze()
     return app
-
-
-def serve_http(
-    settings: Settings,
-    *,
-    host: str,
-    port: int,
-    workers: int,
-    access_log: bool = False,
-    graceful_timeout: int = 10,
-) -> None:
-    """Serve `create_asgi_app` with uvicorn until SIGTERM or SIGINT, which stop it gracefully.
-
-    Each worker is a process of its own that builds its app from the MENTORAT_* variables and
-    listens on a socket of its own (see `adapters/http/server.py`).
-    """
-    from mentorat.adapters.http.server import ServerOptions, serve
-
-    serve(
-        ServerOptions(
-            host=host,
-            port=port,
-            workers=workers,
-            log_level=settings.log_level.lower(),
-            access_log=access_log,
-            graceful_timeout=graceful_timeout,
-        )
-    )

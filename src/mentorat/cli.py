@@ -79,14 +79,19 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         # Safe with several servers starting at once: migrations take a lock and find the
         # work done (PostgreSQL advisory lock, SQLite BEGIN IMMEDIATE).
         bootstrap.upgrade_database(settings)
+    from mentorat.adapters.http.server import ServerOptions, serve
+
     log.info("serving on http://%s:%d with %d worker(s)", args.host, args.port, args.workers)
-    bootstrap.serve_http(
-        settings,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        access_log=args.access_log,
-        graceful_timeout=args.graceful_timeout,
+    # Each worker builds its app with bootstrap.create_asgi_app, from the same variables.
+    serve(
+        ServerOptions(
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=settings.log_level.lower(),
+            access_log=args.access_log,
+            graceful_timeout=args.graceful_timeout,
+        )
     )
     return 0
 
