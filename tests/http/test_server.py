@@ -108,8 +108,14 @@ def test_a_worker_that_dies_is_replaced_and_sigterm_stops_them_all_with_status_0
         before = workers_of(server.pid)
         victim = min(before)
         os.kill(victim, signal.SIGKILL)
-        until(lambda: len(workers_of(server.pid)) == 2 and victim not in workers_of(server.pid))
+
+        def replaced() -> bool:
+            now = workers_of(server.pid)
+            return len(now) == 2 and victim not in now
+
+        until(replaced)
         after = workers_of(server.pid)
+        assert len(after) == 2
         assert after - before
         assert victim not in after
         until(healthy)

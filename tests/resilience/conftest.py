@@ -25,13 +25,6 @@ from .harness import (
 )
 
 
-@pytest.fixture(scope="session")
-def pg_database(postgres_url: str) -> str:
-    """The run's throwaway PostgreSQL database, migrated once (`mentorat db upgrade`)."""
-    upgrade_database(Settings(database_url=postgres_url))
-    return postgres_url
-
-
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     """A fresh SQLite file; `mentorat serve` migrates it on start."""

@@ -280,9 +280,9 @@ TERMINATE = """
 
 @pytest.mark.timeout(sized(120, 300))
 async def test_terminated_backends_fail_at_most_the_requests_in_flight_and_the_next_succeed(
-    pg_database: str, start_server: StartServer
+    migrated_postgres: str, start_server: StartServer
 ) -> None:
-    server = start_server(pg_database, workers=2)
+    server = start_server(migrated_postgres, workers=2)
     api = Api(server.base)
     chats = await pairings(api, 5)
     recorder = Recorder()
@@ -295,7 +295,9 @@ async def test_terminated_backends_fail_at_most_the_requests_in_flight_and_the_n
             await chatter(http, chat, i, stop)
 
     async def killer() -> None:
-        async with await psycopg.AsyncConnection.connect(pg_database, autocommit=True) as admin:
+        async with await psycopg.AsyncConnection.connect(
+            migrated_postgres, autocommit=True
+        ) as admin:
             for _ in range(KILL_ROUNDS):
                 await asyncio.sleep(1.5)
                 started = recorder.now()
@@ -323,7 +325,7 @@ async def test_terminated_backends_fail_at_most_the_requests_in_flight_and_the_n
     assert all(o.ok for o in recorder.outcomes if not in_flight(o)), "the others succeed"
     last_kill = kills[-1][1]
     assert any(o.ok for o in recorder.outcomes if o.started > last_kill + KILL_GRACE)
-    persisted = await assert_every_201_persisted(pg_database, recorder)
+    persisted = await assert_every_201_persisted(migrated_postgres, recorder)
     assert server.logged_errors() == []
     report(
         "6 backends terminated under load",
@@ -351,10 +353,10 @@ WAITING_FOR_LOCK = """
 
 @pytest.mark.timeout(120)
 async def test_with_its_only_connection_held_excess_requests_get_503_within_the_pool_timeout(
-    pg_database: str, start_server: StartServer
+    migrated_postgres: str, start_server: StartServer
 ) -> None:
     server = start_server(
-        pg_database,
+        migrated_postgres,
         workers=1,
         MENTORAT_DB_POOL_SIZE="1",
         MENTORAT_DB_MAX_OVERFLOW="0",
@@ -363,7 +365,7 @@ async def test_with_its_only_connection_held_excess_requests_get_503_within_the_
     api = Api(server.base)
     held, other = await pairings(api, 2)
     recorder = Recorder()
-    lock_holder = await psycopg.AsyncConnection.connect(pg_database)
+    lock_holder = await psycopg.AsyncConnection.connect(migrated_postgres)
     try:
         # A transaction of someone else's holds the mentoring's row: the next post to it takes
         # the server's only connection and waits on that lock.
@@ -376,7 +378,7 @@ async def test_with_its_only_connection_held_excess_requests_get_503_within_the_
         )
 
         async def waiting() -> bool:
-            rows = await pg_fetch(pg_database, WAITING_FOR_LOCK)
+            rows = await pg_fetch(migrated_postgres, WAITING_FOR_LOCK)
             return bool(rows[0][0])
 
         await until(waiting, within=10)

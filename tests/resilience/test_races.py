@@ -41,7 +41,7 @@ def race_server(
     backend: str = request.param
     directory: Path = tmp_path_factory.mktemp(f"races-{backend}")
     if backend == "postgresql":
-        url: str = request.getfixturevalue("pg_database")
+        url: str = request.getfixturevalue("migrated_postgres")
     else:
         url = f"sqlite:///{directory / 'mentorat.db'}"
     server = Server(directory, server_env(url), workers=2)

@@ -29,9 +29,9 @@ MENTORINGS = 10
 
 @pytest.mark.timeout(sized(150, 1200))
 async def test_a_chat_write_storm_stores_every_created_message_exactly_once_in_order(
-    pg_database: str, start_server: StartServer
+    migrated_postgres: str, start_server: StartServer
 ) -> None:
-    server = start_server(pg_database, workers=2)
+    server = start_server(migrated_postgres, workers=2)
     api = Api(server.base)
     chats = await pairings(api, MENTORINGS)
     recorder = Recorder()
@@ -64,7 +64,7 @@ async def test_a_chat_write_storm_stores_every_created_message_exactly_once_in_o
 
     ids = [chat.id for chat in chats]
     rows = await pg_fetch(
-        pg_database,
+        migrated_postgres,
         "SELECT id, mentoring_id, body, created_at FROM messages"
         " WHERE mentoring_id = ANY(%s) ORDER BY id",
         (ids,),
@@ -85,7 +85,7 @@ async def test_a_chat_write_storm_stores_every_created_message_exactly_once_in_o
 
     counters = dict(
         await pg_fetch(
-            pg_database, "SELECT id, message_count FROM mentorings WHERE id = ANY(%s)", (ids,)
+            migrated_postgres, "SELECT id, message_count FROM mentorings WHERE id = ANY(%s)", (ids,)
         )
     )
     assert counters == {chat_id: len(by_chat[chat_id]) for chat_id in ids}

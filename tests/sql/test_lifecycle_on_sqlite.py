@@ -16,7 +16,7 @@ from mentorat.application.service import Mentorat
 from mentorat.bootstrap import open_system, upgrade_database
 from mentorat.settings import Settings
 from tests.conftest import settings_for
-from tests.domain.test_lifecycle_machine import lifecycle_test_case
+from tests.domain.lifecycle import lifecycle_test_case
 
 
 @cache
