@@ -13,8 +13,9 @@ from mentorat import demo
 from mentorat.adapters.auth.jwt_tokens import JwtTokens
 from mentorat.adapters.auth.passwords import Argon2Hasher
 from mentorat.adapters.clock import SystemClock
-from mentorat.adapters.memory.repositories import InMemoryStore, InMemoryUnitOfWork
 from mentorat.adapters.memory.services import DiscardEvents, InMemoryLoginThrottle
+from mentorat.adapters.memory.store import InMemoryStore
+from mentorat.adapters.memory.uow import InMemoryUnitOfWork
 from mentorat.adapters.sql import migrations
 from mentorat.adapters.sql.bulk import SeedRefused
 from mentorat.adapters.sql.chat_posts import PostgresChatPosts

@@ -9,8 +9,8 @@ import pytest
 
 from mentorat import bootstrap
 from mentorat.adapters.auth.jwt_tokens import JwtTokens
-from mentorat.adapters.memory.repositories import InMemoryStore
 from mentorat.adapters.memory.services import InMemoryEventLog, InMemoryLoginThrottle, ManualClock
+from mentorat.adapters.memory.store import InMemoryStore
 from mentorat.application.ports import UnitOfWork
 from mentorat.application.service import Mentorat
 

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from mentorat.adapters.memory.repositories import InMemoryStore
+from mentorat.adapters.memory.store import InMemoryStore
 from mentorat.application.ports import UnitOfWork
 from mentorat.application.register_user import RegisterCommand
 from mentorat.application.request_mentoring import RequestMentoringCommand

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from mentorat.adapters.memory.repositories import InMemoryStore
 from mentorat.adapters.memory.services import ManualClock
+from mentorat.adapters.memory.store import InMemoryStore
 from mentorat.application.end_mentoring import EndCommand
 from mentorat.application.respond_to_request import RespondCommand
 from mentorat.application.service import Mentorat

@@ -11,12 +11,10 @@ from datetime import timedelta
 
 import pytest
 
-from mentorat.adapters.memory.repositories import (
-    InMemoryIdempotencyKeys,
-    InMemoryStore,
-    InMemoryUnitOfWork,
-)
+from mentorat.adapters.memory.records import InMemoryIdempotencyKeys
 from mentorat.adapters.memory.services import InMemoryEventLog, ManualClock
+from mentorat.adapters.memory.store import InMemoryStore
+from mentorat.adapters.memory.uow import InMemoryUnitOfWork
 from mentorat.application.end_mentoring import EndCommand
 from mentorat.application.errors import (
     IdempotencyKeyInFlight,

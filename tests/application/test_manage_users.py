@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mentorat.adapters.memory.repositories import InMemoryStore
+from mentorat.adapters.memory.store import InMemoryStore
 from mentorat.application.service import Mentorat
 from mentorat.domain.errors import NotFound, UserNotFound
 

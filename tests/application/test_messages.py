@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from mentorat.adapters.memory.repositories import InMemoryStore
 from mentorat.adapters.memory.services import ManualClock
+from mentorat.adapters.memory.store import InMemoryStore
 from mentorat.application.end_mentoring import EndCommand
 from mentorat.application.list_messages import ListMessagesQuery
 from mentorat.application.post_message import PostMessageCommand

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from mentorat import bootstrap
-from mentorat.adapters.memory.repositories import InMemoryStore
 from mentorat.adapters.memory.services import ManualClock
+from mentorat.adapters.memory.store import InMemoryStore
 from mentorat.application.identify_caller import RecentCallers
 from mentorat.application.obtain_tokens import LoginCommand
 from mentorat.application.service import Mentorat

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from mentorat.adapters.memory.repositories import InMemoryStore
+from mentorat.adapters.memory.store import InMemoryStore
 from mentorat.application.register_user import RegisterCommand
 from mentorat.application.service import Mentorat
 from mentorat.domain.errors import (

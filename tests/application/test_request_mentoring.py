@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from mentorat.adapters.memory.repositories import InMemoryStore
+from mentorat.adapters.memory.store import InMemoryStore
 from mentorat.application.end_mentoring import EndCommand
 from mentorat.application.request_mentoring import RequestMentoringCommand
 from mentorat.application.respond_to_request import RespondCommand

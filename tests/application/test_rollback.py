@@ -6,12 +6,9 @@ import dataclasses
 
 import pytest
 
-from mentorat.adapters.memory.repositories import (
-    InMemoryMentorings,
-    InMemoryMessages,
-    InMemoryStore,
-)
+from mentorat.adapters.memory.repositories import InMemoryMentorings, InMemoryMessages
 from mentorat.adapters.memory.services import InMemoryEventLog
+from mentorat.adapters.memory.store import InMemoryStore
 from mentorat.application.errors import StorageUnavailable
 from mentorat.application.post_message import PostMessageCommand
 from mentorat.application.service import Mentorat

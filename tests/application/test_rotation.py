@@ -8,8 +8,9 @@ import asyncio
 import jwt
 import pytest
 
-from mentorat.adapters.memory.repositories import InMemoryStore, InMemoryUnitOfWork
 from mentorat.adapters.memory.services import ManualClock
+from mentorat.adapters.memory.store import InMemoryStore
+from mentorat.adapters.memory.uow import InMemoryUnitOfWork
 from mentorat.application.obtain_tokens import LoginCommand
 from mentorat.application.service import Mentorat
 from mentorat.domain.errors import InvalidToken

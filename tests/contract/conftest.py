@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from mentorat.adapters.memory.repositories import InMemoryUnitOfWork
+from mentorat.adapters.memory.uow import InMemoryUnitOfWork
 from mentorat.adapters.sql.database import open_database
 from mentorat.adapters.sql.uow import SqlUnitOfWork
 from mentorat.application.ports import UnitOfWork

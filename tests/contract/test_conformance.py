@@ -11,17 +11,15 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mentorat.adapters.auth.jwt_tokens import JwtTokens
+from mentorat.adapters.memory.records import InMemoryIdempotencyKeys, InMemoryUsedRefreshTokens
 from mentorat.adapters.memory.repositories import (
-    InMemoryIdempotencyKeys,
     InMemoryMentorings,
     InMemoryMessages,
-    InMemoryStore,
-    InMemoryTransaction,
-    InMemoryUnitOfWork,
-    InMemoryUsedRefreshTokens,
     InMemoryUsers,
 )
 from mentorat.adapters.memory.services import InMemoryLoginThrottle
+from mentorat.adapters.memory.store import InMemoryStore
+from mentorat.adapters.memory.uow import InMemoryTransaction, InMemoryUnitOfWork
 from mentorat.adapters.sql.chat_posts import PostgresChatPosts
 from mentorat.adapters.sql.database import Database
 from mentorat.adapters.sql.idempotency import SqlIdempotencyKeys

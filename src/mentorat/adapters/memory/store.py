@@ -1,0 +1,50 @@
+"""What the memory adapters keep: one store, shared by the units of work that share data.
+
+Entities cross the boundary as copies: changing a loaded object changes nothing until it is
+saved. Every change is logged for undoing (`Undo`), so that a transaction is all or nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from mentorat.application.idempotency import IdempotencyRecord
+from mentorat.domain.chat import Message
+from mentorat.domain.events import MentoringId
+from mentorat.domain.mentoring import Mentoring
+from mentorat.domain.users import User, UserId
+
+
+@dataclass
+class InMemoryStore:
+    """Everything the memory adapters keep; share one between units of work to share data."""
+
+    users: dict[UserId, User] = field(default_factory=dict)
+    usernames: dict[str, UserId] = field(default_factory=dict)
+    mentorings: dict[MentoringId, Mentoring] = field(default_factory=dict)
+    messages: dict[MentoringId, list[Message]] = field(default_factory=dict)
+    # Both oldest first, as long as the clock only moves forward: pruning reads the front.
+    idempotency: dict[tuple[UserId, str], IdempotencyRecord] = field(default_factory=dict)
+    used_refresh_tokens: dict[str, datetime] = field(default_factory=dict)
+    last_ids: dict[str, int] = field(default_factory=lambda: {"user": 0, "mentoring": 0, "msg": 0})
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def next_id(self, kind: str) -> int:
+        # Like a database sequence: an id is never handed out twice, even after a rollback.
+        self.last_ids[kind] += 1
+        return self.last_ids[kind]
+
+
+def copy_user(user: User) -> User:
+    return dataclasses.replace(user)
+
+
+def copy_mentoring(mentoring: Mentoring) -> Mentoring:
+    return dataclasses.replace(mentoring, events=[])
+
+
+Undo = list[Callable[[], None]]
