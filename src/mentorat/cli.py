@@ -83,7 +83,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     log.info("serving on http://%s:%d with %d worker(s)", args.host, args.port, args.workers)
     # Each worker builds its app with bootstrap.create_asgi_app, from the same variables.
-    serve(
+    return serve(
         ServerOptions(
             host=args.host,
             port=args.port,
@@ -93,7 +93,6 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             graceful_timeout=args.graceful_timeout,
         )
     )
-    return 0
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mentorat.adapters.http.server import listening_socket
+from mentorat.adapters.http.server import EXIT_WORKER_FAILED, STARTUP_SECONDS, listening_socket
 from tests.e2e.support import server_env
 
 
@@ -105,6 +105,8 @@ def test_a_worker_that_dies_is_replaced_and_sigterm_stops_them_all_with_status_0
 
     try:
         until(lambda: len(workers_of(server.pid)) == 2 and healthy())
+        # Past its start: a worker that dies sooner stops the server (the next test).
+        time.sleep(STARTUP_SECONDS)
         before = workers_of(server.pid)
         victim = min(before)
         os.kill(victim, signal.SIGKILL)
@@ -128,3 +130,26 @@ def test_a_worker_that_dies_is_replaced_and_sigterm_stops_them_all_with_status_0
             server.wait()
         log.close()
     assert "starting another" in (tmp_path / "serve.log").read_text()
+
+
+def test_workers_that_fail_to_start_stop_the_server_with_status_1() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    options = f"ServerOptions('127.0.0.1', {port}, 2, app='no_such_module:app')"
+    started = time.monotonic()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from mentorat.adapters.http.server import ServerOptions, serve; "
+            f"sys.exit(serve({options}))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == EXIT_WORKER_FAILED, result.stderr
+    assert "while starting; stopping the server" in result.stderr
+    assert time.monotonic() - started < STARTUP_SECONDS + 15

@@ -6,7 +6,8 @@ connection while the others idle. So this module supervises the workers itself: 
 socket of its own with `SO_REUSEPORT` on the same address, the kernel spreads new connections
 over them, and each runs a `uvicorn.Server` on it.
 
-The supervisor starts the workers fresh (`spawn`), replaces a worker that dies, and on
+The supervisor starts the workers fresh (`spawn`), replaces a worker that dies (and stops,
+with status 1, when one dies while starting: its replacement would too), and on
 SIGTERM or SIGINT asks every worker to stop gracefully (uvicorn lets requests in flight
 finish within `graceful_timeout`), kills those still running a few seconds after that, and
 returns.
@@ -29,6 +30,10 @@ log = logging.getLogger("mentorat.server")
 APP = "mentorat.bootstrap:create_asgi_app"
 # A stopping worker is killed this long after its graceful timeout has run out.
 KILL_MARGIN = 5.0
+# A worker that dies sooner than this after it was started failed to start: starting another
+# would fail the same way, so the server stops instead of looping.
+STARTUP_SECONDS = 10.0
+EXIT_WORKER_FAILED = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,18 +86,18 @@ def _worker(options: ServerOptions) -> None:
         uvicorn.Server(uvicorn.Config(options.app, **options.uvicorn())).run(sockets=[sock])
 
 
-def serve(options: ServerOptions) -> None:
-    """Run the workers until SIGTERM or SIGINT."""
+def serve(options: ServerOptions) -> int:
+    """Run the workers until SIGTERM or SIGINT (0), or until a worker fails to start (1)."""
     if options.workers == 1 or options.port == 0:
         # One process: uvicorn binds the address itself (port 0 picks a free one).
         import uvicorn
 
         signal.signal(signal.SIGTERM, _exit_cleanly)
         uvicorn.run(options.app, host=options.host, port=options.port, **options.uvicorn())
-        return
+        return 0
     # Fail here, once, when the address is taken, rather than in every worker.
     listening_socket(options.host, options.port).close()
-    Supervisor(options).run()
+    return Supervisor(options).run()
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:
@@ -108,28 +113,42 @@ class Supervisor:
         self._options = options
         self._context = multiprocessing.get_context("spawn")
         self._workers: list[BaseProcess] = []
+        self._started: dict[BaseProcess, float] = {}
         self._stopping = False
 
-    def run(self) -> None:
+    def run(self) -> int:
+        """Supervise until asked to stop (0) or until a worker fails to start (1)."""
         previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        status = 0
         try:
             self._workers = [self._start() for _ in range(self._options.workers)]
             while not self._stopping:
                 wait([w.sentinel for w in self._workers], timeout=0.5)
                 for i, worker in enumerate(self._workers):
-                    if not worker.is_alive() and not self._stopping:
-                        log.warning(
-                            "worker %s exited (%s); starting another", worker.pid, worker.exitcode
+                    if worker.is_alive() or self._stopping:
+                        continue
+                    if time.monotonic() - self._started[worker] < STARTUP_SECONDS:
+                        log.error(
+                            "worker %s exited (%s) while starting; stopping the server",
+                            worker.pid,
+                            worker.exitcode,
                         )
-                        self._workers[i] = self._start()
+                        self._stopping, status = True, EXIT_WORKER_FAILED
+                        break
+                    log.warning(
+                        "worker %s exited (%s); starting another", worker.pid, worker.exitcode
+                    )
+                    self._workers[i] = self._start()
         finally:
             self._shut_down()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+        return status
 
     def _start(self) -> BaseProcess:
         worker = self._context.Process(target=_worker, args=(self._options,), daemon=False)
         worker.start()
+        self._started[worker] = time.monotonic()
         log.info("started worker %s", worker.pid)
         return worker
 
