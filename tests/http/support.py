@@ -32,6 +32,18 @@ USER_KEYS = {
     "phone_number",
     "is_verified",
 }
+# What GET /auth/me/ adds to the user object (an addition to the contract).
+PROFILE_KEYS = {
+    "bio",
+    "skills",
+    "wanted_skills",
+    "languages",
+    "timezone",
+    "capacity",
+    "accepting_requests",
+    "active_mentees",
+    "places_left",
+}
 MENTORING_KEYS = {
     "id",
     "mentor_id",

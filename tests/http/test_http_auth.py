@@ -9,6 +9,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.http.support import (
     PASSWORD,
+    PROFILE_KEYS,
     SECRET,
     USER_KEYS,
     Api,
@@ -149,7 +150,7 @@ async def test_me_returns_the_callers_user_object(api: Api) -> None:
     response = await api.client.get("/auth/me/", headers=person.auth)
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == USER_KEYS
+    assert set(body) == USER_KEYS | PROFILE_KEYS
     assert (body["id"], body["username"], body["is_mentor"]) == (person.id, person.username, True)
 
 

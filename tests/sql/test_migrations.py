@@ -26,7 +26,14 @@ TABLES = {
     "login_failures",
     "idempotency_keys",
     "used_refresh_tokens",
+    "profiles",
 }
+# SQLite's directory index: an FTS5 table (and its shadow tables), outside tables.py.
+SEARCH_INDEX_PREFIX = "profiles_search"
+
+
+def _outside_search_index(name: str | None, kind: str, parents: Any) -> bool:
+    return not (kind == "table" and (name or "").startswith(SEARCH_INDEX_PREFIX))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -40,7 +47,9 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def _differences(connection: Connection, target: MetaData) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_name": _outside_search_index}
+    )
     return list(compare_metadata(context, target))
 
 
@@ -51,6 +60,7 @@ async def schema_of(url: str) -> tuple[set[str], str | None, list[Any]]:
         async with engine.connect() as conn:
             tables = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
             diff = await conn.run_sync(_differences, metadata)
+        tables = {t for t in tables if not t.startswith(SEARCH_INDEX_PREFIX)}
         return tables - {"alembic_version"}, await migrations.current(engine), diff
     finally:
         await engine.dispose()

@@ -29,16 +29,21 @@ from tests.sql.support import StatementLog, sql_uow
 
 # The bound per use case; docs/persistence.md carries the same table.
 EXPECTED = {
-    "register_user": 1,
+    # The user, then their empty profile.
+    "register_user": 2,
     "obtain_tokens": 2,
     "obtain_tokens (wrong password)": 4,
     "refresh_access": 1,
     "identify_caller": 1,
     "identify_caller (cached)": 0,
-    "request_mentoring": 3,
-    "respond_to_request": 2,
+    # Both users, the mentor's profile (accepting requests?), the open-pair check, the insert.
+    "request_mentoring": 4,
+    # The mentoring FOR UPDATE, the mentor's place taken, the save, then the mentor's answer
+    # time: their latest answers read, the median written.
+    "respond_to_request": 5,
     "end_mentoring (cancel)": 2,
-    "end_mentoring (complete)": 2,
+    # An active mentoring's end also gives its place back.
+    "end_mentoring (complete)": 3,
     "list_requests": 1,
     "list_requests (status and role)": 1,
     "list_mentorings": 1,
@@ -238,7 +243,7 @@ async def test_a_throttled_login_costs_one_statement(system: System) -> None:
 EXPECTED_REPLAYS = {
     "post_message (new key)": 6,
     "post_message (replayed key)": 3,
-    "request_mentoring (new key)": 6,
+    "request_mentoring (new key)": 7,
     "request_mentoring (replayed key)": 3,
     "refresh_tokens (rotating)": 3,
 }

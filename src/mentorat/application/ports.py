@@ -13,8 +13,10 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from mentorat.domain.chat import Message, MessagePage, NewMessage, PageRequest
+from mentorat.domain.directory import DirectoryPage, DirectoryQuery, MentorCard
 from mentorat.domain.events import MentoringId, MessageId
 from mentorat.domain.mentoring import Mentoring, NewMentoring, Role, Status
+from mentorat.domain.profiles import MentorStanding, Profile
 from mentorat.domain.users import NewUser, User, UserId
 
 
@@ -30,6 +32,42 @@ class Users(Protocol):
     async def get_many(self, user_ids: Sequence[UserId]) -> dict[UserId, User]: ...
 
     async def save(self, user: User) -> None: ...
+
+
+class Profiles(Protocol):
+    """Every user's profile (`Users.add` gives each new user the empty one), and what the store
+    counts about each mentor."""
+
+    async def get(self, user_id: UserId) -> tuple[Profile, MentorStanding] | None: ...
+
+    async def save(self, profile: Profile, owner: User) -> None:
+        """Write the profile back; `owner`'s names are searched beside it, so a change of
+        names is saved here too."""
+
+    async def take_place(self, mentor_id: UserId) -> bool:
+        """Count one more active mentee for the mentor if a place is left (fewer active mentees
+        than their capacity); False, counting nothing, when they are full. Concurrent callers
+        for one mentor take places one after the other: never more than the capacity."""
+
+    async def free_place(self, mentor_id: UserId) -> None:
+        """Count one active mentee less (a mentoring that was active ended)."""
+
+    async def record_answer_time(self, mentor_id: UserId, answer_time: timedelta | None) -> None:
+        """Keep the median time the mentor takes to answer a request."""
+
+
+class MentorDirectory(Protocol):
+    """Mentors as strangers see them, searched with the rules of `domain.directory`."""
+
+    async def search(self, query: DirectoryQuery) -> DirectoryPage:
+        """One page of the active mentors `query` selects, in the order of
+        `domain.directory.sort_key`, with `relevance` as each card's rank."""
+
+    async def candidates(
+        self, mentee_id: UserId, wanted_skills: Sequence[str], limit: int
+    ) -> list[MentorCard]:
+        """Up to `limit` active mentors other than the mentee who accept requests and have a
+        place left, those with the most of `wanted_skills` first, then by id."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +99,10 @@ class Mentorings(Protocol):
 
     async def list_accepted_with_people(self, user_id: UserId) -> list[MentoringWithPeople]:
         """As `list_accepted_for`, with both participants loaded in the same read."""
+
+    async def answer_times(self, mentor_id: UserId, latest: int) -> list[timedelta]:
+        """How long the mentor took to answer (accept or refuse) each of their `latest`
+        answered requests: from its creation to its acceptance or refusal."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +205,12 @@ class UsedRefreshTokens(Protocol):
 class Transaction(Protocol):
     @property
     def users(self) -> Users: ...
+
+    @property
+    def profiles(self) -> Profiles: ...
+
+    @property
+    def directory(self) -> MentorDirectory: ...
 
     @property
     def mentorings(self) -> Mentorings: ...

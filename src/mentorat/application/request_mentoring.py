@@ -64,12 +64,14 @@ class RequestMentoring:
         mentee = users.get(cmd.caller_id)
         if mentee is None or not mentee.is_active:
             raise InvalidToken("User not found or inactive.")
+        profile = await tx.profiles.get(cmd.mentor_id)
         new = request_mentoring(
             mentee=mentee,
             mentor=users.get(cmd.mentor_id),
             start_date=cmd.start_date,
             end_date=cmd.end_date,
             open_between_pair=await tx.mentorings.has_open_between(cmd.mentor_id, cmd.caller_id),
+            mentor_accepts_requests=profile is None or profile[0].accepting_requests,
             at=self._clock.now(),
         )
         # A racing twin passes the check above; the store's unique index stops it there.

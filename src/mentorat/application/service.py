@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from mentorat.application.edit_profile import EditProfile, ShowProfile
 from mentorat.application.end_mentoring import EndMentoring
+from mentorat.application.find_mentors import SearchMentors, SuggestMentors
 from mentorat.application.idempotency import DEFAULT_LEASE, WriteOnce
 from mentorat.application.identify_caller import IdentifyCaller, RecentCallers
 from mentorat.application.list_mentorings import ListMentorings
@@ -37,6 +39,10 @@ class Mentorat:
     refresh_access: RefreshAccess
     refresh_tokens: RefreshTokens
     identify_caller: IdentifyCaller
+    show_profile: ShowProfile
+    edit_profile: EditProfile
+    search_mentors: SearchMentors
+    suggest_mentors: SuggestMentors
     request_mentoring: RequestMentoring
     respond_to_request: RespondToRequest
     end_mentoring: EndMentoring
@@ -88,6 +94,10 @@ class Mentorat:
             refresh_access=RefreshAccess(refresh_tokens),
             refresh_tokens=refresh_tokens,
             identify_caller=IdentifyCaller(uow, tokens, clock, recent),
+            show_profile=ShowProfile(uow),
+            edit_profile=EditProfile(uow),
+            search_mentors=SearchMentors(uow),
+            suggest_mentors=SuggestMentors(uow, clock),
             request_mentoring=RequestMentoring(write_once, clock, events),
             respond_to_request=RespondToRequest(uow, clock, events),
             end_mentoring=EndMentoring(uow, clock, events),

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from mentorat.domain.chat import Message, MessagePage
 from mentorat.domain.events import MentoringId, MessageId
 from mentorat.domain.mentoring import Mentoring, Status
+from mentorat.domain.profiles import MentorStanding, Profile
 from mentorat.domain.progress import Progress
 from mentorat.domain.users import User, UserId
 
@@ -37,6 +38,19 @@ class UserView:
             is_verified=user.is_verified,
             is_active=user.is_active,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileView:
+    """A person's own account details with their profile and, for a mentor, their standing."""
+
+    user: UserView
+    profile: Profile
+    standing: MentorStanding
+
+    @classmethod
+    def of(cls, user: User, profile: Profile, standing: MentorStanding) -> ProfileView:
+        return cls(UserView.of(user), profile, standing)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 
 class MentoratError(Exception):
-    """Base of every error raised by the domain and the application."""
+    """Base of every error raised by the domain and the application.
+
+    `code`, when a leaf sets it, names the rule for programs (the HTTP adapter sends it), so a
+    client can tell two conflicts apart without reading the human text.
+    """
+
+    code: str | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -186,3 +192,20 @@ class ConcurrentUpdate(Conflict):
 
     def __init__(self) -> None:
         super().__init__("The resource was changed by another request; reload and retry.")
+
+
+class MentorAtCapacity(Conflict):
+    code = "mentor_at_capacity"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The mentor's active mentees already fill their capacity; "
+            "end a mentoring or raise the capacity first."
+        )
+
+
+class MentorNotAccepting(Conflict):
+    code = "mentor_not_accepting"
+
+    def __init__(self) -> None:
+        super().__init__("This mentor is not accepting requests at the moment.")

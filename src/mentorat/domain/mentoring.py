@@ -19,6 +19,7 @@ from mentorat.domain.errors import (
     InvalidPeriod,
     InvalidTransition,
     MentoringNotFound,
+    MentorNotAccepting,
     NotAMentor,
     NotTheMentor,
     NotTheRequester,
@@ -89,14 +90,18 @@ def request_mentoring(
     end_date: date,
     open_between_pair: bool,
     at: datetime,
+    mentor_accepts_requests: bool = True,
 ) -> NewMentoring:
-    """Check every rule of a new request. `mentor` is None when no such user exists."""
+    """Check every rule of a new request. `mentor` is None when no such user exists;
+    `mentor_accepts_requests` is their profile's `accepting_requests`."""
     if end_date < start_date:
         raise InvalidPeriod()
     if mentor is not None and mentor.id == mentee.id:
         raise SelfMentoring()
     if mentor is None or not mentor.is_mentor or not mentor.is_active:
         raise NotAMentor()
+    if not mentor_accepts_requests:
+        raise MentorNotAccepting()
     if open_between_pair:
         raise OpenMentoringExists()
     return NewMentoring(

@@ -18,7 +18,7 @@ from mentorat import __version__
 from mentorat.adapters.http.auth import BEARER_SCHEME, SECURITY, require_caller
 from mentorat.adapters.http.body import MAX_BODY_BYTES, JsonBody
 from mentorat.adapters.http.context import HttpContext
-from mentorat.adapters.http.controllers import auth, chat, health, mentorings
+from mentorat.adapters.http.controllers import auth, chat, health, mentorings, mentors
 from mentorat.adapters.http.errors import EXCEPTION_HANDLERS
 from mentorat.application.service import Mentorat
 
@@ -47,7 +47,12 @@ def create_app(
     """
     protected = Router(
         path="/",
-        route_handlers=[*auth.PROTECTED, *mentorings.PROTECTED, *chat.PROTECTED],
+        route_handlers=[
+            *auth.PROTECTED,
+            *mentorings.PROTECTED,
+            *chat.PROTECTED,
+            *mentors.PROTECTED,
+        ],
         before_request=require_caller,
         security=SECURITY,
     )

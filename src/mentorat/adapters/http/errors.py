@@ -53,7 +53,8 @@ class ErrorOut(msgspec.Struct, omit_defaults=True):
     """Every error body: a human readable `detail`, plus the fields at fault for invalid input.
 
     `code` is set on 401 answers with SimpleJWT's codes (`not_authenticated`, `token_not_valid`,
-    `no_active_account`), which existing clients test to decide when to refresh a token.
+    `no_active_account`), which existing clients test to decide when to refresh a token, and
+    on conflicts whose rule has a name for programs (`mentor_at_capacity`, ...).
     """
 
     detail: str
@@ -127,7 +128,7 @@ def mentorat_error_response(_: Request[Any, Any, Any], exc: MentoratError) -> Re
     if isinstance(exc, StorageUnavailable):
         # Not logged here: the storage adapter that raised it logged the cause.
         return _json(status, ErrorOut(exc.message), {"Retry-After": RETRY_AFTER_UNAVAILABLE})
-    return _json(status, ErrorOut(exc.message))
+    return _json(status, ErrorOut(exc.message, code=exc.code))
 
 
 def bad_request_response(_: Request[Any, Any, Any], exc: BadRequest) -> Response[ErrorOut]:

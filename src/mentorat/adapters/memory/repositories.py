@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from mentorat.adapters.memory.store import InMemoryStore, Undo, copy_mentoring, copy_user
 from mentorat.application.ports import ChatRead, MentoringWithPeople
@@ -21,6 +22,7 @@ from mentorat.domain.errors import (
 )
 from mentorat.domain.events import MentoringId, MessageId
 from mentorat.domain.mentoring import Mentoring, NewMentoring, Role, Status
+from mentorat.domain.profiles import MentorStanding, Profile
 from mentorat.domain.users import NewUser, User, UserId, username_key
 
 
@@ -35,12 +37,16 @@ class InMemoryUsers:
         user = User.from_new(UserId(self._store.next_id("user")), new)
         self._store.users[user.id] = copy_user(user)
         self._store.usernames[key] = user.id
+        self._store.profiles[user.id] = Profile(user.id)
+        self._store.standings[user.id] = MentorStanding()
         self._undo.append(lambda: self._forget(user.id, key))
         return user
 
     def _forget(self, user_id: UserId, key: str) -> None:
         del self._store.users[user_id]
         del self._store.usernames[key]
+        del self._store.profiles[user_id]
+        del self._store.standings[user_id]
 
     async def get(self, user_id: UserId) -> User | None:
         user = self._store.users.get(user_id)
@@ -121,6 +127,14 @@ class InMemoryMentorings:
             MentoringWithPeople(m, copy_user(users[m.mentee_id]), copy_user(users[m.mentor_id]))
             for m in await self.list_accepted_for(user_id)
         ]
+
+    async def answer_times(self, mentor_id: UserId, latest: int) -> list[timedelta]:
+        answered = [
+            m
+            for _, m in sorted(self._store.mentorings.items(), reverse=True)
+            if m.mentor_id == mentor_id and (m.is_accepted or m.status == Status.REJECTED)
+        ]
+        return [(m.accepted_at or m.updated_at) - m.created_at for m in answered[:latest]]
 
 
 class InMemoryMessages:

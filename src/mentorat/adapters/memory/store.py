@@ -16,6 +16,7 @@ from mentorat.application.idempotency import IdempotencyRecord
 from mentorat.domain.chat import Message
 from mentorat.domain.events import MentoringId
 from mentorat.domain.mentoring import Mentoring
+from mentorat.domain.profiles import MentorStanding, Profile
 from mentorat.domain.users import User, UserId
 
 
@@ -25,6 +26,9 @@ class InMemoryStore:
 
     users: dict[UserId, User] = field(default_factory=dict)
     usernames: dict[str, UserId] = field(default_factory=dict)
+    # Every user's profile and standing, from registration on (`InMemoryUsers.add`).
+    profiles: dict[UserId, Profile] = field(default_factory=dict)
+    standings: dict[UserId, MentorStanding] = field(default_factory=dict)
     mentorings: dict[MentoringId, Mentoring] = field(default_factory=dict)
     messages: dict[MentoringId, list[Message]] = field(default_factory=dict)
     # Both oldest first, as long as the clock only moves forward: pruning reads the front.

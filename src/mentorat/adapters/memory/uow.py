@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from mentorat.adapters.memory.profiles import InMemoryMentorDirectory, InMemoryProfiles
 from mentorat.adapters.memory.records import InMemoryIdempotencyKeys, InMemoryUsedRefreshTokens
 from mentorat.adapters.memory.repositories import (
     InMemoryMentorings,
@@ -24,6 +25,8 @@ class InMemoryTransaction:
         self.undo: Undo = []
         self.committed = False
         self.users = InMemoryUsers(store, self.undo)
+        self.profiles = InMemoryProfiles(store, self.undo)
+        self.directory = InMemoryMentorDirectory(store)
         self.mentorings = InMemoryMentorings(store, self.undo)
         self.messages = InMemoryMessages(store, self.undo)
         self.idempotency = InMemoryIdempotencyKeys(store, self.undo)

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, FromClause, bindparam
 
-from mentorat.adapters.sql.tables import mentorings, messages, users
+from mentorat.adapters.sql.tables import mentorings, messages, profiles, users
 from mentorat.domain.chat import Message, NewMessage
 from mentorat.domain.events import MentoringId
 from mentorat.domain.mentoring import Mentoring, NewMentoring, Status
+from mentorat.domain.profiles import MentorStanding, Profile, SearchText
 from mentorat.domain.users import NewUser, User, UserId, username_key
 
 Row = Sequence[Any]
@@ -102,3 +104,57 @@ def new_mentoring_values(new: NewMentoring) -> dict[str, Any]:
     """What a new request starts as (the domain's `Mentoring.from_new`), by column; the id is
     the database's to give."""
     return mentoring_values(Mentoring.from_new(MentoringId(0), new))
+
+
+# --- profiles ---------------------------------------------------------------------------------
+
+PROFILE_FIELDS = tuple(f.name for f in fields(Profile))
+PROFILE_COLUMNS = tuple(profiles.c[name] for name in PROFILE_FIELDS)
+PROFILE_WIDTH = len(PROFILE_FIELDS)
+# Lists of tags and codes, stored comma-joined (neither may hold a comma: domain.profiles).
+_LISTS = frozenset({"skills", "wanted_skills", "languages"})
+SEARCH_FIELDS = ("names_text", "skills_text", "bio_text", "search_text")
+STANDING_FIELDS = ("active_mentees", "answer_seconds")
+# What saving a profile writes: every field the person edits, and the words searches read.
+PROFILE_SAVED = (*PROFILE_FIELDS[1:], *SEARCH_FIELDS)
+
+
+def profile_from_row(row: Row, at: int = 0) -> Profile:
+    values: list[Any] = [
+        (tuple(v.split(",")) if v else ()) if name in _LISTS else v
+        for name, v in zip(PROFILE_FIELDS, row[at : at + PROFILE_WIDTH], strict=True)
+    ]
+    return Profile(*values)
+
+
+def profile_values(profile: Profile, owner: User, prefix: str = "") -> dict[str, Any]:
+    """Every saved column of `profile` (of `owner`, whose names are searched too), by name."""
+    values: dict[str, Any] = {}
+    for name in PROFILE_FIELDS[1:]:
+        value = getattr(profile, name)
+        values[f"{prefix}{name}"] = ",".join(value) if name in _LISTS else value
+    words = SearchText.of(owner, profile)
+    values[f"{prefix}names_text"] = words.names
+    values[f"{prefix}skills_text"] = words.skills
+    values[f"{prefix}bio_text"] = words.bio
+    values[f"{prefix}search_text"] = words.all
+    return values
+
+
+def new_profile_values(owner: User, standing: MentorStanding | None = None) -> dict[str, Any]:
+    """The row of a profile: `owner`'s empty one, with `standing` when it is known."""
+    return {**profile_values(Profile(owner.id), owner), **standing_values(standing)}
+
+
+def standing_values(standing: MentorStanding | None) -> dict[str, Any]:
+    standing = standing or MentorStanding()
+    answer = standing.answer_time
+    return {
+        "active_mentees": standing.active_mentees,
+        "answer_seconds": None if answer is None else int(answer.total_seconds()),
+    }
+
+
+def standing_from_row(row: Row, at: int) -> MentorStanding:
+    active, seconds = row[at], row[at + 1]
+    return MentorStanding(active, None if seconds is None else timedelta(seconds=seconds))

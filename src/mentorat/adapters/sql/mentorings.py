@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cache
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, Select, bindparam, literal, or_, select, text, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    true,
+    update,
+)
 
 from mentorat.adapters.sql.mapping import (
     LIFECYCLE_FIELDS,
@@ -127,6 +140,19 @@ def _with_people() -> Statement:
 
 
 _WITH_PEOPLE: Final = _with_people()
+# Answered requests: accepted ones (dated by `accepted_at`) and refused ones, whose last change
+# was the refusal.
+_ANSWERS: Final = Statement(
+    select(
+        mentorings.c.created_at, func.coalesce(mentorings.c.accepted_at, mentorings.c.updated_at)
+    )
+    .where(
+        mentorings.c.mentor_id == bindparam("mentor_id", type_=Id),
+        or_(_ACCEPTED, mentorings.c.status == Status.REJECTED.value),
+    )
+    .order_by(mentorings.c.id.desc())
+    .limit(bindparam("latest", type_=Integer))
+)
 
 
 class SqlMentorings:
@@ -187,3 +213,7 @@ class SqlMentorings:
             )
             for row in rows
         ]
+
+    async def answer_times(self, mentor_id: UserId, latest: int) -> list[timedelta]:
+        rows = await self._run.rows(_ANSWERS, {"mentor_id": mentor_id, "latest": latest})
+        return [answered - asked for asked, answered in rows]

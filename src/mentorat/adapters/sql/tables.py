@@ -195,3 +195,36 @@ used_refresh_tokens = Table(
     Column("expires_at", UtcDateTime, nullable=False),
     Index("ix_used_refresh_tokens_expires_at", "expires_at"),
 )
+
+# Every user's profile (one row each, from registration on), with what the directory reads:
+# the mentor's standing (`active_mentees`, kept by accepts and endings; `answer_seconds`) and
+# the person's words as `domain.profiles.SearchText` splits them, one space between words.
+# Lists of tags and language codes are comma-joined. The search index is per database: a GIN
+# index on PostgreSQL (below), the FTS5 table `profiles_search` on SQLite (created by the
+# migration, kept by triggers; see docs/persistence.md).
+# The words of `search_text` taken as they are (no parser, no dictionary): PostgreSQL's form
+# of the search index, which the directory's queries spell exactly so.
+SEARCH_VECTOR = "array_to_tsvector(string_to_array(search_text, ' '))"
+profiles = Table(
+    "profiles",
+    metadata,
+    Column("user_id", Id, ForeignKey(users.c.id), primary_key=True, autoincrement=False),
+    Column("bio", Text, nullable=False),
+    Column("skills", Text, nullable=False),
+    Column("wanted_skills", Text, nullable=False),
+    Column("languages", String(64), nullable=False),
+    Column("timezone", String(64), nullable=True),
+    Column("capacity", Integer, nullable=False),
+    Column("accepting_requests", Boolean, nullable=False),
+    Column("active_mentees", Integer, nullable=False),
+    Column("answer_seconds", BigInteger, nullable=True),
+    Column("names_text", Text, nullable=False),
+    Column("skills_text", Text, nullable=False),
+    Column("bio_text", Text, nullable=False),
+    Column("search_text", Text, nullable=False),
+    CheckConstraint("capacity BETWEEN 0 AND 50", name="capacity_range"),
+    CheckConstraint("active_mentees >= 0", name="active_mentees_positive"),
+    Index("ix_profiles_search", text(SEARCH_VECTOR), postgresql_using="gin").ddl_if(
+        dialect="postgresql"
+    ),
+)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from types import TracebackType
 
 from mentorat.adapters.sql.database import ConnectionScope, Database
+from mentorat.adapters.sql.directory import SqlMentorDirectory
 from mentorat.adapters.sql.idempotency import SqlIdempotencyKeys
 from mentorat.adapters.sql.mentorings import SqlMentorings
 from mentorat.adapters.sql.messages import SqlMessages
+from mentorat.adapters.sql.profiles import SqlProfiles
 from mentorat.adapters.sql.statements import Runner
 from mentorat.adapters.sql.used_tokens import SqlUsedRefreshTokens
 from mentorat.adapters.sql.users import SqlUsers
@@ -16,11 +18,22 @@ from mentorat.adapters.sql.users import SqlUsers
 class SqlTransaction:
     """The repositories of one open transaction; `commit()` makes their changes durable."""
 
-    __slots__ = ("_run", "idempotency", "mentorings", "messages", "used_refresh_tokens", "users")
+    __slots__ = (
+        "_run",
+        "directory",
+        "idempotency",
+        "mentorings",
+        "messages",
+        "profiles",
+        "used_refresh_tokens",
+        "users",
+    )
 
     def __init__(self, run: Runner) -> None:
         self._run = run
         self.users = SqlUsers(run)
+        self.profiles = SqlProfiles(run)
+        self.directory = SqlMentorDirectory(run)
         self.mentorings = SqlMentorings(run)
         self.messages = SqlMessages(run)
         self.idempotency = SqlIdempotencyKeys(run)

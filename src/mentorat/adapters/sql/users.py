@@ -16,6 +16,7 @@ from mentorat.adapters.sql.mapping import (
     user_from_row,
     user_values,
 )
+from mentorat.adapters.sql.profiles import SqlProfiles
 from mentorat.adapters.sql.statements import Runner, Statement, insert_unless_taken
 from mentorat.adapters.sql.tables import Id, users
 from mentorat.domain.errors import UsernameTaken, UserNotFound
@@ -48,7 +49,9 @@ class SqlUsers:
         row = await self._run.first(_INSERT, new_user_values(new))
         if row is None:
             raise UsernameTaken()
-        return User.from_new(UserId(row[0]), new)
+        user = User.from_new(UserId(row[0]), new)
+        await SqlProfiles(self._run).add_empty(user)
+        return user
 
     async def get(self, user_id: UserId) -> User | None:
         row = await self._run.first(_BY_ID, {"id": user_id})

@@ -13,7 +13,7 @@ from litestar.datastructures import State
 
 from mentorat.application.views import UserView
 from mentorat.domain.chat import ID_MAX
-from mentorat.domain.errors import MentoringNotFound
+from mentorat.domain.errors import InvalidPaging, MentoringNotFound
 from mentorat.domain.events import MentoringId
 
 # How a path id is documented; the route still takes a string and checks it (see parse_id).
@@ -23,6 +23,16 @@ ID_SCHEMA = {"type": "integer", "format": "int64", "minimum": 1, "maximum": ID_M
 def query_integer(minimum: int, maximum: int) -> dict[str, object]:
     """How an integer query parameter is documented (the route reads a string and checks it)."""
     return {"one_of": None, "type": "integer", "minimum": minimum, "maximum": maximum}
+
+
+def query_int(name: str, raw: str | None) -> int | None:
+    """A query integer in ASCII digits; empty means absent. Ranges are the domain's to check."""
+    if not raw:
+        return None
+    digits = raw[1:] if raw[:1] == "-" else raw
+    if digits.isascii() and digits.isdigit() and len(digits) <= 20:
+        return int(raw)
+    raise InvalidPaging(name, f"{name} must be an integer.")
 
 
 # A request whose caller the bearer guard has established.

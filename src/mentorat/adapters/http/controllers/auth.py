@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from litestar import get, post
+from dataclasses import fields
+
+from litestar import get, patch, post
 from litestar.params import JSONBody
+from msgspec import UNSET
 
 from mentorat.adapters.http.context import client_address, use_cases
 from mentorat.adapters.http.controllers import Anonymous, Authenticated
@@ -11,14 +14,19 @@ from mentorat.adapters.http.errors import error_responses
 from mentorat.adapters.http.schemas import (
     AccessOut,
     LoginIn,
+    MeOut,
+    ProfileIn,
     RefreshIn,
     RegisterIn,
     TokenPairOut,
     UserOut,
+    me_out,
     user_out,
 )
+from mentorat.application.edit_profile import EditProfileCommand
 from mentorat.application.obtain_tokens import LoginCommand
 from mentorat.application.register_user import RegisterCommand
+from mentorat.domain.errors import InvalidInput
 
 TAGS = ["auth"]
 
@@ -79,13 +87,37 @@ async def refresh_access(request: Anonymous, data: JSONBody[RefreshIn]) -> Acces
 @get(
     "/auth/me/",
     operation_id="me",
-    summary="The authenticated user",
+    summary="The authenticated user, with their profile",
     tags=TAGS,
     responses=error_responses(401, 503),
 )
-async def me(request: Authenticated) -> UserOut:
-    return user_out(request.user)
+async def me(request: Authenticated) -> MeOut:
+    return me_out(await use_cases(request).show_profile(request.user.id))
+
+
+_READ_ONLY = ("id", "username", "password", "is_mentor", "is_verified")
+EDITABLE = tuple(f.name for f in fields(EditProfileCommand) if f.name != "caller_id")
+
+
+@patch(
+    "/auth/me/",
+    operation_id="editMe",
+    summary="Edit one's details and profile (only the fields sent change)",
+    tags=TAGS,
+    responses=error_responses(400, 401, 413, 415, 503),
+)
+async def edit_me(request: Authenticated, data: JSONBody[ProfileIn]) -> MeOut:
+    """`is_verified`, `is_mentor`, `username`, `password` and `id` cannot be changed here (400
+    naming the field); `capacity` and `accepting_requests` are a mentor's only."""
+    for name in _READ_ONLY:
+        if getattr(data, name) is not UNSET:
+            raise InvalidInput(name, "This field cannot be changed here.")
+    changes = {name: value for name in EDITABLE if (value := getattr(data, name)) is not UNSET}
+    view = await use_cases(request).edit_profile(
+        EditProfileCommand(caller_id=request.user.id, **changes)
+    )
+    return me_out(view)
 
 
 PUBLIC = [register, obtain_tokens, refresh_access]
-PROTECTED = [me]
+PROTECTED = [me, edit_me]

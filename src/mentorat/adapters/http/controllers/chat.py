@@ -13,6 +13,7 @@ from mentorat.adapters.http.controllers import (
     ID_SCHEMA,
     Authenticated,
     parse_id,
+    query_int,
     query_integer,
 )
 from mentorat.adapters.http.errors import error_responses
@@ -21,7 +22,6 @@ from mentorat.adapters.http.schemas import MessageIn, MessageOut, message_out
 from mentorat.application.list_messages import ListMessagesQuery
 from mentorat.application.post_message import PostMessageCommand
 from mentorat.domain.chat import ID_MAX, PAGE_DEFAULT, PAGE_MAX, PageRequest
-from mentorat.domain.errors import InvalidPaging
 from mentorat.domain.events import MessageId
 
 TAGS = ["chat"]
@@ -35,16 +35,6 @@ LINK = ResponseHeader(
     description='RFC 8288: rel="prev" (the next older page) exactly when older messages exist, '
     'rel="next" (the next newer page) exactly when newer ones exist.',
 )
-
-
-def _integer(name: str, raw: str | None) -> int | None:
-    """A query integer in ASCII digits; empty means absent. Ranges are the domain's to check."""
-    if not raw:
-        return None
-    digits = raw[1:] if raw[:1] == "-" else raw
-    if digits.isascii() and digits.isdigit() and len(digits) <= 20:
-        return int(raw)
-    raise InvalidPaging(name, f"{name} must be an integer.")
 
 
 @get(
@@ -81,9 +71,9 @@ async def list_messages(
     ] = None,
 ) -> Response[list[MessageOut]]:
     """Polling with `after` never skips a message; the body is always a plain array."""
-    size = _integer("limit", limit)
-    older = _integer("before", before)
-    newer = _integer("after", after)
+    size = query_int("limit", limit)
+    older = query_int("before", before)
+    newer = query_int("after", after)
     page = PageRequest(
         limit=PAGE_DEFAULT if size is None else size,
         before=None if older is None else MessageId(older),
