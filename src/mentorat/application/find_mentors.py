@@ -26,7 +26,7 @@ class SearchMentors:
         query = DirectoryQuery(
             terms=query.terms,
             skills=validate_skills("skill", query.skills),
-            languages=validate_languages(query.languages),
+            languages=validate_languages(query.languages, "language"),
             available=query.available,
             limit=query.limit,
             after=query.after,

@@ -98,16 +98,16 @@ def validate_skills(field: str, skills: Sequence[str]) -> tuple[str, ...]:
     return tuple(tags)
 
 
-def validate_languages(languages: Sequence[str]) -> tuple[str, ...]:
+def validate_languages(languages: Sequence[str], field: str = "languages") -> tuple[str, ...]:
     """ISO 639-1 codes, in lower case, each once."""
     codes: dict[str, None] = {}
     for raw in languages:
         code = raw.strip().lower()
         if code not in ISO_639_1:
-            raise InvalidInput("languages", f"{raw!r} is not an ISO 639-1 language code.")
+            raise InvalidInput(field, f"{raw!r} is not an ISO 639-1 language code.")
         codes[code] = None
     if len(codes) > LANGUAGES_MAX:
-        raise InvalidInput("languages", f"Give at most {LANGUAGES_MAX} languages.")
+        raise InvalidInput(field, f"Give at most {LANGUAGES_MAX} languages.")
     return tuple(codes)
 
 
