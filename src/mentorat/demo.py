@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mentorat.adapters.sql import bulk
+from mentorat.application.edit_profile import EditProfileCommand
 from mentorat.application.list_messages import ListMessagesQuery
 from mentorat.application.post_message import PostMessageCommand
 from mentorat.application.register_user import RegisterCommand
@@ -21,7 +22,9 @@ from mentorat.application.respond_to_request import RespondCommand
 from mentorat.application.service import Mentorat
 from mentorat.domain.chat import Message
 from mentorat.domain.events import MentoringId, MessageId
+from mentorat.domain.matching import median_answer_time
 from mentorat.domain.mentoring import Mentoring, Status
+from mentorat.domain.profiles import MentorStanding, Profile
 from mentorat.domain.users import User, UserId
 
 DEMO_PASSWORD = "Pass123!@"
@@ -74,7 +77,70 @@ async def seed_demo(mentorat: Mentorat) -> bool:
         sender = owner.id if by_mentee else mentor.id
         await mentorat.post_message(PostMessageCommand(mentoring.id, sender, text))
     await mentorat.list_messages(ListMessagesQuery(mentoring.id, owner.id))
+    await mentorat.edit_profile(
+        EditProfileCommand(
+            owner.id,
+            bio="J'apprends Python et les API REST.",
+            wanted_skills=("python", "rest", "testing", "sql"),
+            languages=("fr", "en"),
+            timezone="Europe/Paris",
+        )
+    )
+    await _directory(mentorat)
     return True
+
+
+DEMO_MENTORS = 36
+
+
+async def _directory(mentorat: Mentorat) -> None:
+    """A few dozen mentors with varied skills, languages and time zones, so that a search and
+    the suggestions have something to show."""
+    rnd = random.Random(7)
+    names = (
+        "Claire",
+        "Amadou",
+        "Inès",
+        "Lucas",
+        "Fatou",
+        "Hugo",
+        "Yasmine",
+        "Théo",
+        "Léa",
+        "Karim",
+        "Chloé",
+        "Mamadou",
+        "Sofia",
+        "Julien",
+        "Aïcha",
+        "Nathan",
+    )
+    for i in range(DEMO_MENTORS):
+        first = names[i % len(names)]
+        mentor = await mentorat.register_user(
+            RegisterCommand(
+                username=f"mentor{i + 3:02d}",
+                password=DEMO_PASSWORD,
+                email=f"mentor{i + 3:02d}@example.com",
+                first_name=first,
+                last_name=f"Demo{i + 3:02d}",
+                is_mentor=True,
+            )
+        )
+        if i % 3:
+            await mentorat.verify_user(mentor.username)
+        skills = rnd.sample(_SKILL_POOL, rnd.randint(2, 5))
+        await mentorat.edit_profile(
+            EditProfileCommand(
+                mentor.id,
+                bio=f"{first}, {' '.join(rnd.sample(_BIO_WORDS, 3))}: {', '.join(skills)}.",
+                skills=skills,
+                languages=rnd.sample(_LANGUAGE_POOL, rnd.randint(1, 3)),
+                timezone=rnd.choice(_ZONE_POOL),
+                capacity=rnd.randint(1, 5),
+                accepting_requests=i % 11 != 5,
+            )
+        )
 
 
 # --- the benchmark dataset ---------------------------------------------------------------------
@@ -146,6 +212,96 @@ def _users(plan: BulkPlan, password_hash: str) -> Iterator[User]:
             is_active=True,
             joined_at=_BASE_TIME + timedelta(minutes=i),
         )
+
+
+_SKILL_POOL = (
+    "python",
+    "sql",
+    "postgresql",
+    "go",
+    "rust",
+    "javascript",
+    "typescript",
+    "react",
+    "design",
+    "accessibility",
+    "data",
+    "machine learning",
+    "devops",
+    "kubernetes",
+    "testing",
+    "security",
+    "career",
+    "leadership",
+    "product",
+    "java",
+    "c++",
+    "android",
+    "ios",
+    "rest",
+    "django",
+)
+_LANGUAGE_POOL = ("fr", "en", "es", "de", "pt", "ar", "it")
+_ZONE_POOL = (
+    "Europe/Paris",
+    "Europe/London",
+    "America/New_York",
+    "America/Sao_Paulo",
+    "Africa/Dakar",
+    "Asia/Tokyo",
+    "Europe/Berlin",
+    "America/Montreal",
+    "Africa/Casablanca",
+    "Asia/Kolkata",
+)
+_BIO_WORDS = (
+    "développeuse",
+    "ingénieur",
+    "architecte",
+    "mentor",
+    "backend",
+    "frontend",
+    "données",
+    "sécurité",
+    "produit",
+    "carrière",
+    "startup",
+    "open source",
+    "cloud",
+    "mobile",
+    "qualité",
+)
+
+
+def _profiles(
+    plan: BulkPlan, people: Sequence[User], chats: Sequence[Mentoring]
+) -> Iterator[tuple[User, Profile, MentorStanding]]:
+    """Every user's profile: mentors with varied skills, languages, time zones and capacities;
+    mentees with the skills they want. Standings are counted from the mentorings."""
+    rnd = random.Random(plan.seed + 1)
+    active: dict[int, int] = {}
+    answers: dict[int, list[timedelta]] = {}
+    for chat in chats:
+        if chat.status is Status.ACTIVE:
+            active[chat.mentor_id] = active.get(chat.mentor_id, 0) + 1
+        if chat.accepted_at is not None:
+            answers.setdefault(chat.mentor_id, []).append(chat.accepted_at - chat.created_at)
+    for user in people:
+        skills = tuple(rnd.sample(_SKILL_POOL, rnd.randint(1, 5)))
+        words = " ".join(rnd.sample(_BIO_WORDS, 4))
+        profile = Profile(
+            user.id,
+            bio=f"{user.first_name}: {words}." if user.is_mentor else "",
+            skills=skills if user.is_mentor else (),
+            wanted_skills=() if user.is_mentor else skills,
+            languages=tuple(rnd.sample(_LANGUAGE_POOL, rnd.randint(1, 2))),
+            timezone=rnd.choice(_ZONE_POOL),
+            capacity=rnd.randint(1, 8),
+        )
+        standing = MentorStanding(
+            active.get(user.id, 0), median_answer_time(answers.get(user.id, ()))
+        )
+        yield user, profile, standing
 
 
 def _plan_mentorings(plan: BulkPlan) -> tuple[list[Mentoring], int]:
@@ -251,9 +407,10 @@ async def seed_bulk(
     started = time.perf_counter()
     chats, bench = _plan_mentorings(plan)
     _tally(plan, chats)
+    people = list(_users(plan, password_hash))
     await bulk.load(
         engine,
-        (_users(plan, password_hash), chats, _messages(plan, chats)),
+        (people, _profiles(plan, people, chats), chats, _messages(plan, chats)),
         replace=replace,
     )
     return {

@@ -18,15 +18,20 @@ from mentorat.adapters.sql.engine import SQLITE_BEGIN
 from mentorat.adapters.sql.mapping import (
     MENTORING_INSERTED,
     MESSAGE_INSERTED,
+    PROFILE_SAVED,
+    STANDING_FIELDS,
     USER_INSERTED,
     bound,
     mentoring_values,
     message_values,
+    profile_values,
+    standing_values,
     user_values,
 )
-from mentorat.adapters.sql.tables import mentorings, messages, metadata, users
+from mentorat.adapters.sql.tables import mentorings, messages, metadata, profiles, users
 from mentorat.domain.chat import Message
 from mentorat.domain.mentoring import Mentoring
+from mentorat.domain.profiles import MentorStanding, Profile
 from mentorat.domain.users import User
 
 _BATCH = 20_000
@@ -40,6 +45,15 @@ def _user_row(user: User) -> dict[str, Any]:
     return {"id": user.id, **user_values(user)}
 
 
+def _profile_row(entry: tuple[User, Profile, MentorStanding]) -> dict[str, Any]:
+    user, profile, standing = entry
+    return {
+        "user_id": user.id,
+        **profile_values(profile, user),
+        **standing_values(standing),
+    }
+
+
 def _mentoring_row(mentoring: Mentoring) -> dict[str, Any]:
     return {"id": mentoring.id, **mentoring_values(mentoring)}
 
@@ -51,6 +65,7 @@ def _message_row(message: Message) -> dict[str, Any]:
 # Each table with the columns loaded into it and how an entity becomes a row, parents first.
 _LOADS: tuple[tuple[Table, tuple[str, ...], Callable[[Any], dict[str, Any]]], ...] = (
     (users, ("id", *USER_INSERTED), _user_row),
+    (profiles, ("user_id", *PROFILE_SAVED, *STANDING_FIELDS), _profile_row),
     (mentorings, ("id", *MENTORING_INSERTED), _mentoring_row),
     (messages, ("id", *MESSAGE_INSERTED), _message_row),
 )
@@ -58,11 +73,17 @@ _LOADS: tuple[tuple[Table, tuple[str, ...], Callable[[Any], dict[str, Any]]], ..
 
 async def load(
     engine: AsyncEngine,
-    entities: tuple[Iterable[User], Iterable[Mentoring], Iterable[Message]],
+    entities: tuple[
+        Iterable[User],
+        Iterable[tuple[User, Profile, MentorStanding]],
+        Iterable[Mentoring],
+        Iterable[Message],
+    ],
     *,
     replace: bool = False,
 ) -> None:
-    """Store `(users, mentorings, messages)` in one transaction, then update the statistics.
+    """Store `(users, profiles, mentorings, messages)` in one transaction, then update the
+    statistics. Every user needs their profile (with the standing their mentorings give).
 
     Raises SeedRefused when users exist, unless `replace`, which empties every table first.
     """
@@ -123,6 +144,8 @@ async def _copy(
                     for name, process in processors
                 ]
             )
+    if "id" not in columns:
+        return
     await conn.exec_driver_sql(
         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
         f"coalesce((SELECT max(id) FROM {table.name}), 0) + 1, false)"
@@ -143,7 +166,7 @@ async def _analyze(conn: AsyncConnection, postgresql: bool) -> None:
         # VACUUM cannot run inside a transaction; it also sets the visibility map that lets
         # chat pages be answered from the index alone.
         await conn.execution_options(isolation_level="AUTOCOMMIT")
-        for table in (users, mentorings, messages):
+        for table in (users, profiles, mentorings, messages):
             await conn.exec_driver_sql(f"VACUUM ANALYZE {table.name}")
     else:
         async with conn.begin():
