@@ -26,6 +26,7 @@ TABLES = {
     "login_failures",
     "idempotency_keys",
     "used_refresh_tokens",
+    "goals",
 }
 
 
@@ -77,6 +78,18 @@ async def test_the_replay_tables_come_and_go_with_their_own_revision(empty_db: s
     assert await schema_of(empty_db) == (TABLES, migrations.head(), [])
     downgrade_database(settings, "0001")
     assert (await schema_of(empty_db))[:2] == (first, "0001")
+
+
+async def test_the_goals_table_comes_and_goes_with_its_own_revision(empty_db: str) -> None:
+    settings = Settings(database_url=empty_db)
+    upgrade_database(settings, "0002")
+    before = TABLES - {"goals"}
+    assert (await schema_of(empty_db))[:2] == (before, "0002")
+    upgrade_database(settings)
+    assert await schema_of(empty_db) == (TABLES, migrations.head(), [])
+    assert migrations.head() == "0003"
+    downgrade_database(settings, "0002")
+    assert (await schema_of(empty_db))[:2] == (before, "0002")
 
 
 async def test_the_comparison_would_see_a_schema_that_drifted(empty_db: str) -> None:

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 from mentorat.adapters.memory.records import InMemoryIdempotencyKeys, InMemoryUsedRefreshTokens
 from mentorat.adapters.memory.repositories import (
+    InMemoryGoals,
     InMemoryMentorings,
     InMemoryMessages,
     InMemoryUsers,
@@ -26,6 +27,7 @@ class InMemoryTransaction:
         self.users = InMemoryUsers(store, self.undo)
         self.mentorings = InMemoryMentorings(store, self.undo)
         self.messages = InMemoryMessages(store, self.undo)
+        self.goals = InMemoryGoals(store, self.undo)
         self.idempotency = InMemoryIdempotencyKeys(store, self.undo)
         self.used_refresh_tokens = InMemoryUsedRefreshTokens(store, self.undo)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 
 from mentorat.adapters.sql.database import ConnectionScope, Database
+from mentorat.adapters.sql.goals import SqlGoals
 from mentorat.adapters.sql.idempotency import SqlIdempotencyKeys
 from mentorat.adapters.sql.mentorings import SqlMentorings
 from mentorat.adapters.sql.messages import SqlMessages
@@ -16,13 +17,22 @@ from mentorat.adapters.sql.users import SqlUsers
 class SqlTransaction:
     """The repositories of one open transaction; `commit()` makes their changes durable."""
 
-    __slots__ = ("_run", "idempotency", "mentorings", "messages", "used_refresh_tokens", "users")
+    __slots__ = (
+        "_run",
+        "goals",
+        "idempotency",
+        "mentorings",
+        "messages",
+        "used_refresh_tokens",
+        "users",
+    )
 
     def __init__(self, run: Runner) -> None:
         self._run = run
         self.users = SqlUsers(run)
         self.mentorings = SqlMentorings(run)
         self.messages = SqlMessages(run)
+        self.goals = SqlGoals(run)
         self.idempotency = SqlIdempotencyKeys(run)
         self.used_refresh_tokens = SqlUsedRefreshTokens(run)
 
