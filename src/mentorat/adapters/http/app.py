@@ -18,7 +18,7 @@ from mentorat import __version__
 from mentorat.adapters.http.auth import BEARER_SCHEME, SECURITY, require_caller
 from mentorat.adapters.http.body import MAX_BODY_BYTES, JsonBody
 from mentorat.adapters.http.context import HttpContext
-from mentorat.adapters.http.controllers import auth, chat, health, mentorings
+from mentorat.adapters.http.controllers import auth, chat, goals, health, mentorings
 from mentorat.adapters.http.errors import EXCEPTION_HANDLERS
 from mentorat.application.service import Mentorat
 
@@ -47,14 +47,19 @@ def create_app(
     """
     protected = Router(
         path="/",
-        route_handlers=[*auth.PROTECTED, *mentorings.PROTECTED, *chat.PROTECTED],
+        route_handlers=[
+            *auth.PROTECTED,
+            *mentorings.PROTECTED,
+            *chat.PROTECTED,
+            *goals.PROTECTED,
+        ],
         before_request=require_caller,
         security=SECURITY,
     )
     cors = (
         CORSConfig(
             allow_origins=list(cors_origins),
-            allow_methods=["GET", "POST", "PATCH", "OPTIONS"],
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type"],
             expose_headers=["Link", "Retry-After", "WWW-Authenticate"],
             max_age=600,
@@ -124,6 +129,7 @@ def _openapi() -> OpenAPIConfig:
             Tag(name="auth", description="Accounts and tokens."),
             Tag(name="mentorings", description="Requests, responses, accepted mentorings."),
             Tag(name="chat", description="Messages between the mentor and the mentee."),
+            Tag(name="goals", description="What the mentor and the mentee set out to do."),
             Tag(name="health", description="Liveness and readiness probes."),
         ],
     )

@@ -12,7 +12,13 @@ from typing import Annotated, Final, Literal
 
 import msgspec
 
-from mentorat.application.views import MentoringView, MessageView, ProgressView, UserView
+from mentorat.application.views import (
+    GoalView,
+    MentoringView,
+    MessageView,
+    ProgressView,
+    UserView,
+)
 from mentorat.domain.chat import ID_MAX
 from mentorat.domain.mentoring import Status as MentoringStatus
 
@@ -92,6 +98,26 @@ class MessageIn(msgspec.Struct, frozen=True):
     message: str
 
 
+class GoalIn(msgspec.Struct, frozen=True):
+    title: str
+    due_date: date | None = None
+
+
+class GoalEditIn(msgspec.Struct, frozen=True):
+    """A partial edit: a key left out keeps its value; `"due_date": null` removes the date."""
+
+    title: str | msgspec.UnsetType = msgspec.UNSET
+    due_date: date | msgspec.UnsetType | None = msgspec.UNSET
+    done: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class GoalOrderIn(msgspec.Struct, frozen=True):
+    ids: Annotated[
+        list[Id],
+        msgspec.Meta(description="Every goal id of the mentoring, once, in the new order."),
+    ]
+
+
 # --- responses ----------------------------------------------------------------------------------
 
 
@@ -152,6 +178,11 @@ class ProgressFiguresOut(msgspec.Struct):
     percent_elapsed: float
     message_count: int
     last_activity_at: Timestamp
+    goal_count: int
+    goals_done: int
+    percent_done: Annotated[
+        float | None, msgspec.Meta(description="Done goals over goals, in %; null without goals.")
+    ]
 
 
 class ProgressOut(msgspec.Struct):
@@ -171,6 +202,17 @@ class MessageOut(msgspec.Struct):
     sender_id: Annotated[str, msgspec.Meta(description="The sender's user id, as a string.")]
     message: str
     created_at: Timestamp
+
+
+class GoalOut(msgspec.Struct):
+    id: int
+    mentoring_id: int
+    title: str
+    due_date: date | None
+    done: bool
+    position: Annotated[int, msgspec.Meta(description="1 to n, the goal's place in the list.")]
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class StatusOut(msgspec.Struct):
@@ -227,6 +269,9 @@ def progress_out(row: ProgressView) -> ProgressOut:
             figures.percent_elapsed,
             figures.message_count,
             wire_time(figures.last_activity_at),
+            figures.goal_count,
+            figures.goals_done,
+            figures.percent_done,
         ),
     )
 
@@ -234,4 +279,17 @@ def progress_out(row: ProgressView) -> ProgressOut:
 def message_out(message: MessageView) -> MessageOut:
     return MessageOut(
         message.id, str(message.sender_id), message.message, wire_time(message.created_at)
+    )
+
+
+def goal_out(goal: GoalView) -> GoalOut:
+    return GoalOut(
+        goal.id,
+        goal.mentoring_id,
+        goal.title,
+        goal.due_date,
+        goal.done,
+        goal.position,
+        wire_time(goal.created_at),
+        wire_time(goal.updated_at),
     )
