@@ -216,6 +216,23 @@ async def test_every_goal_path_answers_the_same_without_its_trailing_slash(
         assert set(goal) == GOAL_KEYS
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PATCH", "/api/mentoring/1/goals/order/", {"PUT"}),
+        ("DELETE", "/api/mentoring/1/goals/order", {"PUT"}),
+        ("GET", "/api/mentoring/1/goals/1/", {"PATCH", "DELETE"}),
+        ("PUT", "/api/mentoring/1/goals/", {"GET", "POST"}),
+    ],
+)
+async def test_a_method_a_goal_path_does_not_have_is_a_405_with_an_allow_header(
+    api: Api, mentee: Person, method: str, path: str, allowed: set[str]
+) -> None:
+    response = await api.client.request(method, path, headers=mentee.auth)
+    assert_error(response, 405)
+    assert allowed <= {m.strip() for m in response.headers["allow"].split(",")}
+
+
 # --- 401, 404 ----------------------------------------------------------------------------------
 
 
