@@ -68,4 +68,5 @@ def snapshot(store: InMemoryStore) -> dict[str, object]:
         "usernames": dict(store.usernames),
         "mentorings": {i: asdict(m) for i, m in store.mentorings.items()},
         "messages": {i: [asdict(m) for m in chat] for i, chat in store.messages.items()},
+        "goals": {i: asdict(g) for i, g in store.goals.items()},
     }

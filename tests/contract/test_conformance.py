@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from mentorat.adapters.auth.jwt_tokens import JwtTokens
 from mentorat.adapters.memory.records import InMemoryIdempotencyKeys, InMemoryUsedRefreshTokens
 from mentorat.adapters.memory.repositories import (
+    InMemoryGoals,
     InMemoryMentorings,
     InMemoryMessages,
     InMemoryUsers,
@@ -22,6 +23,7 @@ from mentorat.adapters.memory.store import InMemoryStore
 from mentorat.adapters.memory.uow import InMemoryTransaction, InMemoryUnitOfWork
 from mentorat.adapters.sql.chat_posts import PostgresChatPosts
 from mentorat.adapters.sql.database import Database
+from mentorat.adapters.sql.goals import SqlGoals
 from mentorat.adapters.sql.idempotency import SqlIdempotencyKeys
 from mentorat.adapters.sql.mentorings import SqlMentorings
 from mentorat.adapters.sql.messages import SqlMessages
@@ -32,6 +34,7 @@ from mentorat.adapters.sql.used_tokens import SqlUsedRefreshTokens
 from mentorat.adapters.sql.users import SqlUsers
 from mentorat.application.ports import (
     ChatPosts,
+    Goals,
     IdempotencyKeys,
     LoginThrottle,
     Mentorings,
@@ -53,6 +56,7 @@ def conforms(
     sql_users: Users = SqlUsers(run)
     sql_mentorings: Mentorings = SqlMentorings(run)
     sql_messages: Messages = SqlMessages(run)
+    sql_goals: Goals = SqlGoals(run)
     sql_transaction: Transaction = SqlTransaction(run)
     sql_uow: UnitOfWork = SqlUnitOfWork(database)
     sql_throttle: LoginThrottle = SqlLoginThrottle(database)
@@ -64,6 +68,7 @@ def conforms(
     memory_users: Users = InMemoryUsers(store, [])
     memory_mentorings: Mentorings = InMemoryMentorings(store, [])
     memory_messages: Messages = InMemoryMessages(store, [])
+    memory_goals: Goals = InMemoryGoals(store, [])
     memory_transaction: Transaction = InMemoryTransaction(store)
     memory_uow: UnitOfWork = InMemoryUnitOfWork(store)
     memory_throttle: LoginThrottle = InMemoryLoginThrottle()
@@ -73,9 +78,9 @@ def conforms(
     jwt_tokens: Tokens = JwtTokens("a signing key")
     del postgres_runner, sqlite_runner
     del sql_users, sql_mentorings, sql_messages, sql_transaction, sql_uow, sql_throttle
-    del sql_keys, sql_used, postgres_posts, sql_posts
+    del sql_keys, sql_used, postgres_posts, sql_posts, sql_goals
     del memory_users, memory_mentorings, memory_messages, memory_transaction, memory_uow
-    del memory_throttle, memory_keys, memory_used, memory_posts, jwt_tokens
+    del memory_throttle, memory_keys, memory_used, memory_posts, memory_goals, jwt_tokens
 
 
 def test_every_adapter_conforms_to_its_port_for_mypy() -> None:

@@ -10,9 +10,13 @@ from mentorat.domain.errors import (
     ConcurrentUpdate,
     Conflict,
     EmptyMessage,
+    GoalNotFound,
+    GoalsClosed,
     InvalidCredentials,
     InvalidEmail,
     InvalidFieldValue,
+    InvalidGoalOrder,
+    InvalidGoalTitle,
     InvalidInput,
     InvalidPaging,
     InvalidPeriod,
@@ -32,6 +36,7 @@ from mentorat.domain.errors import (
     OpenMentoringExists,
     RequestNotPending,
     SelfMentoring,
+    TooManyGoals,
     UnstorableText,
     UsernameTaken,
     UserNotFound,
@@ -57,6 +62,12 @@ CASES: list[tuple[MentoratError, type[MentoratError] | None, str]] = [
     (InvalidPaging("limit", "bad limit"), InvalidInput, "bad limit"),
     (InvalidFieldValue("status", "bad status"), InvalidInput, "bad status"),
     (
+        InvalidGoalTitle("This field may not be blank."),
+        InvalidInput,
+        "This field may not be blank.",
+    ),
+    (InvalidGoalOrder("ids must not repeat a goal."), InvalidInput, "ids must not repeat a goal."),
+    (
         InvalidCredentials(),
         AuthenticationFailed,
         "No active account found with the given credentials",
@@ -75,6 +86,7 @@ CASES: list[tuple[MentoratError, type[MentoratError] | None, str]] = [
     ),
     (MentoringNotFound(), NotFound, "No mentoring matches the given id."),
     (UserNotFound(), NotFound, "No user matches the given id or username."),
+    (GoalNotFound(), NotFound, "No goal matches the given id in this mentoring."),
     (UsernameTaken(), Conflict, "A user with that username already exists."),
     (
         OpenMentoringExists(),
@@ -91,6 +103,16 @@ CASES: list[tuple[MentoratError, type[MentoratError] | None, str]] = [
         MentoringClosed("rejected"),
         Conflict,
         "Messages are only allowed while the mentoring is pending or active; this one is rejected.",
+    ),
+    (
+        GoalsClosed("completed"),
+        Conflict,
+        "Goals can only be changed while the mentoring is active; this one is completed.",
+    ),
+    (
+        TooManyGoals(100),
+        Conflict,
+        "A mentoring has at most 100 goals; delete one to add another.",
     ),
     (
         ConcurrentUpdate(),
@@ -127,6 +149,8 @@ def test_invalid_input_names_the_field_at_fault() -> None:
         ("message", MessageTooLong(4000)),
         ("before", InvalidPaging("before", "x")),
         ("first_name", UnstorableText("first_name")),
+        ("title", InvalidGoalTitle("x")),
+        ("ids", InvalidGoalOrder("x")),
     ]
     for field, error in errors:
         assert error.field == field

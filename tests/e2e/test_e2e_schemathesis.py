@@ -83,6 +83,11 @@ OPERATIONS = [
     ("/api/mentorship/progress", "GET"),
     ("/api/mentoring/chat/{mentoring_id}/messages", "GET"),
     ("/api/mentoring/chat/{mentoring_id}/messages", "POST"),
+    ("/api/mentoring/{mentoring_id}/goals", "GET"),
+    ("/api/mentoring/{mentoring_id}/goals", "POST"),
+    ("/api/mentoring/{mentoring_id}/goals/{goal_id}", "PATCH"),
+    ("/api/mentoring/{mentoring_id}/goals/{goal_id}", "DELETE"),
+    ("/api/mentoring/{mentoring_id}/goals/order", "PUT"),
 ]
 
 

@@ -341,6 +341,9 @@ async def test_progress_shows_both_people_and_how_far_the_mentoring_has_come(
         "percent_elapsed": 16.4,
         "message_count": 1,
         "last_activity_at": "2025-03-01T09:00:00.000000Z",
+        "goal_count": 0,
+        "goals_done": 0,
+        "percent_done": None,
     }
     as_mentor = await api.client.get("/api/mentorship/progress/", headers=mentor.auth)
     assert [r["id"] for r in as_mentor.json()] == [first["id"]]

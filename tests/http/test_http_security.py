@@ -9,7 +9,7 @@ import pytest
 from mentorat import bootstrap
 from mentorat.adapters.http.app import create_app
 from mentorat.adapters.http.auth import require_caller
-from mentorat.adapters.http.controllers import auth, chat, health, mentorings, mentors
+from mentorat.adapters.http.controllers import auth, chat, goals, health, mentorings, mentors
 from tests.http.support import Api, Person, assert_error, bearer, forge
 
 
@@ -103,5 +103,11 @@ def test_every_route_but_the_public_ones_authenticates_its_caller() -> None:
             assert hooks == [require_caller], route.path
             checked += 1
     assert checked == len(
-        [*auth.PROTECTED, *mentorings.PROTECTED, *chat.PROTECTED, *mentors.PROTECTED]
+        [
+            *auth.PROTECTED,
+            *mentorings.PROTECTED,
+            *chat.PROTECTED,
+            *mentors.PROTECTED,
+            *goals.PROTECTED,
+        ]
     )

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from mentorat.adapters.sql.engine import create_engine
 from mentorat.adapters.sql.errors import StorageConflict, translate
 from mentorat.adapters.sql.statements import runner_for
-from mentorat.adapters.sql.tables import mentorings, messages, users
+from mentorat.adapters.sql.tables import goals, mentorings, messages, users
 from mentorat.adapters.sql.users import SqlUsers
 from mentorat.domain.errors import OpenMentoringExists, UsernameTaken
 from mentorat.domain.users import UserId
@@ -127,6 +127,30 @@ async def test_empty_or_oversized_message_bodies_are_refused(conn: AsyncConnecti
     await refused(conn, insert(messages), message | {"body": ""})
     await refused(conn, insert(messages), message | {"body": "é" * 4001})
     await conn.execute(insert(messages), message | {"body": "é" * 4000})
+
+
+async def test_goals_keep_their_rules_on_title_position_and_done_date(
+    conn: AsyncConnection,
+) -> None:
+    await conn.execute(insert(mentorings), a_mentoring(1, status="active"))
+    goal = {
+        "mentoring_id": 1,
+        "title": "é" * 200,
+        "due_date": None,
+        "done": False,
+        "position": 1,
+        "created_at": T0,
+        "updated_at": T0,
+        "done_at": None,
+    }
+    await refused(conn, insert(goals), goal | {"mentoring_id": 99})
+    await refused(conn, insert(goals), goal | {"title": ""})
+    await refused(conn, insert(goals), goal | {"title": "é" * 201})
+    await refused(conn, insert(goals), goal | {"position": 0})
+    await refused(conn, insert(goals), goal | {"done": True})
+    await refused(conn, insert(goals), goal | {"done_at": T0})
+    await conn.execute(insert(goals), goal)
+    await conn.execute(insert(goals), goal | {"position": 2, "done": True, "done_at": T0})
 
 
 async def test_required_columns_cannot_be_null(conn: AsyncConnection) -> None:

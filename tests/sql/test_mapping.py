@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from mentorat.adapters.sql.mapping import MENTORING_COLUMNS, MESSAGE_COLUMNS, USER_COLUMNS
+from mentorat.adapters.sql.mapping import (
+    GOAL_COLUMNS,
+    MENTORING_COLUMNS,
+    MESSAGE_COLUMNS,
+    USER_COLUMNS,
+)
 from mentorat.domain.chat import Message
+from mentorat.domain.goals import Goal
 from mentorat.domain.mentoring import Mentoring
 from mentorat.domain.users import User
 
@@ -26,3 +32,7 @@ def test_mentoring_columns_follow_the_mentoring_fields() -> None:
 def test_message_columns_follow_the_message_fields() -> None:
     renamed = {"body": "text"}  # the column keeps the seed's name
     assert [renamed.get(n, n) for n in names(MESSAGE_COLUMNS)] == [f.name for f in fields(Message)]
+
+
+def test_goal_columns_follow_the_goal_fields() -> None:
+    assert names(GOAL_COLUMNS) == [f.name for f in fields(Goal)]

@@ -27,6 +27,7 @@ TABLES = {
     "idempotency_keys",
     "used_refresh_tokens",
     "profiles",
+    "goals",
 }
 # SQLite's directory index: an FTS5 table (and its shadow tables), outside tables.py.
 SEARCH_INDEX_PREFIX = "profiles_search"
@@ -87,6 +88,45 @@ async def test_the_replay_tables_come_and_go_with_their_own_revision(empty_db: s
     assert await schema_of(empty_db) == (TABLES, migrations.head(), [])
     downgrade_database(settings, "0001")
     assert (await schema_of(empty_db))[:2] == (first, "0001")
+
+
+async def test_profiles_are_backfilled_for_users_who_registered_before_them(
+    empty_db: str,
+) -> None:
+    settings = Settings(database_url=empty_db)
+    upgrade_database(settings, "0003")
+    engine = create_engine(settings)
+    try:
+        async with engine.begin() as conn:
+            await conn.exec_driver_sql(
+                "INSERT INTO users (username, username_key, email, password_hash, first_name, "
+                "last_name, is_mentor, phone_number, is_verified, is_active, joined_at) VALUES "
+                "('Ines', 'ines', 'i@example.com', 'h', 'Inès', 'Développeuse', true, NULL, "
+                "false, true, '2025-01-01 00:00:00.000000')"
+            )
+        upgrade_database(settings)
+        async with engine.connect() as conn:
+            row = (
+                await conn.exec_driver_sql(
+                    "SELECT names_text, capacity, active_mentees FROM profiles"
+                )
+            ).one()
+    finally:
+        await engine.dispose()
+    assert tuple(row) == ("ines developpeuse", 3, 0)
+
+
+async def test_the_goals_table_comes_and_goes_with_its_own_revision(empty_db: str) -> None:
+    settings = Settings(database_url=empty_db)
+    upgrade_database(settings, "0002")
+    before = TABLES - {"goals", "profiles"}
+    assert (await schema_of(empty_db))[:2] == (before, "0002")
+    upgrade_database(settings, "0003")
+    assert (await schema_of(empty_db))[:2] == (before | {"goals"}, "0003")
+    upgrade_database(settings)
+    assert await schema_of(empty_db) == (TABLES, migrations.head(), [])
+    downgrade_database(settings, "0002")
+    assert (await schema_of(empty_db))[:2] == (before, "0002")
 
 
 async def test_the_comparison_would_see_a_schema_that_drifted(empty_db: str) -> None:

@@ -12,6 +12,13 @@ from mentorat.application.end_mentoring import EndCommand
 from mentorat.application.errors import Throttled
 from mentorat.application.list_messages import ListMessagesQuery
 from mentorat.application.list_requests import ListRequestsQuery
+from mentorat.application.manage_goals import (
+    AddGoalCommand,
+    DeleteGoalCommand,
+    EditGoalCommand,
+    ListGoalsQuery,
+    ReorderGoalsCommand,
+)
 from mentorat.application.obtain_tokens import LoginCommand
 from mentorat.application.post_message import PostMessageCommand
 from mentorat.application.register_user import RegisterCommand
@@ -22,6 +29,7 @@ from mentorat.application.views import UserView
 from mentorat.bootstrap import System, open_system
 from mentorat.domain.chat import NewMessage, PageRequest
 from mentorat.domain.errors import InvalidCredentials
+from mentorat.domain.goals import GoalEdit, NewGoal
 from mentorat.domain.mentoring import Ending, NewMentoring, Role, Status
 from mentorat.domain.users import NewUser
 from tests.conftest import settings_for
@@ -292,3 +300,67 @@ async def test_the_idempotent_and_rotating_paths_send_a_fixed_few_statements(
     finally:
         await system.aclose()
     assert counted == [expected, expected]
+
+
+# The goals' use cases; docs/persistence.md carries the same table. Each change reads the
+# mentoring FOR UPDATE first (SQLite drops the clause).
+EXPECTED_GOALS = {
+    "list_goals": 2,
+    "add_goal": 3,
+    "add_goal (new key)": 6,
+    "add_goal (replayed key)": 3,
+    "edit_goal": 3,
+    "edit_goal (no change)": 2,
+    "reorder_goals": 3,
+    "delete_goal": 4,
+}
+
+
+async def count_goal_use_cases(system: System, round_: int) -> dict[str, int]:
+    app = system.mentorat
+    ada = await app.identify_caller((await app.obtain_tokens(LoginCommand("ada", PASSWORD))).access)
+    [chat, *_] = await app.list_mentorings(ada.id)
+    with counting(system) as counts:
+        measure = counts.measure
+        await measure("list_goals", lambda: app.list_goals(ListGoalsQuery(chat.id, ada.id)))
+        add = AddGoalCommand(chat.id, ada.id, f"round {round_}")
+        await measure("add_goal", lambda: app.add_goal(add))
+        keyed = AddGoalCommand(
+            chat.id, ada.id, "keyed", idempotency_key=f"goal-{round_}", fingerprint="c" * 64
+        )
+        await measure("add_goal (new key)", lambda: app.add_goal(keyed))
+        await measure("add_goal (replayed key)", lambda: app.add_goal(keyed))
+        goals = await app.list_goals(ListGoalsQuery(chat.id, ada.id))
+        tick = EditGoalCommand(chat.id, goals[-1].id, ada.id, GoalEdit(done=True))
+        await measure("edit_goal", lambda: app.edit_goal(tick))
+        await measure("edit_goal (no change)", lambda: app.edit_goal(tick))
+        order = ReorderGoalsCommand(chat.id, ada.id, [g.id for g in reversed(goals)])
+        await measure("reorder_goals", lambda: app.reorder_goals(order))
+        drop = DeleteGoalCommand(chat.id, goals[0].id, ada.id)
+        await measure("delete_goal", lambda: app.delete_goal(drop))
+    return dict(counts)
+
+
+async def grow_goals(system: System) -> None:
+    """Many goals in ada's first mentoring, and in the others."""
+    app = system.mentorat
+    async with app.uow() as tx:
+        ada = await tx.users.get_by_username("ada")
+        assert ada is not None
+        for number, mentoring in enumerate(await tx.mentorings.list_accepted_for(ada.id)):
+            count = 80 if number == 0 else 5
+            start = await tx.goals.count(mentoring.id)
+            for i in range(count):
+                new = NewGoal(mentoring.id, f"goal {i}", None, start + i + 1, ada.joined_at)
+                await tx.goals.add(new)
+        await tx.commit()
+
+
+async def test_the_goal_use_cases_send_a_fixed_few_statements(system: System) -> None:
+    await register(system.mentorat, "ada")
+    await grow(system, "few", mentorings=2, messages=0)
+    small = await count_goal_use_cases(system, 1)
+    await grow(system, "many", mentorings=30, messages=0)
+    await grow_goals(system)
+    large = await count_goal_use_cases(system, 2)
+    assert [small, large] == [EXPECTED_GOALS, EXPECTED_GOALS]

@@ -15,6 +15,7 @@ from typing import Protocol
 from mentorat.domain.chat import Message, MessagePage, NewMessage, PageRequest
 from mentorat.domain.directory import DirectoryPage, DirectoryQuery, MentorCard
 from mentorat.domain.events import MentoringId, MessageId
+from mentorat.domain.goals import NO_GOALS, Goal, GoalId, GoalTally, NewGoal
 from mentorat.domain.mentoring import Mentoring, NewMentoring, Role, Status
 from mentorat.domain.profiles import MentorStanding, Profile
 from mentorat.domain.users import NewUser, User, UserId
@@ -75,6 +76,7 @@ class MentoringWithPeople:
     mentoring: Mentoring
     mentee: User
     mentor: User
+    goals: GoalTally = NO_GOALS
 
 
 class Mentorings(Protocol):
@@ -98,7 +100,8 @@ class Mentorings(Protocol):
         """Mentorings the user takes part in that have been active at some point."""
 
     async def list_accepted_with_people(self, user_id: UserId) -> list[MentoringWithPeople]:
-        """As `list_accepted_for`, with both participants loaded in the same read."""
+        """As `list_accepted_for`, with both participants and the tally of the mentoring's
+        goals loaded in the same read."""
 
     async def answer_times(self, mentor_id: UserId, latest: int) -> list[timedelta]:
         """How long the mentor took to answer (accept or refuse) each of their `latest`
@@ -156,6 +159,33 @@ class ChatPosts(Protocol):
         when that moved, calls `compose` again on a fresh read (or gives up with
         ConcurrentUpdate after a few such races).
         """
+
+
+class Goals(Protocol):
+    """The goals of mentorings; a mentoring's goals are ordered by position, 1 to n."""
+
+    async def add(self, new: NewGoal) -> Goal:
+        """Store a new goal, at `new.position`."""
+
+    async def get(self, goal_id: GoalId) -> Goal | None: ...
+
+    async def count(self, mentoring_id: MentoringId) -> int:
+        """How many goals the mentoring has."""
+
+    async def list_for(self, mentoring_id: MentoringId) -> list[Goal]:
+        """Every goal of the mentoring, by position."""
+
+    async def save(self, goal: Goal) -> None:
+        """Write back what an edit changes: title, due date, done, `updated_at`, `done_at`.
+
+        The position is not written: only `reorder` and `delete` move goals.
+        """
+
+    async def delete(self, goal: Goal) -> None:
+        """Delete the goal; the goals after it move up one place, so no gap is left."""
+
+    async def reorder(self, goals: Sequence[Goal]) -> None:
+        """Store the position of each of `goals`, which are all the goals of one mentoring."""
 
 
 class IdempotencyKeys(Protocol):
@@ -217,6 +247,9 @@ class Transaction(Protocol):
 
     @property
     def messages(self) -> Messages: ...
+
+    @property
+    def goals(self) -> Goals: ...
 
     @property
     def idempotency(self) -> IdempotencyKeys: ...

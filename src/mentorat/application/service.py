@@ -13,6 +13,13 @@ from mentorat.application.identify_caller import IdentifyCaller, RecentCallers
 from mentorat.application.list_mentorings import ListMentorings
 from mentorat.application.list_messages import ListMessages
 from mentorat.application.list_requests import ListRequests
+from mentorat.application.manage_goals import (
+    AddGoal,
+    DeleteGoal,
+    EditGoal,
+    ListGoals,
+    ReorderGoals,
+)
 from mentorat.application.manage_users import DeactivateUser, ReactivateUser, VerifyUser
 from mentorat.application.obtain_tokens import ObtainTokens
 from mentorat.application.ports import (
@@ -51,6 +58,11 @@ class Mentorat:
     show_progress: ShowProgress
     post_message: PostMessage
     list_messages: ListMessages
+    list_goals: ListGoals
+    add_goal: AddGoal
+    edit_goal: EditGoal
+    delete_goal: DeleteGoal
+    reorder_goals: ReorderGoals
     verify_user: VerifyUser
     deactivate_user: DeactivateUser
     reactivate_user: ReactivateUser
@@ -106,6 +118,11 @@ class Mentorat:
             show_progress=ShowProgress(uow, clock),
             post_message=PostMessage(posts or PostInTransaction(uow), write_once, clock, events),
             list_messages=ListMessages(uow),
+            list_goals=ListGoals(uow),
+            add_goal=AddGoal(write_once, clock),
+            edit_goal=EditGoal(uow, clock),
+            delete_goal=DeleteGoal(uow),
+            reorder_goals=ReorderGoals(uow),
             verify_user=VerifyUser(uow, recent),
             deactivate_user=DeactivateUser(uow, recent),
             reactivate_user=ReactivateUser(uow, recent),

@@ -1,4 +1,5 @@
-"""The progress of each of the caller's accepted mentorings, with both people's public info."""
+"""The progress of each of the caller's accepted mentorings (its period, its chat, its goals),
+with both people's public info."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ class ShowProgress:
                 mentoring=MentoringView.of(row.mentoring),
                 mentee=UserView.of(row.mentee),
                 mentor=UserView.of(row.mentor),
-                progress=Progress.of(row.mentoring, today),
+                progress=Progress.of(row.mentoring, today, row.goals),
             )
             for row in rows
         ]

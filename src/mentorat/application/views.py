@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from mentorat.domain.chat import Message, MessagePage
 from mentorat.domain.events import MentoringId, MessageId
+from mentorat.domain.goals import Goal, GoalId
 from mentorat.domain.mentoring import Mentoring, Status
 from mentorat.domain.profiles import MentorStanding, Profile
 from mentorat.domain.progress import Progress
@@ -119,4 +120,31 @@ class MessagePageView:
             limit=limit,
             older_cursor=page.older_cursor,
             newer_cursor=page.newer_cursor,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GoalView:
+    id: GoalId
+    mentoring_id: MentoringId
+    title: str
+    due_date: date | None
+    done: bool
+    position: int
+    created_at: datetime
+    updated_at: datetime
+    done_at: datetime | None
+
+    @classmethod
+    def of(cls, goal: Goal) -> GoalView:
+        return cls(
+            id=goal.id,
+            mentoring_id=goal.mentoring_id,
+            title=goal.title,
+            due_date=goal.due_date,
+            done=goal.done,
+            position=goal.position,
+            created_at=goal.created_at,
+            updated_at=goal.updated_at,
+            done_at=goal.done_at,
         )

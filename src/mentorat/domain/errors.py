@@ -89,6 +89,18 @@ class InvalidFieldValue(InvalidInput):
     """A field holds a value outside the set the rule allows (e.g. an unknown status)."""
 
 
+class InvalidGoalTitle(InvalidInput):
+    def __init__(self, message: str) -> None:
+        super().__init__("title", message)
+
+
+class InvalidGoalOrder(InvalidInput):
+    """A new order of goals that is not exactly the mentoring's goals, each once."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("ids", message)
+
+
 # --- 401: who is calling is not established ----------------------------------------------------
 
 
@@ -145,6 +157,13 @@ class UserNotFound(NotFound):
         super().__init__("No user matches the given id or username.")
 
 
+class GoalNotFound(NotFound):
+    """No such goal in this mentoring (a goal of another mentoring is not found either)."""
+
+    def __init__(self) -> None:
+        super().__init__("No goal matches the given id in this mentoring.")
+
+
 # --- 409: the state of the world forbids it ----------------------------------------------------
 
 
@@ -185,6 +204,20 @@ class MentoringClosed(Conflict):
             f"this one is {status}."
         )
         self.status = status
+
+
+class GoalsClosed(Conflict):
+    def __init__(self, status: str) -> None:
+        super().__init__(
+            f"Goals can only be changed while the mentoring is active; this one is {status}."
+        )
+        self.status = status
+
+
+class TooManyGoals(Conflict):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"A mentoring has at most {limit} goals; delete one to add another.")
+        self.limit = limit
 
 
 class ConcurrentUpdate(Conflict):

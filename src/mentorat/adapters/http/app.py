@@ -18,7 +18,7 @@ from mentorat import __version__
 from mentorat.adapters.http.auth import BEARER_SCHEME, SECURITY, require_caller
 from mentorat.adapters.http.body import MAX_BODY_BYTES, JsonBody
 from mentorat.adapters.http.context import HttpContext
-from mentorat.adapters.http.controllers import auth, chat, health, mentorings, mentors
+from mentorat.adapters.http.controllers import auth, chat, goals, health, mentorings, mentors
 from mentorat.adapters.http.errors import EXCEPTION_HANDLERS
 from mentorat.application.service import Mentorat
 
@@ -52,6 +52,7 @@ def create_app(
             *mentorings.PROTECTED,
             *chat.PROTECTED,
             *mentors.PROTECTED,
+            *goals.PROTECTED,
         ],
         before_request=require_caller,
         security=SECURITY,
@@ -59,7 +60,7 @@ def create_app(
     cors = (
         CORSConfig(
             allow_origins=list(cors_origins),
-            allow_methods=["GET", "POST", "PATCH", "OPTIONS"],
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type"],
             expose_headers=["Link", "Retry-After", "WWW-Authenticate"],
             max_age=600,
@@ -129,6 +130,7 @@ def _openapi() -> OpenAPIConfig:
             Tag(name="auth", description="Accounts and tokens."),
             Tag(name="mentorings", description="Requests, responses, accepted mentorings."),
             Tag(name="chat", description="Messages between the mentor and the mentee."),
+            Tag(name="goals", description="What the mentor and the mentee set out to do."),
             Tag(name="health", description="Liveness and readiness probes."),
         ],
     )

@@ -14,6 +14,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from mentorat.application.views import (
+    GoalView,
     MentoringView,
     MessageView,
     ProfileView,
@@ -125,6 +126,26 @@ class ProfileIn(msgspec.Struct, frozen=True):
     password: ReadOnly = UNSET
     is_mentor: ReadOnly = UNSET
     is_verified: ReadOnly = UNSET
+
+
+class GoalIn(msgspec.Struct, frozen=True):
+    title: str
+    due_date: date | None = None
+
+
+class GoalEditIn(msgspec.Struct, frozen=True):
+    """A partial edit: a key left out keeps its value; `"due_date": null` removes the date."""
+
+    title: str | msgspec.UnsetType = msgspec.UNSET
+    due_date: date | msgspec.UnsetType | None = msgspec.UNSET
+    done: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class GoalOrderIn(msgspec.Struct, frozen=True):
+    ids: Annotated[
+        list[Id],
+        msgspec.Meta(description="Every goal id of the mentoring, once, in the new order."),
+    ]
 
 
 # --- responses ----------------------------------------------------------------------------------
@@ -244,6 +265,11 @@ class ProgressFiguresOut(msgspec.Struct):
     percent_elapsed: float
     message_count: int
     last_activity_at: Timestamp
+    goal_count: int
+    goals_done: int
+    percent_done: Annotated[
+        float | None, msgspec.Meta(description="Done goals over goals, in %; null without goals.")
+    ]
 
 
 class ProgressOut(msgspec.Struct):
@@ -263,6 +289,17 @@ class MessageOut(msgspec.Struct):
     sender_id: Annotated[str, msgspec.Meta(description="The sender's user id, as a string.")]
     message: str
     created_at: Timestamp
+
+
+class GoalOut(msgspec.Struct):
+    id: int
+    mentoring_id: int
+    title: str
+    due_date: date | None
+    done: bool
+    position: Annotated[int, msgspec.Meta(description="1 to n, the goal's place in the list.")]
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class StatusOut(msgspec.Struct):
@@ -319,6 +356,9 @@ def progress_out(row: ProgressView) -> ProgressOut:
             figures.percent_elapsed,
             figures.message_count,
             wire_time(figures.last_activity_at),
+            figures.goal_count,
+            figures.goals_done,
+            figures.percent_done,
         ),
     )
 
@@ -378,4 +418,17 @@ def suggestion_out(suggestion: Suggestion) -> SuggestionOut:
         card_out(suggestion.card),
         suggestion.score,
         [ReasonOut(r.code.value, r.points, r.text) for r in suggestion.reasons],
+    )
+
+
+def goal_out(goal: GoalView) -> GoalOut:
+    return GoalOut(
+        goal.id,
+        goal.mentoring_id,
+        goal.title,
+        goal.due_date,
+        goal.done,
+        goal.position,
+        wire_time(goal.created_at),
+        wire_time(goal.updated_at),
     )

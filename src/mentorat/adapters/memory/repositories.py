@@ -1,11 +1,18 @@
-"""The memory adapters of the `Users`, `Mentorings` and `Messages` ports."""
+"""The memory adapters of the `Users`, `Mentorings`, `Messages` and `Goals` ports."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import timedelta
 
-from mentorat.adapters.memory.store import InMemoryStore, Undo, copy_mentoring, copy_user
+from mentorat.adapters.memory.store import (
+    InMemoryStore,
+    Undo,
+    copy_goal,
+    copy_mentoring,
+    copy_user,
+)
 from mentorat.application.ports import ChatRead, MentoringWithPeople
 from mentorat.domain.chat import (
     Message,
@@ -21,6 +28,7 @@ from mentorat.domain.errors import (
     UsernameTaken,
 )
 from mentorat.domain.events import MentoringId, MessageId
+from mentorat.domain.goals import Goal, GoalId, GoalTally, NewGoal
 from mentorat.domain.mentoring import Mentoring, NewMentoring, Role, Status
 from mentorat.domain.profiles import MentorStanding, Profile
 from mentorat.domain.users import NewUser, User, UserId, username_key
@@ -123,8 +131,14 @@ class InMemoryMentorings:
 
     async def list_accepted_with_people(self, user_id: UserId) -> list[MentoringWithPeople]:
         users = self._store.users
+        goals = InMemoryGoals(self._store, self._undo)
         return [
-            MentoringWithPeople(m, copy_user(users[m.mentee_id]), copy_user(users[m.mentor_id]))
+            MentoringWithPeople(
+                m,
+                copy_user(users[m.mentee_id]),
+                copy_user(users[m.mentor_id]),
+                GoalTally.of(await goals.list_for(m.id)),
+            )
             for m in await self.list_accepted_for(user_id)
         ]
 
@@ -188,3 +202,59 @@ class InMemoryMessages:
         mentoring = copy_mentoring(found)
         page = await self.page(mentoring_id, request) if mentoring.involves(reader) else None
         return ChatRead(mentoring, page)
+
+
+class InMemoryGoals:
+    def __init__(self, store: InMemoryStore, undo: Undo) -> None:
+        self._store, self._undo = store, undo
+
+    async def add(self, new: NewGoal) -> Goal:
+        goal = Goal.from_new(GoalId(self._store.next_id("goal")), new)
+        self._store.goals[goal.id] = copy_goal(goal)
+        self._undo.append(lambda: self._store.goals.__delitem__(goal.id))
+        return goal
+
+    async def get(self, goal_id: GoalId) -> Goal | None:
+        found = self._store.goals.get(goal_id)
+        return None if found is None else copy_goal(found)
+
+    def _of(self, mentoring_id: MentoringId) -> list[Goal]:
+        return sorted(
+            (g for g in self._store.goals.values() if g.mentoring_id == mentoring_id),
+            key=lambda g: (g.position, g.id),
+        )
+
+    async def count(self, mentoring_id: MentoringId) -> int:
+        return len(self._of(mentoring_id))
+
+    async def list_for(self, mentoring_id: MentoringId) -> list[Goal]:
+        return [copy_goal(g) for g in self._of(mentoring_id)]
+
+    def _put(self, goal: Goal) -> None:
+        """Store `goal` as it is, undoably (the goal must exist)."""
+        before = self._store.goals[goal.id]
+        self._store.goals[goal.id] = goal
+        self._undo.append(lambda: self._store.goals.__setitem__(goal.id, before))
+
+    async def save(self, goal: Goal) -> None:
+        before = self._store.goals.get(goal.id)
+        if before is None:
+            raise ConcurrentUpdate()
+        # As in SQL: an edit never moves a goal; positions are `reorder`'s and `delete`'s.
+        self._put(dataclasses.replace(goal, position=before.position))
+
+    async def delete(self, goal: Goal) -> None:
+        before = self._store.goals.get(goal.id)
+        if before is None:
+            return
+        del self._store.goals[goal.id]
+        self._undo.append(lambda: self._store.goals.__setitem__(goal.id, before))
+        for later in self._of(before.mentoring_id):
+            if later.position > before.position:
+                self._put(dataclasses.replace(later, position=later.position - 1))
+
+    async def reorder(self, goals: Sequence[Goal]) -> None:
+        for goal in goals:
+            stored = self._store.goals.get(goal.id)
+            if stored is not None and stored.mentoring_id == goal.mentoring_id:
+                self._put(dataclasses.replace(stored, position=goal.position))

@@ -15,6 +15,7 @@ from datetime import datetime
 from mentorat.application.idempotency import IdempotencyRecord
 from mentorat.domain.chat import Message
 from mentorat.domain.events import MentoringId
+from mentorat.domain.goals import Goal, GoalId
 from mentorat.domain.mentoring import Mentoring
 from mentorat.domain.profiles import MentorStanding, Profile
 from mentorat.domain.users import User, UserId
@@ -31,10 +32,13 @@ class InMemoryStore:
     standings: dict[UserId, MentorStanding] = field(default_factory=dict)
     mentorings: dict[MentoringId, Mentoring] = field(default_factory=dict)
     messages: dict[MentoringId, list[Message]] = field(default_factory=dict)
+    goals: dict[GoalId, Goal] = field(default_factory=dict)
     # Both oldest first, as long as the clock only moves forward: pruning reads the front.
     idempotency: dict[tuple[UserId, str], IdempotencyRecord] = field(default_factory=dict)
     used_refresh_tokens: dict[str, datetime] = field(default_factory=dict)
-    last_ids: dict[str, int] = field(default_factory=lambda: {"user": 0, "mentoring": 0, "msg": 0})
+    last_ids: dict[str, int] = field(
+        default_factory=lambda: {"user": 0, "mentoring": 0, "msg": 0, "goal": 0}
+    )
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def next_id(self, kind: str) -> int:
@@ -49,6 +53,10 @@ def copy_user(user: User) -> User:
 
 def copy_mentoring(mentoring: Mentoring) -> Mentoring:
     return dataclasses.replace(mentoring, events=[])
+
+
+def copy_goal(goal: Goal) -> Goal:
+    return dataclasses.replace(goal)
 
 
 Undo = list[Callable[[], None]]

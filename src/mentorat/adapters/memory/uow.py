@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from mentorat.adapters.memory.profiles import InMemoryMentorDirectory, InMemoryProfiles
 from mentorat.adapters.memory.records import InMemoryIdempotencyKeys, InMemoryUsedRefreshTokens
 from mentorat.adapters.memory.repositories import (
+    InMemoryGoals,
     InMemoryMentorings,
     InMemoryMessages,
     InMemoryUsers,
@@ -29,6 +30,7 @@ class InMemoryTransaction:
         self.directory = InMemoryMentorDirectory(store)
         self.mentorings = InMemoryMentorings(store, self.undo)
         self.messages = InMemoryMessages(store, self.undo)
+        self.goals = InMemoryGoals(store, self.undo)
         self.idempotency = InMemoryIdempotencyKeys(store, self.undo)
         self.used_refresh_tokens = InMemoryUsedRefreshTokens(store, self.undo)
 

@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, FromClause, bindparam
 
-from mentorat.adapters.sql.tables import mentorings, messages, profiles, users
+from mentorat.adapters.sql.tables import goals, mentorings, messages, profiles, users
 from mentorat.domain.chat import Message, NewMessage
 from mentorat.domain.events import MentoringId
+from mentorat.domain.goals import Goal, GoalId, NewGoal
 from mentorat.domain.mentoring import Mentoring, NewMentoring, Status
 from mentorat.domain.profiles import MentorStanding, Profile, SearchText
 from mentorat.domain.users import NewUser, User, UserId, username_key
@@ -32,9 +33,13 @@ CHAT_FIELDS = ("message_count", "last_message_at")
 LIFECYCLE_FIELDS = tuple(f for f in MENTORING_FIELDS[1:] if f not in CHAT_FIELDS)
 # The message's text is stored in `body`, the seed's name for it.
 MESSAGE_FIELDS = tuple("body" if f.name == "text" else f.name for f in fields(Message))
+GOAL_FIELDS = tuple(f.name for f in fields(Goal))
+# What an edit changes and `Goals.save` writes; positions move only by reorder and delete.
+GOAL_EDITED_FIELDS = ("title", "due_date", "done", "updated_at", "done_at")
 USER_WIDTH = len(USER_FIELDS)
 MENTORING_WIDTH = len(MENTORING_FIELDS)
 MESSAGE_WIDTH = len(MESSAGE_FIELDS)
+GOAL_WIDTH = len(GOAL_FIELDS)
 
 
 def user_columns(table: FromClause = users) -> tuple[ColumnElement[Any], ...]:
@@ -45,10 +50,12 @@ def user_columns(table: FromClause = users) -> tuple[ColumnElement[Any], ...]:
 USER_COLUMNS = user_columns()
 MENTORING_COLUMNS = tuple(mentorings.c[name] for name in MENTORING_FIELDS)
 MESSAGE_COLUMNS = tuple(messages.c[name] for name in MESSAGE_FIELDS)
+GOAL_COLUMNS = tuple(goals.c[name] for name in GOAL_FIELDS)
 # What an insert writes: every column but the id, which the database gives.
 USER_INSERTED = (*USER_FIELDS[1:], "username_key")
 MENTORING_INSERTED = MENTORING_FIELDS[1:]
 MESSAGE_INSERTED = MESSAGE_FIELDS[1:]
+GOAL_INSERTED = GOAL_FIELDS[1:]
 
 
 def bound(
@@ -92,6 +99,23 @@ def message_values(message: Message | NewMessage) -> dict[str, Any]:
 
 def message_from_row(row: Row, at: int = 0) -> Message:
     return Message(*row[at : at + MESSAGE_WIDTH])
+
+
+def goal_from_row(row: Row, at: int = 0) -> Goal:
+    return Goal(*row[at : at + GOAL_WIDTH])
+
+
+def goal_values(
+    goal: Goal, names: Sequence[str] = GOAL_FIELDS[1:], prefix: str = ""
+) -> dict[str, Any]:
+    """The columns `names` of `goal` (every one but its id), by name (with `prefix`)."""
+    return {f"{prefix}{name}": getattr(goal, name) for name in names}
+
+
+def new_goal_values(new: NewGoal) -> dict[str, Any]:
+    """What a new goal starts as (the domain's `Goal.from_new`), by column; the id is the
+    database's to give."""
+    return goal_values(Goal.from_new(GoalId(0), new))
 
 
 def new_user_values(new: NewUser) -> dict[str, Any]:

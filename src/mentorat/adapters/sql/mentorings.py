@@ -34,10 +34,18 @@ from mentorat.adapters.sql.mapping import (
     user_from_row,
 )
 from mentorat.adapters.sql.statements import Runner, Statement, insert_unless_taken
-from mentorat.adapters.sql.tables import OPEN_PAIR_WHERE, OPEN_STATUS_VALUES, Id, mentorings, users
+from mentorat.adapters.sql.tables import (
+    OPEN_PAIR_WHERE,
+    OPEN_STATUS_VALUES,
+    Id,
+    goals,
+    mentorings,
+    users,
+)
 from mentorat.application.ports import MentoringWithPeople
 from mentorat.domain.errors import ConcurrentUpdate, OpenMentoringExists
 from mentorat.domain.events import MentoringId
+from mentorat.domain.goals import GoalTally
 from mentorat.domain.mentoring import Mentoring, NewMentoring, Role, Status
 from mentorat.domain.users import UserId
 
@@ -101,16 +109,27 @@ _ACCEPTED_LIST: Final = Statement(
 
 
 def _with_people() -> Statement:
-    """Accepted mentorings of :user_id with both participants, in one statement.
+    """Accepted mentorings of :user_id with both participants and the tally of their goals
+    (how many, how many done), in one statement.
 
     On PostgreSQL each participant is a LATERAL lookup with LIMIT 1: the planner must then
     probe the users primary key once per mentoring, where a join lets it choose a hash join
-    over a scan of the whole users table. SQLite, which has no LATERAL, always nests loops by
-    index.
+    over a scan of the whole users table. The tally is a LATERAL aggregate too, a range of the
+    goals' `(mentoring_id, position)` index per mentoring. SQLite, which has no LATERAL,
+    always nests loops by index, and counts with correlated subqueries on the same index.
     """
     mentee_t, mentor_t = users.alias("mentee"), users.alias("mentor")
+    of_mentoring = goals.c.mentoring_id == mentorings.c.id
+    goal_count = select(func.count()).where(of_mentoring).scalar_subquery()
+    goals_done = select(func.count()).where(of_mentoring, goals.c.done).scalar_subquery()
     joined = (
-        select(*MENTORING_COLUMNS, *user_columns(mentee_t), *user_columns(mentor_t))
+        select(
+            *MENTORING_COLUMNS,
+            *user_columns(mentee_t),
+            *user_columns(mentor_t),
+            goal_count.label("goal_count"),
+            goals_done.label("goals_done"),
+        )
         .join_from(mentorings, mentee_t, mentee_t.c.id == mentorings.c.mentee_id)
         .join(mentor_t, mentor_t.c.id == mentorings.c.mentor_id)
         .where(_INVOLVED, _ACCEPTED)
@@ -128,11 +147,20 @@ def _with_people() -> Statement:
         .limit(1)
         .lateral("mentor_l")
     )
+    tally = (
+        select(
+            func.count().label("goal_count"),
+            func.count().filter(goals.c.done).label("goals_done"),
+        )
+        .where(of_mentoring)
+        .lateral("goals_l")
+    )
     lateral: Select[Any] = (
-        select(*MENTORING_COLUMNS, *mentee.c, *mentor.c)
+        select(*MENTORING_COLUMNS, *mentee.c, *mentor.c, *tally.c)
         .select_from(mentorings)
         .join(mentee, true())
         .join(mentor, true())
+        .join(tally, true())
         .where(_INVOLVED, _ACCEPTED)
         .order_by(mentorings.c.id)
     )
@@ -205,11 +233,13 @@ class SqlMentorings:
         rows = await self._run.rows(_WITH_PEOPLE, {"user_id": user_id})
         mentee_at = MENTORING_WIDTH
         mentor_at = MENTORING_WIDTH + USER_WIDTH
+        tally_at = MENTORING_WIDTH + 2 * USER_WIDTH
         return [
             MentoringWithPeople(
                 mentoring_from_row(row),
                 user_from_row(row, mentee_at),
                 user_from_row(row, mentor_at),
+                GoalTally(*row[tally_at : tally_at + 2]),
             )
             for row in rows
         ]

@@ -152,6 +152,30 @@ messages = Table(
     Index("ix_messages_mentoring_id_id", "mentoring_id", "id"),
 )
 
+# The goals of a mentoring, in its order: positions 1 to n, kept so by the goals' use cases
+# (under the mentoring's lock), hence an index and not a unique constraint, which a shift of
+# positions would break halfway through one UPDATE.
+goals = Table(
+    "goals",
+    metadata,
+    Column("id", Id, Identity(), primary_key=True),
+    Column("mentoring_id", Id, ForeignKey(mentorings.c.id), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("due_date", Date, nullable=True),
+    Column("done", Boolean, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("done_at", UtcDateTime, nullable=True),
+    CheckConstraint("length(title) BETWEEN 1 AND 200", name="title_length"),
+    CheckConstraint("position >= 1", name="position_positive"),
+    CheckConstraint(
+        "(done AND done_at IS NOT NULL) OR (NOT done AND done_at IS NULL)",
+        name="done_at_when_done",
+    ),
+    Index("ix_goals_mentoring_id_position", "mentoring_id", "position"),
+)
+
 # Failed logins, shared by every worker process; rows older than the window are pruned.
 login_failures = Table(
     "login_failures",

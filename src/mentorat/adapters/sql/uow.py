@@ -6,6 +6,7 @@ from types import TracebackType
 
 from mentorat.adapters.sql.database import ConnectionScope, Database
 from mentorat.adapters.sql.directory import SqlMentorDirectory
+from mentorat.adapters.sql.goals import SqlGoals
 from mentorat.adapters.sql.idempotency import SqlIdempotencyKeys
 from mentorat.adapters.sql.mentorings import SqlMentorings
 from mentorat.adapters.sql.messages import SqlMessages
@@ -21,6 +22,7 @@ class SqlTransaction:
     __slots__ = (
         "_run",
         "directory",
+        "goals",
         "idempotency",
         "mentorings",
         "messages",
@@ -36,6 +38,7 @@ class SqlTransaction:
         self.directory = SqlMentorDirectory(run)
         self.mentorings = SqlMentorings(run)
         self.messages = SqlMessages(run)
+        self.goals = SqlGoals(run)
         self.idempotency = SqlIdempotencyKeys(run)
         self.used_refresh_tokens = SqlUsedRefreshTokens(run)
 
