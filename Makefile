@@ -29,8 +29,9 @@ test: $(STAMP) ## the whole suite: lint gates, types, architecture, then every t
 bench: $(STAMP) ## the full benchmark beside the DRF reference (about 10 minutes)
 	$(VENV)/bin/python -m bench.run --write
 
-bench-quick: $(STAMP) ## checks that the benchmark still runs end to end, on a tiny dataset
+bench-quick: $(STAMP) ## checks that the benchmarks still run end to end, on tiny datasets
 	$(VENV)/bin/python -m bench.run --quick
+	$(VENV)/bin/python -m bench.run --quick --directory
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench && $(VENV)/bin/ruff format --check src tests bench

@@ -3,14 +3,19 @@
 `bare`: Litestar + msgspec returning 50 message objects with no database and no auth.
 `psycopg`: the same endpoint reading the newest 50 rows of the hot chat with a raw psycopg 3
 async pool: the database ceiling for the chat workload on this machine.
+`directory`: a directory search, the very statement and values mentorat sends for it (which
+`bench/directory.py` captures and passes in), on a raw psycopg 3 async pool, answered with
+mentorat's card fields: the database ceiling for the directory's search.
 
     BENCH_DATABASE_URL=postgresql://... uvicorn --factory bench.ceiling:psycopg_app
 """
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime
+from typing import Any
 
 import msgspec
 from litestar import Litestar, get
@@ -69,4 +74,84 @@ def psycopg_app() -> Litestar:
 
     return Litestar(
         [messages], on_startup=[open_pool], on_shutdown=[close_pool], openapi_config=None
+    )
+
+
+class MentorCardOut(msgspec.Struct):
+    """The fields of mentorat's own card (`adapters.http.schemas.MentorCardOut`)."""
+
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+    is_verified: bool
+    bio: str
+    skills: list[str]
+    languages: list[str]
+    timezone: str | None
+    accepting_requests: bool
+    capacity: int
+    active_mentees: int
+    places_left: int
+    median_answer_seconds: int | None
+
+
+def _tags(joined: str) -> list[str]:
+    return joined.split(",") if joined else []
+
+
+def directory_app() -> Litestar:
+    """BENCH_DIRECTORY_SQL and BENCH_DIRECTORY_PARAMS (JSON): the search, as mentorat sends it.
+
+    Its columns come as mentorat's directory selects them: id, username, first_name,
+    last_name, is_verified, the profile (user_id, bio, skills, wanted_skills, languages,
+    timezone, capacity, accepting_requests), active_mentees, answer_seconds, rank.
+    """
+    from psycopg.rows import tuple_row
+    from psycopg_pool import AsyncConnectionPool
+
+    url = os.environ["BENCH_DATABASE_URL"]
+    query = os.environ["BENCH_DIRECTORY_SQL"]
+    params = json.loads(os.environ["BENCH_DIRECTORY_PARAMS"])
+    pool = AsyncConnectionPool(url, min_size=4, max_size=8, open=False)
+
+    # mentorat asks for one row more than a page, to know whether another page follows.
+    page = int(params["rows"]) - 1
+
+    @get("/ceiling/mentors")
+    async def mentors() -> list[MentorCardOut]:
+        async with pool.connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
+            # As mentorat's runner sends it: prepared, with results in binary.
+            await cur.execute(query, params, prepare=True, binary=True)
+            rows = await cur.fetchall()
+        return [_card(row) for row in rows[:page]]
+
+    async def open_pool() -> None:
+        await pool.open()
+
+    async def close_pool() -> None:
+        await pool.close()
+
+    return Litestar(
+        [mentors], on_startup=[open_pool], on_shutdown=[close_pool], openapi_config=None
+    )
+
+
+def _card(r: Any) -> MentorCardOut:
+    capacity, active = r[11], r[13]
+    return MentorCardOut(
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        r[4],
+        r[6],
+        _tags(r[7]),
+        _tags(r[9]),
+        r[10],
+        r[12],
+        capacity,
+        active,
+        max(capacity - active, 0),
+        r[14],
     )

@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.run --write   # full dataset, results into docs/performance.md
     .venv/bin/python -m bench.run --quick   # tiny dataset, one short round: checks it all runs
+    .venv/bin/python -m bench.run --directory [--quick]   # the directory's (bench/directory.py)
 
 Each round runs every workload against every target in turn (alternating, so drift hits all
 alike), with wrk -t1 -c32 after a warm-up. Medians over rounds go into docs/performance.md
@@ -465,8 +466,11 @@ def side_by_side(
     return lines
 
 
-def write_report(text: str) -> None:
-    begin, end = "<!-- BEGIN BENCH RESULTS -->", "<!-- END BENCH RESULTS -->"
+def write_report(
+    text: str,
+    markers: tuple[str, str] = ("<!-- BEGIN BENCH RESULTS -->", "<!-- END BENCH RESULTS -->"),
+) -> None:
+    begin, end = markers
     doc = PERF_DOC.read_text() if PERF_DOC.exists() else f"# Performance\n\n{begin}\n{end}\n"
     if begin not in doc:
         doc += f"\n{begin}\n{end}\n"
@@ -501,7 +505,22 @@ def main(argv: list[str] | None = None) -> int:
         "the same database (side-by-side table)",
     )
     ap.add_argument("--write", action="store_true", help="write the table into docs/performance.md")
+    ap.add_argument(
+        "--directory",
+        action="store_true",
+        help="the directory's benchmark instead (search and suggestions on 10,000 mentors and "
+        "100,000 mentees, its own database and ceiling; no peer): bench/directory.py",
+    )
     args = ap.parse_args(argv)
+    if args.directory:
+        if shutil.which("wrk") is None:
+            print("bench: wrk is not installed (apt-get install wrk)", file=sys.stderr)
+            return 2
+        if args.quick:
+            args.rounds, args.duration, args.warmup = 1, 1, 0
+        from bench import directory
+
+        return directory.run(args)
     if args.quick:
         args.rounds, args.duration, args.warmup, args.no_peer = 1, 1, 0, True
         ds = Dataset(users=60, mentorings=120, messages=3000, hot_messages=1000)

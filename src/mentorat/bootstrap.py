@@ -206,15 +206,17 @@ async def seed_bulk(
     mentorings: int,
     messages: int,
     hot_messages: int,
+    mentors: int | None = None,
     replace: bool = False,
 ) -> dict[str, float | int]:
     """Fill the database with a deterministic benchmark dataset; returns counts and seconds.
 
     Migrates first. Every user's password is BULK_PASSWORD (hashed once with the configured
-    argon2 parameters); user 1 is BULK_USERNAME. Raises SeedRefused when users exist, unless
-    `replace`, which empties every table first. Raises ValueError for impossible counts.
+    argon2 parameters); user 1 is BULK_USERNAME. `mentors`: how many users are mentors (None:
+    every fifth). Raises SeedRefused when users exist, unless `replace`, which empties every
+    table first. Raises ValueError for impossible counts.
     """
-    plan = BulkPlan(users, mentorings, messages, hot_messages)
+    plan = BulkPlan(users, mentorings, messages, hot_messages, mentors=mentors)
     plan.check()
     password_hash = await settings_hasher(settings).hash(BULK_PASSWORD)
     engine = create_engine(settings)

@@ -144,6 +144,8 @@ def _user_change(action: str) -> Callable[[argparse.Namespace, Settings], int]:
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     bulk = (args.users, args.mentorings, args.messages, args.hot_messages)
+    if args.mentors is not None and all(count is None for count in bulk):
+        raise CommandError("--mentors is for a bulk dataset: give the four counts too", EXIT_USAGE)
     if any(count is not None for count in bulk):
         if any(count is None for count in bulk):
             raise CommandError(
@@ -158,6 +160,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
                     mentorings=args.mentorings,
                     messages=args.messages,
                     hot_messages=args.hot_messages,
+                    mentors=args.mentors,
                     replace=args.replace,
                 )
             )
@@ -294,6 +297,13 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--mentorings", type=int)
     demo.add_argument("--messages", type=int)
     demo.add_argument("--hot-messages", type=int)
+    demo.add_argument(
+        "--mentors",
+        type=int,
+        metavar="N",
+        help="bulk: exactly N users are mentors, spread over the ids, user 1 (bench) among "
+        "them (default: every fifth user)",
+    )
     demo.add_argument(
         "--replace", action="store_true", help="bulk: empty every table first if users exist"
     )

@@ -148,6 +148,8 @@ async def _directory(mentorat: Mentorat) -> None:
 BULK_USERNAME = "bench"
 BULK_PASSWORD = "bench-pass-2025"
 BULK_BENCH_MENTORINGS = 20
+# How many skills user 1 wants: suggestions rank mentors by how many of them they have.
+BULK_BENCH_WANTS = 4
 _BASE_TIME = datetime(2024, 1, 1, tzinfo=UTC)
 _MESSAGES_START = datetime(2025, 1, 1, tzinfo=UTC)
 _FILLER = (
@@ -163,9 +165,13 @@ class BulkPlan:
     """How many of each row to create. Ids are deterministic (1..n in every table).
 
     User 1, `bench`, is a mentor with up to 20 accepted mentorings (the first ids, half as
-    mentee, half as mentor); mentoring 1 holds `hot_messages` messages spread evenly over the
-    whole id range (the skewed chat), mentoring 2 is active (a target for posts). The other
-    mentorings join random pairs in every status.
+    mentee, half as mentor), and wants a few skills (so suggestions have work to do);
+    mentoring 1 holds `hot_messages` messages spread evenly over the whole id range (the skewed
+    chat), mentoring 2 is active (a target for posts). The other mentorings join random pairs
+    in every status.
+
+    `mentors`: how many users are mentors, spread evenly over the ids, user 1 among them (the
+    directory's benchmark); None: every fifth user (1, 6, 11, ...).
     """
 
     users: int
@@ -173,6 +179,16 @@ class BulkPlan:
     messages: int
     hot_messages: int
     seed: int = 42
+    mentors: int | None = None
+
+    def is_mentor(self, user: int) -> bool:
+        """Whether user number `user` (1..users) is a mentor."""
+        if self.mentors is None:
+            return user % 5 == 1
+        # Of the users 1..n, exactly `mentors` pass: (k * m) mod n takes each multiple of
+        # gcd(m, n) below n equally often, and m / gcd of them are below m. User 1 (k = 0)
+        # always does; with m = n / 5 this is the every-fifth rule.
+        return (user - 1) * self.mentors % self.users < self.mentors
 
     def check(self) -> None:
         if min(self.users, self.mentorings, self.messages, self.hot_messages) < 0:
@@ -181,9 +197,11 @@ class BulkPlan:
             raise ValueError("hot_messages cannot exceed messages")
         if self.messages and not self.mentorings:
             raise ValueError("messages need at least one mentoring")
+        if self.mentors is not None and not 1 <= self.mentors <= self.users:
+            raise ValueError("mentors must be between 1 (the bench user) and the number of users")
         if self.mentorings and self.users < 7:
             raise ValueError("mentorings need at least 7 users (two mentors and their mentees)")
-        pairs = len(_mentors(self.users)) * max(0, self.users - 2)
+        pairs = len(_mentors(self)) * max(0, self.users - 2)
         if self.mentorings > pairs // 2:
             raise ValueError(
                 f"{self.mentorings} mentorings need more users: {self.users} users allow "
@@ -191,9 +209,9 @@ class BulkPlan:
             )
 
 
-def _mentors(users: int) -> list[int]:
-    # Every fifth user is a mentor: user 1 (bench, kept apart) and these.
-    return [i for i in range(6, users + 1) if i % 5 == 1]
+def _mentors(plan: BulkPlan) -> list[int]:
+    """The mentors other than user 1 (bench, kept apart)."""
+    return [i for i in range(2, plan.users + 1) if plan.is_mentor(i)]
 
 
 def _users(plan: BulkPlan, password_hash: str) -> Iterator[User]:
@@ -206,7 +224,7 @@ def _users(plan: BulkPlan, password_hash: str) -> Iterator[User]:
             password_hash=password_hash,
             first_name=f"First{i}",
             last_name=f"Last{i}",
-            is_mentor=i % 5 == 1,
+            is_mentor=plan.is_mentor(i),
             phone_number=f"+33 6 {i:08d}" if i % 3 else None,
             is_verified=i % 2 == 0,
             is_active=True,
@@ -277,8 +295,11 @@ def _profiles(
     plan: BulkPlan, people: Sequence[User], chats: Sequence[Mentoring]
 ) -> Iterator[tuple[User, Profile, MentorStanding]]:
     """Every user's profile: mentors with varied skills, languages, time zones and capacities;
-    mentees with the skills they want. Standings are counted from the mentorings."""
+    mentees with the skills they want, and so user 1 (a mentor who asks for suggestions too).
+    Standings are counted from the mentorings."""
     rnd = random.Random(plan.seed + 1)
+    # A generator of its own, so that every other profile stays as it was without it.
+    bench_wants = tuple(random.Random(plan.seed + 2).sample(_SKILL_POOL, BULK_BENCH_WANTS))
     active: dict[int, int] = {}
     answers: dict[int, list[timedelta]] = {}
     for chat in chats:
@@ -289,11 +310,14 @@ def _profiles(
     for user in people:
         skills = tuple(rnd.sample(_SKILL_POOL, rnd.randint(1, 5)))
         words = " ".join(rnd.sample(_BIO_WORDS, 4))
+        wanted = skills if not user.is_mentor else ()
+        if user.id == 1:
+            wanted = bench_wants
         profile = Profile(
             user.id,
             bio=f"{user.first_name}: {words}." if user.is_mentor else "",
             skills=skills if user.is_mentor else (),
-            wanted_skills=() if user.is_mentor else skills,
+            wanted_skills=wanted,
             languages=tuple(rnd.sample(_LANGUAGE_POOL, rnd.randint(1, 2))),
             timezone=rnd.choice(_ZONE_POOL),
             capacity=rnd.randint(1, 8),
@@ -306,8 +330,8 @@ def _profiles(
 
 def _plan_mentorings(plan: BulkPlan) -> tuple[list[Mentoring], int]:
     rnd = random.Random(plan.seed)
-    mentors = _mentors(plan.users)
-    mentees = [i for i in range(2, plan.users + 1) if i % 5 != 1]
+    mentors = _mentors(plan)
+    mentees = [i for i in range(2, plan.users + 1) if not plan.is_mentor(i)]
     bench = min(BULK_BENCH_MENTORINGS, plan.mentorings)
     while bench and (math.ceil(bench / 2) > len(mentors) or bench // 2 > len(mentees)):
         bench -= 1

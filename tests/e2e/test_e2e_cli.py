@@ -153,6 +153,25 @@ def test_demo_loads_a_bulk_dataset_when_given_every_count(workdir: Path) -> None
     assert "users" in one_error_line(impossible)
 
 
+def test_demo_takes_a_number_of_mentors_for_a_bulk_dataset(workdir: Path) -> None:
+    done = run(
+        workdir, "demo", "--users", "40", "--mentorings", "10", "--messages", "30",
+        "--hot-messages", "10", "--mentors", "20",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["users"] == 40
+    alone = run(workdir, "demo", "--mentors", "20")
+    assert alone.returncode == 2
+    assert "--mentors" in one_error_line(alone)
+    too_many = run(
+        workdir, "demo", "--users", "10", "--mentorings", "4", "--messages", "30",
+        "--hot-messages", "10", "--mentors", "11", "--replace",
+    )  # fmt: skip
+    assert too_many.returncode == 2
+    assert "mentors" in one_error_line(too_many)
+    assert "--mentors N" in run(workdir, "demo", "--help").stdout
+
+
 @pytest.mark.parametrize(
     ("command", "env", "message"),
     [

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from mentorat.adapters.sql.tables import mentorings, messages, users
+from mentorat.application.find_mentors import SuggestQuery
 from mentorat.application.list_messages import ListMessagesQuery
 from mentorat.application.obtain_tokens import LoginCommand
 from mentorat.application.post_message import PostMessageCommand
@@ -21,10 +22,11 @@ from mentorat.bootstrap import (
     seed_bulk,
     seed_demo,
 )
-from mentorat.demo import BulkPlan
+from mentorat.demo import BULK_BENCH_WANTS, BulkPlan
 from mentorat.domain.chat import PageRequest
 from mentorat.domain.events import MentoringId
 from mentorat.domain.mentoring import Status
+from mentorat.domain.users import UserId
 from tests.conftest import settings_for
 from tests.sql.support import sql_uow
 
@@ -131,3 +133,50 @@ def test_impossible_bulk_counts_are_refused_before_touching_the_database() -> No
     for counts in ((10, 5, 20, 30), (3, 5, 20, 5), (10, 0, 20, 0), (10, 500, 0, 0)):
         with pytest.raises(ValueError, match=r"\w"):
             BulkPlan(*counts).check()
+
+
+def test_impossible_numbers_of_mentors_are_refused() -> None:
+    for mentors in (0, 61):
+        with pytest.raises(ValueError, match="mentors"):
+            BulkPlan(60, 10, 20, 5, mentors=mentors).check()
+    with pytest.raises(ValueError, match="pairs"):  # bench alone: nobody else to mentor
+        BulkPlan(60, 10, 20, 5, mentors=1).check()
+
+
+@pytest.mark.parametrize(("n", "mentors"), [(60, 12), (61, 7), (110, 10), (9, 9), (8, 1)])
+def test_a_plan_has_exactly_the_mentors_it_asks_for(n: int, mentors: int) -> None:
+    plan = BulkPlan(n, 0, 0, 0, mentors=mentors)
+    chosen = [i for i in range(1, n + 1) if plan.is_mentor(i)]
+    assert len(chosen) == mentors
+    assert chosen[0] == 1
+
+
+def test_without_a_number_of_mentors_every_fifth_user_is_one() -> None:
+    for n in (7, 60, 2001):
+        default = BulkPlan(n, 0, 0, 0)
+        assert [i for i in range(1, n + 1) if default.is_mentor(i)] == list(range(1, n + 1, 5))
+    # A fifth of a multiple of five spreads the same way.
+    fifth = BulkPlan(60, 0, 0, 0, mentors=12)
+    assert all(fifth.is_mentor(i) == (i % 5 == 1) for i in range(1, 61))
+
+
+async def test_a_bulk_dataset_with_a_number_of_mentors_suggests_some_to_bench(
+    db_url: str,
+) -> None:
+    settings = settings_for(db_url)
+    await seed_bulk(settings, users=90, mentorings=40, messages=100, hot_messages=10, mentors=30)
+    system = open_system(settings)
+    try:
+        engine = sql_uow(system).database.engine
+        async with engine.connect() as conn:
+            count = select(func.count()).select_from(users).where(users.c.is_mentor)
+            assert (await conn.execute(count)).scalar() == 30
+        app = system.mentorat
+        bench = await app.show_profile(UserId(1))
+        assert bench.user.is_mentor
+        assert len(bench.profile.wanted_skills) == BULK_BENCH_WANTS
+        suggested = await app.suggest_mentors(SuggestQuery(UserId(1)))
+        assert suggested
+        assert any(r.code == "skills" for s in suggested for r in s.reasons)
+    finally:
+        await system.aclose()
