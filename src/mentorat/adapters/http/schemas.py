@@ -92,6 +92,16 @@ class MessageIn(msgspec.Struct, frozen=True):
     message: str
 
 
+class CancelIn(msgspec.Struct, frozen=True):
+    """The optional body of a cancel: why (stripped, up to 1000 characters; blank is none)."""
+
+    reason: str | None = None
+
+
+class NoFieldsIn(msgspec.Struct, frozen=True):
+    """The optional body of a withdraw or a complete: a JSON object, whose keys are ignored."""
+
+
 # --- responses ----------------------------------------------------------------------------------
 
 
@@ -127,6 +137,9 @@ class MentoringOut(msgspec.Struct):
     End_Date: date
     Created_At: Timestamp
     Updated_At: Timestamp
+    end_reason: Annotated[
+        str | None, msgspec.Meta(description="Why a participant cancelled it; null when none.")
+    ]
 
 
 class MenteeInfoOut(msgspec.Struct):
@@ -164,6 +177,9 @@ class ProgressOut(msgspec.Struct):
     Created_At: Timestamp
     Updated_At: Timestamp
     progress: ProgressFiguresOut
+    end_reason: Annotated[
+        str | None, msgspec.Meta(description="Why a participant cancelled it; null when none.")
+    ]
 
 
 class MessageOut(msgspec.Struct):
@@ -203,6 +219,7 @@ def mentoring_out(m: MentoringView) -> MentoringOut:
         m.end_date,
         wire_time(m.created_at),
         wire_time(m.updated_at),
+        m.end_reason,
     )
 
 
@@ -228,6 +245,7 @@ def progress_out(row: ProgressView) -> ProgressOut:
             figures.message_count,
             wire_time(figures.last_activity_at),
         ),
+        m.end_reason,
     )
 
 

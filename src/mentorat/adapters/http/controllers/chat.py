@@ -8,11 +8,13 @@ from litestar import Response, get, post
 from litestar.datastructures import ResponseHeader
 from litestar.params import JSONBody, Parameter
 
-from mentorat.adapters.http.context import public_base_url, use_cases
+from mentorat.adapters.http.context import use_cases
 from mentorat.adapters.http.controllers import (
     ID_SCHEMA,
     Authenticated,
+    link_header,
     parse_id,
+    query_int,
     query_integer,
 )
 from mentorat.adapters.http.errors import error_responses
@@ -21,7 +23,6 @@ from mentorat.adapters.http.schemas import MessageIn, MessageOut, message_out
 from mentorat.application.list_messages import ListMessagesQuery
 from mentorat.application.post_message import PostMessageCommand
 from mentorat.domain.chat import ID_MAX, PAGE_DEFAULT, PAGE_MAX, PageRequest
-from mentorat.domain.errors import InvalidPaging
 from mentorat.domain.events import MessageId
 
 TAGS = ["chat"]
@@ -35,16 +36,6 @@ LINK = ResponseHeader(
     description='RFC 8288: rel="prev" (the next older page) exactly when older messages exist, '
     'rel="next" (the next newer page) exactly when newer ones exist.',
 )
-
-
-def _integer(name: str, raw: str | None) -> int | None:
-    """A query integer in ASCII digits; empty means absent. Ranges are the domain's to check."""
-    if not raw:
-        return None
-    digits = raw[1:] if raw[:1] == "-" else raw
-    if digits.isascii() and digits.isdigit() and len(digits) <= 20:
-        return int(raw)
-    raise InvalidPaging(name, f"{name} must be an integer.")
 
 
 @get(
@@ -81,9 +72,9 @@ async def list_messages(
     ] = None,
 ) -> Response[list[MessageOut]]:
     """Polling with `after` never skips a message; the body is always a plain array."""
-    size = _integer("limit", limit)
-    older = _integer("before", before)
-    newer = _integer("after", after)
+    size = query_int("limit", limit)
+    older = query_int("before", before)
+    newer = query_int("after", after)
     page = PageRequest(
         limit=PAGE_DEFAULT if size is None else size,
         before=None if older is None else MessageId(older),
@@ -92,17 +83,13 @@ async def list_messages(
     chat_id = parse_id(mentoring_id)
     view = await use_cases(request).list_messages(ListMessagesQuery(chat_id, request.user.id, page))
     body = [message_out(m) for m in view.messages]
-    if view.older_cursor is None and view.newer_cursor is None:
-        return Response(body)
-    # Absolute, in the contract's canonical form (with the trailing slash), like DRF's links.
-    base = public_base_url(request)
-    url = f"{base}api/mentoring/chat/{chat_id}/messages/?limit={view.limit}"
-    links = []
+    rels: dict[str, dict[str, object]] = {}
     if view.older_cursor is not None:
-        links.append(f'<{url}&before={view.older_cursor}>; rel="prev"')
+        rels["prev"] = {"before": view.older_cursor}
     if view.newer_cursor is not None:
-        links.append(f'<{url}&after={view.newer_cursor}>; rel="next"')
-    return Response(body, headers={"Link": ", ".join(links)})
+        rels["next"] = {"after": view.newer_cursor}
+    path = f"api/mentoring/chat/{chat_id}/messages/"
+    return Response(body, headers=link_header(request, path, {"limit": view.limit}, rels))
 
 
 @post(
