@@ -179,13 +179,13 @@ def _page_params(after: MentoringId | None, limit: int | None) -> dict[str, Any]
 
 
 def _expire(pair: bool) -> Statement:
-    """Record the expiry of the due requests (of the pair :mentor_id, :mentee_id), moving
+    """Record the expiry of the due requests (of the pair :pair_mentor, :pair_mentee), moving
     their version on as a save does; their ids."""
     where: list[ColumnElement[bool]] = [_DUE]
     if pair:
         where += [
-            mentorings.c.mentor_id == bindparam("mentor_id", type_=Id),
-            mentorings.c.mentee_id == bindparam("mentee_id", type_=Id),
+            mentorings.c.mentor_id == bindparam("pair_mentor", type_=Id),
+            mentorings.c.mentee_id == bindparam("pair_mentee", type_=Id),
         ]
     return Statement(
         update(mentorings)
@@ -284,6 +284,6 @@ class SqlMentorings:
             rows = await self._run.rows(_EXPIRE, {"cutoff": cutoff})
         else:
             mentor_id, mentee_id = pair
-            params = {"cutoff": cutoff, "mentor_id": mentor_id, "mentee_id": mentee_id}
+            params = {"cutoff": cutoff, "pair_mentor": mentor_id, "pair_mentee": mentee_id}
             rows = await self._run.rows(_EXPIRE_PAIR, params)
         return sorted(MentoringId(row[0]) for row in rows)
