@@ -22,6 +22,7 @@ from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 import pytest
@@ -47,7 +48,6 @@ from mentorat.application.request_mentoring import RequestMentoringCommand
 from mentorat.application.respond_to_request import RespondCommand
 from mentorat.application.service import Mentorat
 from mentorat.application.views import MentoringView, MessageView, ProgressView
-from mentorat.domain.paging import ListPage
 from mentorat.domain.chat import MESSAGE_MAX, PageRequest
 from mentorat.domain.errors import (
     EmptyMessage,
@@ -81,6 +81,7 @@ from mentorat.domain.events import (
     MessagePosted,
 )
 from mentorat.domain.mentoring import DEFAULT_REQUEST_TTL, REASON_MAX, Ending, Role, Status
+from mentorat.domain.paging import ListPage
 from mentorat.domain.users import UserId
 
 T = TypeVar("T")
@@ -501,7 +502,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             page = await self.app.list_requests.paged(query)
             found = list(page.items)
             while page.next_after is not None:
-                assert limit is not None and len(page.items) == limit
+                assert limit is not None
+                assert len(page.items) == limit
                 after = ListPage(after=page.next_after, limit=limit)
                 query = ListRequestsQuery(self.ids[caller], status, role, after)
                 page = await self.app.list_requests.paged(query)
@@ -575,14 +577,10 @@ class LifecycleMachine(RuleBasedStateMachine):
 
         for name in PEOPLE:
             user_id = self.ids[name]
-            assert (
-                self.run(walk(lambda p: self.app.list_mentorings.paged(user_id, p)))
-                == (world.accepted[name])
-            )
-            assert (
-                self.run(walk(lambda p: self.app.show_progress.paged(user_id, p)))
-                == (world.progress[name])
-            )
+            mentorings = partial(self.app.list_mentorings.paged, user_id)
+            progress = partial(self.app.show_progress.paged, user_id)
+            assert self.run(walk(mentorings)) == world.accepted[name]
+            assert self.run(walk(progress)) == world.progress[name]
 
     def each_user_sees_exactly_the_mentorings_they_take_part_in(self, world: World) -> None:
         for name in EVERYONE:
