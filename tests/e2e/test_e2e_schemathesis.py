@@ -83,6 +83,9 @@ OPERATIONS = [
     ("/api/mentorship/progress", "GET"),
     ("/api/mentoring/chat/{mentoring_id}/messages", "GET"),
     ("/api/mentoring/chat/{mentoring_id}/messages", "POST"),
+    ("/api/mentorship/demande/{request_id}/withdraw", "POST"),
+    ("/api/mentoring/{mentoring_id}/cancel", "POST"),
+    ("/api/mentoring/{mentoring_id}/complete", "POST"),
 ]
 
 
