@@ -33,6 +33,7 @@ from mentorat.application.ports import (
 )
 from mentorat.application.service import Mentorat
 from mentorat.demo import BULK_PASSWORD, BULK_USERNAME, BulkPlan
+from mentorat.domain.mentoring import DEFAULT_REQUEST_TTL
 from mentorat.settings import Settings, SettingsError
 
 __all__ = [
@@ -70,11 +71,12 @@ def in_memory(
     rotate_refresh_tokens: bool = False,
     caller_cache_seconds: float = 0,
     idempotency_lease: timedelta = DEFAULT_LEASE,
+    request_ttl: timedelta = DEFAULT_REQUEST_TTL,
 ) -> Mentorat:
     """A complete mentorat that keeps everything in this process: no server, no database.
 
-    `caller_cache_seconds`, `idempotency_lease`: see `Mentorat.wire` (the cache is off by
-    default: the store is in memory).
+    `caller_cache_seconds`, `idempotency_lease`, `request_ttl`: see `Mentorat.wire` (the cache
+    is off by default: the store is in memory).
     """
     return Mentorat.wire(
         uow=InMemoryUnitOfWork(store),
@@ -91,6 +93,7 @@ def in_memory(
         rotate_refresh_tokens=rotate_refresh_tokens,
         caller_cache_seconds=caller_cache_seconds,
         idempotency_lease=idempotency_lease,
+        request_ttl=request_ttl,
     )
 
 
@@ -117,6 +120,7 @@ def in_memory_system(settings: Settings | None = None, **overrides: Any) -> Syst
         "refresh_lifetime": timedelta(seconds=settings.refresh_token_lifetime),
         "rotate_refresh_tokens": settings.rotate_refresh_tokens,
         "idempotency_lease": settings.idempotency_lease,
+        "request_ttl": settings.request_ttl,
         "throttle": InMemoryLoginThrottle(
             per_username=settings.login_max_failures_per_username,
             per_address=settings.login_max_failures_per_address,
@@ -177,6 +181,7 @@ def open_system(
         rotate_refresh_tokens=rotate_refresh_tokens,
         caller_cache_seconds=settings.auth_cache_seconds,
         idempotency_lease=settings.idempotency_lease,
+        request_ttl=settings.request_ttl,
     )
     return System(mentorat, settings, closers=[database.dispose, mentorat.write_once.aclose])
 

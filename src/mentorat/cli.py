@@ -142,6 +142,15 @@ def _user_change(action: str) -> Callable[[argparse.Namespace, Settings], int]:
     return run
 
 
+def _expire(args: argparse.Namespace, settings: Settings) -> int:
+    async def expire(system: bootstrap.System) -> int:
+        return len(await system.mentorat.expire_requests())
+
+    count = _with_system(settings, expire)
+    print(f"expired {count} request(s) left unanswered for {settings.request_ttl_days} days")
+    return 0
+
+
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     bulk = (args.users, args.mentorings, args.messages, args.hot_messages)
     if args.mentors is not None and all(count is None for count in bulk):
@@ -286,6 +295,15 @@ def _parser() -> argparse.ArgumentParser:
         command = user_commands.add_parser(action, help=text, description=text.capitalize() + ".")
         command.add_argument("username")
         command.set_defaults(run=_user_change(use_case))
+
+    expire = commands.add_parser(
+        "expire",
+        help="record the expiry of requests left unanswered too long",
+        description="Record as expired every pending request older than "
+        "MENTORAT_REQUEST_TTL_DAYS, and print how many. Reads already show them expired; "
+        "run it from cron, for instance, so that the database says so too.",
+    )
+    expire.set_defaults(run=_expire)
 
     demo = commands.add_parser(
         "demo",

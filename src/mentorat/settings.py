@@ -19,6 +19,7 @@ DEFAULT_DATABASE_URL = "sqlite:///mentorat.db"
 SECRET_KEY_MIN_BYTES = 32
 # A unit of work may outlast its slowest statement (several statements, Python between them).
 TRANSACTION_TIMEOUT_MARGIN = 2.0
+REQUEST_TTL_DAYS_MAX = 36500
 
 log = logging.getLogger("mentorat")
 
@@ -78,6 +79,8 @@ class Settings:
     auth_cache_seconds: float = 5.0
     # A pooled PostgreSQL connection idle for longer than this is pinged before use.
     db_idle_ping_seconds: float = 10.0
+    # Days a pending request waits for its mentor's answer before it expires.
+    request_ttl_days: int = 14
 
     @property
     def async_database_url(self) -> str:
@@ -99,6 +102,10 @@ class Settings:
         """
         longest = self.db_pool_timeout + self.db_connect_timeout + self.transaction_timeout + 1.0
         return timedelta(seconds=longest)
+
+    @property
+    def request_ttl(self) -> timedelta:
+        return timedelta(days=self.request_ttl_days)
 
     @property
     def is_sqlite(self) -> bool:
@@ -151,10 +158,16 @@ class Settings:
             "argon2_time_cost",
             "argon2_memory_kib",
             "argon2_parallelism",
+            "request_ttl_days",
         )
         for name in positive:
             if getattr(self, name) <= 0:
                 raise SettingsError(f"MENTORAT_{name.upper()} must be greater than 0")
+        if self.request_ttl_days > REQUEST_TTL_DAYS_MAX:
+            # Beyond it, `now - ttl` would leave the calendar datetime can hold.
+            raise SettingsError(
+                f"MENTORAT_REQUEST_TTL_DAYS must be at most {REQUEST_TTL_DAYS_MAX} (100 years)"
+            )
         if self.db_transaction_timeout is not None and self.db_transaction_timeout <= 0:
             raise SettingsError("MENTORAT_DB_TRANSACTION_TIMEOUT must be greater than 0")
         if self.db_max_overflow < 0:

@@ -115,17 +115,17 @@ async def test_the_mentee_withdraws_a_pending_request(
     app: Mentorat, people: People, store: InMemoryStore
 ) -> None:
     request = await ask(app, people.mentee, people.mentor)
-    view = await app.end_mentoring(EndCommand(request.id, people.mentee.id, Ending.CANCELLED))
+    view = await app.end_mentoring(EndCommand(request.id, people.mentee.id, Ending.WITHDRAWN))
     assert view.status is Status.CANCELLED
     assert store.mentorings[request.id].accepted_at is None
 
 
-async def test_the_mentor_cannot_cancel_a_pending_request(
+async def test_the_mentor_cannot_withdraw_a_pending_request(
     app: Mentorat, people: People, store: InMemoryStore
 ) -> None:
     request = await ask(app, people.mentee, people.mentor)
     with pytest.raises(NotTheRequester):
-        await app.end_mentoring(EndCommand(request.id, people.mentor.id, Ending.CANCELLED))
+        await app.end_mentoring(EndCommand(request.id, people.mentor.id, Ending.WITHDRAWN))
     assert store.mentorings[request.id].status is Status.PENDING
 
 

@@ -51,7 +51,7 @@ async def test_refusing_and_cancelling_publish_their_own_events(
     refused = await ask(app, people.mentee, people.mentor)
     await app.respond_to_request(RespondCommand(refused.id, people.mentor.id, accept=False))
     withdrawn = await ask(app, people.mentee, people.other_mentor)
-    await app.end_mentoring(EndCommand(withdrawn.id, people.mentee.id, Ending.CANCELLED))
+    await app.end_mentoring(EndCommand(withdrawn.id, people.mentee.id, Ending.WITHDRAWN))
     assert events.events[1] == MentoringRejected(refused.id, T0, people.mentor.id)
     assert events.events[3] == MentoringCancelled(withdrawn.id, T0, people.mentee.id)
     assert len(events.events) == 4

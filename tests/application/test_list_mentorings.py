@@ -34,7 +34,7 @@ async def history(app: Mentorat, people: People) -> Mentorings:
     rejected = await ask(app, mia, mentors[2])
     await app.respond_to_request(RespondCommand(rejected.id, mentors[2].id, accept=False))
     withdrawn = await ask(app, mia, mentors[3])
-    await app.end_mentoring(EndCommand(withdrawn.id, mia.id, Ending.CANCELLED))
+    await app.end_mentoring(EndCommand(withdrawn.id, mia.id, Ending.WITHDRAWN))
     stopped = await accepted(app, mia, mentors[4])
     await app.end_mentoring(EndCommand(stopped.id, mentors[4].id, Ending.CANCELLED))
     completed = await accepted(app, mia, mentors[5])

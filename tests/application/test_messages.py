@@ -177,7 +177,7 @@ async def test_a_closed_mentoring_accepts_no_messages(
         if ending == "rejected":
             await app.respond_to_request(RespondCommand(mentoring.id, people.mentor.id, False))
         else:
-            await app.end_mentoring(EndCommand(mentoring.id, people.mentee.id, Ending.CANCELLED))
+            await app.end_mentoring(EndCommand(mentoring.id, people.mentee.id, Ending.WITHDRAWN))
     else:
         mentoring = await accepted(app, people.mentee, people.mentor)
         await app.end_mentoring(EndCommand(mentoring.id, people.mentor.id, Ending(ending)))

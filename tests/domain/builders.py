@@ -6,7 +6,7 @@ import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 from mentorat.domain.events import MentoringId
-from mentorat.domain.mentoring import Mentoring, NewMentoring
+from mentorat.domain.mentoring import DEFAULT_REQUEST_TTL, Mentoring, NewMentoring
 from mentorat.domain.users import User, UserId
 
 T0 = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
@@ -82,6 +82,14 @@ def cancelled_while_active() -> Mentoring:
     return mentoring
 
 
+def expired() -> Mentoring:
+    """A request its mentor never answered, seen a request TTL after it was made."""
+    mentoring = pending()
+    mentoring.expire_if_due(T0 + DEFAULT_REQUEST_TTL, DEFAULT_REQUEST_TTL)
+    mentoring.pull_events()
+    return mentoring
+
+
 def completed() -> Mentoring:
     mentoring = active()
     mentoring.complete(by=MENTEE, at=T0)
@@ -96,5 +104,12 @@ BUILDERS = {
     "cancelled while pending": cancelled_while_pending,
     "cancelled while active": cancelled_while_active,
     "completed": completed,
+    "expired": expired,
 }
-TERMINAL = ("rejected", "cancelled while pending", "cancelled while active", "completed")
+TERMINAL = (
+    "rejected",
+    "cancelled while pending",
+    "cancelled while active",
+    "completed",
+    "expired",
+)

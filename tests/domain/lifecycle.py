@@ -22,6 +22,7 @@ from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 import pytest
@@ -62,6 +63,8 @@ from mentorat.domain.errors import (
     NotTheRequester,
     NotYourself,
     OpenMentoringExists,
+    PendingNotCancellable,
+    ReasonTooLong,
     RequestNotPending,
     SelfMentoring,
 )
@@ -70,13 +73,15 @@ from mentorat.domain.events import (
     MentoringCancelled,
     MentoringCompleted,
     MentoringEvent,
+    MentoringExpired,
     MentoringId,
     MentoringRejected,
     MentoringRequested,
     MessageId,
     MessagePosted,
 )
-from mentorat.domain.mentoring import Ending, Role, Status
+from mentorat.domain.mentoring import DEFAULT_REQUEST_TTL, REASON_MAX, Ending, Role, Status
+from mentorat.domain.paging import ListPage
 from mentorat.domain.users import UserId
 
 T = TypeVar("T")
@@ -84,6 +89,8 @@ SystemFactory = Callable[[ManualClock, EventPublisher], AbstractAsyncContextMana
 
 
 START = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+# The systems under test keep the default request TTL.
+TTL = DEFAULT_REQUEST_TTL
 MENTORS = ("ada", "bob")
 NOT_MENTORS = ("cyd", "dee")
 PEOPLE = MENTORS + NOT_MENTORS
@@ -105,6 +112,9 @@ texts = st.sampled_from(
         "z" * (MESSAGE_MAX + 1),
     ]
 ) | st.text(max_size=6)
+reasons = st.sampled_from(
+    [None, "", "  \n", "moving abroad", "  padded  ", "r" * REASON_MAX, "r" * (REASON_MAX + 1)]
+)
 
 
 @dataclass
@@ -122,6 +132,9 @@ class Expected:
     accepted: bool = False
     messages: list[tuple[MessageId, str, str, datetime]] = field(default_factory=list)
     closed_at: datetime | None = None
+    end_reason: str | None = None
+    # Whether the store records an expiry the model knows of (a sweep, or a new request).
+    expiry_recorded: bool = False
 
     def involves(self, name: str) -> bool:
         return name in (self.mentor, self.mentee)
@@ -186,7 +199,16 @@ class LifecycleMachine(RuleBasedStateMachine):
             end_date=m.end,
             created_at=m.created_at,
             updated_at=m.updated_at,
+            end_reason=m.end_reason,
         )
+
+    def settle(self) -> None:
+        """Expire, in the model, every request whose TTL has run out at the clock's time."""
+        for m in self.model.values():
+            if m.status is Status.PENDING and m.created_at <= self.clock.now() - TTL:
+                m.status = Status.EXPIRED
+                # Posts are refused from the moment it is due: none is dated after this.
+                m.closed_at = m.created_at + TTL
 
     def expect_events(self, *events: MentoringEvent) -> None:
         assert self.log.events[self.published :] == list(events)
@@ -265,6 +287,24 @@ class LifecycleMachine(RuleBasedStateMachine):
     @rule(hours=st.integers(1, 72))
     def time_passes(self, hours: int) -> None:
         self.clock.advance(hours=hours)
+        self.settle()
+
+    @rule(days=st.sampled_from([1, 7, TTL.days - 1, TTL.days, TTL.days + 1]))
+    def days_pass(self, days: int) -> None:
+        self.clock.advance(days=days)
+        self.settle()
+
+    @rule()
+    def sweep(self) -> None:
+        due = sorted(
+            i for i, m in self.model.items() if m.status is Status.EXPIRED and not m.expiry_recorded
+        )
+        before = self.run(self.observe())
+        assert self.run(self.app.expire_requests()) == due
+        assert self.run(self.observe()) == before, "a sweep changes nothing anyone sees"
+        for i in due:
+            self.model[i].expiry_recorded = True
+        self.expect_events(*(MentoringExpired(i, self.clock.now()) for i in due))
 
     @rule(
         target=mentorings,
@@ -317,8 +357,20 @@ class LifecycleMachine(RuleBasedStateMachine):
         assert view.id not in self.model, "ids are never reused"
         expected = Expected(view.id, mentor, mentee, Status.PENDING, start, end, now, now)
         assert view == self.view_of(expected)
+        freed = [
+            m
+            for m in self.model.values()
+            if (m.mentor, m.mentee) == (mentor, mentee)
+            and m.status is Status.EXPIRED
+            and not m.expiry_recorded
+        ]
+        for m in freed:
+            m.expiry_recorded = True
         self.model[view.id] = expected
-        self.expect_events(MentoringRequested(view.id, now, self.ids[mentor], self.ids[mentee]))
+        self.expect_events(
+            *(MentoringExpired(m.id, now) for m in freed),
+            MentoringRequested(view.id, now, self.ids[mentor], self.ids[mentee]),
+        )
         return view.id
 
     @rule(mentoring_id=mentorings, caller=people, accept=st.booleans())
@@ -340,17 +392,37 @@ class LifecycleMachine(RuleBasedStateMachine):
                 self.moved(view, m, Status.REJECTED, MentoringRejected(mentoring_id, now, by))
 
     @rule(mentoring_id=mentorings, caller=people)
-    def cancel(self, mentoring_id: MentoringId, caller: str) -> None:
+    def withdraw(self, mentoring_id: MentoringId, caller: str) -> None:
         m = self.model[mentoring_id]
-        call = self.app.end_mentoring(EndCommand(mentoring_id, self.ids[caller], Ending.CANCELLED))
+        call = self.app.end_mentoring(EndCommand(mentoring_id, self.ids[caller], Ending.WITHDRAWN))
         if not m.involves(caller):
             self.refused(MentoringNotFound, call)
-        elif m.status is Status.PENDING and caller != m.mentee:
+        elif caller != m.mentee:
             self.refused(NotTheRequester, call)
-        elif m.status.is_terminal:
+        elif m.status is not Status.PENDING:
             self.refused(InvalidTransition, call)
         else:
             view = self.run(call)
+            event = MentoringCancelled(mentoring_id, self.clock.now(), self.ids[caller])
+            self.moved(view, m, Status.CANCELLED, event)
+
+    @rule(mentoring_id=mentorings, caller=people, reason=reasons)
+    def cancel(self, mentoring_id: MentoringId, caller: str, reason: str | None) -> None:
+        m = self.model[mentoring_id]
+        command = EndCommand(mentoring_id, self.ids[caller], Ending.CANCELLED, reason)
+        call = self.app.end_mentoring(command)
+        kept = None if reason is None else reason.strip() or None
+        if kept is not None and len(kept) > REASON_MAX:
+            self.refused(ReasonTooLong, call)
+        elif not m.involves(caller):
+            self.refused(MentoringNotFound, call)
+        elif m.status is Status.PENDING:
+            self.refused(PendingNotCancellable, call)
+        elif m.status is not Status.ACTIVE:
+            self.refused(InvalidTransition, call)
+        else:
+            view = self.run(call)
+            m.end_reason = kept
             event = MentoringCancelled(mentoring_id, self.clock.now(), self.ids[caller])
             self.moved(view, m, Status.CANCELLED, event)
 
@@ -420,9 +492,25 @@ class LifecycleMachine(RuleBasedStateMachine):
         caller=people,
         status=st.none() | st.sampled_from(Status),
         role=st.none() | st.sampled_from(Role),
+        limit=st.none() | st.integers(1, 3),
     )
-    def filter_requests(self, caller: str, status: Status | None, role: Role | None) -> None:
-        found = self.run(self.app.list_requests(ListRequestsQuery(self.ids[caller], status, role)))
+    def filter_requests(
+        self, caller: str, status: Status | None, role: Role | None, limit: int | None
+    ) -> None:
+        async def walk() -> list[MentoringView]:
+            query = ListRequestsQuery(self.ids[caller], status, role, ListPage(limit=limit))
+            page = await self.app.list_requests.paged(query)
+            found = list(page.items)
+            while page.next_after is not None:
+                assert limit is not None
+                assert len(page.items) == limit
+                after = ListPage(after=page.next_after, limit=limit)
+                query = ListRequestsQuery(self.ids[caller], status, role, after)
+                page = await self.app.list_requests.paged(query)
+                found += page.items
+            return found
+
+        found = self.run(walk())
         expected = [
             self.view_of(m)
             for _, m in sorted(self.model.items())
@@ -434,13 +522,16 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(
         caller=people,
-        action=st.sampled_from(["respond", "cancel", "complete", "post", "read"]),
+        action=st.sampled_from(["respond", "withdraw", "cancel", "complete", "post", "read"]),
     )
     def act_on_a_mentoring_that_does_not_exist(self, caller: str, action: str) -> None:
         mentoring_id, user_id = self.unknown_id(), self.ids[caller]
         calls: dict[str, Callable[[], Coroutine[Any, Any, object]]] = {
             "respond": lambda: self.app.respond_to_request(
                 RespondCommand(mentoring_id, user_id, accept=True)
+            ),
+            "withdraw": lambda: self.app.end_mentoring(
+                EndCommand(mentoring_id, user_id, Ending.WITHDRAWN)
             ),
             "cancel": lambda: self.app.end_mentoring(
                 EndCommand(mentoring_id, user_id, Ending.CANCELLED)
@@ -466,6 +557,30 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.no_pair_has_two_open_mentorings(world)
         self.messages_exist_only_in_open_mentorings(world)
         self.progress_follows_the_accepted_mentorings(world)
+        self.an_expired_request_was_never_accepted()
+        self.paged_lists_walk_to_the_whole_lists(world)
+
+    def an_expired_request_was_never_accepted(self) -> None:
+        for m in self.model.values():
+            if m.status is Status.EXPIRED:
+                assert not m.accepted
+                assert m.updated_at == m.created_at, "nobody acted on it; expiry is no action"
+
+    def paged_lists_walk_to_the_whole_lists(self, world: World) -> None:
+        async def walk(read: Callable[[ListPage], Coroutine[Any, Any, Any]]) -> list[Any]:
+            page = await read(ListPage(limit=2))
+            found = list(page.items)
+            while page.next_after is not None:
+                page = await read(ListPage(after=page.next_after, limit=2))
+                found += page.items
+            return found
+
+        for name in PEOPLE:
+            user_id = self.ids[name]
+            mentorings = partial(self.app.list_mentorings.paged, user_id)
+            progress = partial(self.app.show_progress.paged, user_id)
+            assert self.run(walk(mentorings)) == world.accepted[name]
+            assert self.run(walk(progress)) == world.progress[name]
 
     def each_user_sees_exactly_the_mentorings_they_take_part_in(self, world: World) -> None:
         for name in EVERYONE:
@@ -489,6 +604,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             ]
 
     def terminal_states_never_change(self, world: World) -> None:
+        # Expired, cancelled, completed and rejected alike.
         for views in world.requests.values():
             for view in views:
                 if view.id in self.seen_terminal:

@@ -180,6 +180,7 @@ def test_only_pending_and_active_mentorings_are_open() -> None:
         Status.REJECTED,
         Status.CANCELLED,
         Status.COMPLETED,
+        Status.EXPIRED,
     }
 
 
@@ -361,7 +362,7 @@ def test_ending_an_active_mentoring_gives_it_the_status_its_ending_names(
 ) -> None:
     mentoring = active()
     mentoring.end(ending, by=by, at=LATER)
-    assert mentoring.status is status is Status(ending.value)
+    assert mentoring.status is status
     assert mentoring.updated_at == LATER
     assert mentoring.is_accepted
     assert mentoring.pull_events() == [event(mentoring.id, LATER, by)]
@@ -378,11 +379,15 @@ def outcome(action: Callable[[], None]) -> tuple[type[Exception], str] | None:
 @pytest.mark.parametrize("state", BUILDERS)
 @pytest.mark.parametrize("ending", list(Ending))
 @pytest.mark.parametrize("by", [MENTEE, MENTOR, STRANGER])
-def test_ending_follows_the_rules_of_cancel_and_complete_exactly(
+def test_ending_follows_the_rules_of_withdraw_stop_and_complete_exactly(
     state: str, ending: Ending, by: UserId
 ) -> None:
     ended, direct = BUILDERS[state](), BUILDERS[state]()
-    act = direct.cancel if ending is Ending.CANCELLED else direct.complete
+    act = {
+        Ending.WITHDRAWN: direct.withdraw,
+        Ending.CANCELLED: direct.stop,
+        Ending.COMPLETED: direct.complete,
+    }[ending]
     assert outcome(lambda: ended.end(ending, by=by, at=LATER)) == outcome(
         lambda: act(by=by, at=LATER)
     )

@@ -59,6 +59,7 @@ def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
         ["user", "deactivate"],
         ["user", "reactivate"],
         ["demo"],
+        ["expire"],
     ],
 )
 def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:

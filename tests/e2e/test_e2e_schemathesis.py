@@ -88,6 +88,12 @@ OPERATIONS = [
     ("/api/mentoring/{mentoring_id}/goals/{goal_id}", "PATCH"),
     ("/api/mentoring/{mentoring_id}/goals/{goal_id}", "DELETE"),
     ("/api/mentoring/{mentoring_id}/goals/order", "PUT"),
+    ("/api/mentorship/demande/{request_id}/withdraw", "POST"),
+    ("/api/mentoring/{mentoring_id}/cancel", "POST"),
+    ("/api/mentoring/{mentoring_id}/complete", "POST"),
+    ("/auth/me", "PATCH"),
+    ("/api/mentors", "GET"),
+    ("/api/mentors/suggested", "GET"),
 ]
 
 

@@ -53,6 +53,8 @@ MENTORING_KEYS = {
     "End_Date",
     "Created_At",
     "Updated_At",
+    # An addition to the contract's mentoring object: why it was cancelled, or null.
+    "end_reason",
 }
 _names = itertools.count(1)
 

@@ -402,7 +402,7 @@ async def test_goals_of_a_pending_mentoring_cannot_be_added_yet(
     assert (listed.status_code, listed.json()) == (200, [])
 
 
-@pytest.mark.parametrize("ending", list(Ending))
+@pytest.mark.parametrize("ending", [Ending.CANCELLED, Ending.COMPLETED])
 async def test_goals_of_an_ended_mentoring_are_read_only_with_409(
     api: Api, mentee: Person, mentor: Person, mentoring: int, ending: Ending
 ) -> None:

@@ -478,7 +478,10 @@ async def test_two_processes_agree_with_the_store_whatever_they_remember(
                     RespondCommand(request.id, caller, accept=action == "accept")
                 )
             else:
-                ending = Ending.COMPLETED if action == "complete" else Ending.CANCELLED
+                ending = Ending.COMPLETED
+                if action == "cancel":
+                    pending = before.status is Status.PENDING
+                    ending = Ending.WITHDRAWN if pending else Ending.CANCELLED
                 await app.end_mentoring(EndCommand(request.id, caller, ending))
             succeeded = True
         except MentoratError:

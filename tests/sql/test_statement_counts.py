@@ -147,7 +147,7 @@ async def count_each_use_case(system: System, round_: int) -> dict[str, int]:
         ]
         await measure(
             "end_mentoring (cancel)",
-            lambda: app.end_mentoring(EndCommand(pending.id, ada.id, Ending.CANCELLED)),
+            lambda: app.end_mentoring(EndCommand(pending.id, ada.id, Ending.WITHDRAWN)),
         )
         again = await app.request_mentoring(RequestMentoringCommand(ada.id, mentor.id, *period))
         await measure(

@@ -22,6 +22,24 @@ from mentorat.domain.mentoring import Mentoring, Status
 ANSWERS_COUNTED: Final = 20
 
 
+async def change_in(
+    tx: Transaction, mentoring_id: MentoringId, change: Callable[[Mentoring], None]
+) -> Mentoring:
+    """Load the mentoring held against other writers, apply `change`, save it (in `tx`), and
+    keep the mentor's standing."""
+    mentoring = await tx.mentorings.get(mentoring_id, for_update=True)
+    if mentoring is None:
+        raise MentoringNotFound()
+    before = mentoring.status
+    change(mentoring)
+    await _keep_places(tx, mentoring, before)
+    await tx.mentorings.save(mentoring)  # conditional on the version it was loaded at
+    if before is Status.PENDING and mentoring.status in (Status.ACTIVE, Status.REJECTED):
+        answer_times = await tx.mentorings.answer_times(mentoring.mentor_id, ANSWERS_COUNTED)
+        await tx.profiles.record_answer_time(mentoring.mentor_id, median_answer_time(answer_times))
+    return mentoring
+
+
 async def change_mentoring(
     uow: UnitOfWork,
     events: EventPublisher,
@@ -29,24 +47,13 @@ async def change_mentoring(
     change: Callable[[Mentoring], None],
 ) -> MentoringView:
     async with uow() as tx:
-        mentoring = await tx.mentorings.get(mentoring_id, for_update=True)
-        if mentoring is None:
-            raise MentoringNotFound()
-        before = mentoring.status
-        change(mentoring)
-        await _keep_standing(tx, mentoring, before)
-        await tx.mentorings.save(mentoring)  # conditional on the version it was loaded at
-        if before is Status.PENDING and mentoring.status in (Status.ACTIVE, Status.REJECTED):
-            answer_times = await tx.mentorings.answer_times(mentoring.mentor_id, ANSWERS_COUNTED)
-            await tx.profiles.record_answer_time(
-                mentoring.mentor_id, median_answer_time(answer_times)
-            )
+        mentoring = await change_in(tx, mentoring_id, change)
         await tx.commit()
     await events.publish(mentoring.pull_events())
     return MentoringView.of(mentoring)
 
 
-async def _keep_standing(tx: Transaction, mentoring: Mentoring, before: Status) -> None:
+async def _keep_places(tx: Transaction, mentoring: Mentoring, before: Status) -> None:
     now_active = mentoring.status is Status.ACTIVE
     if now_active and before is not Status.ACTIVE:
         if not await tx.profiles.take_place(mentoring.mentor_id):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mentorat.application.ports import UnitOfWork
 from mentorat.application.views import MentoringView
+from mentorat.domain.paging import ListPage, Paged, paged
 from mentorat.domain.users import UserId
 
 
@@ -12,6 +13,11 @@ class ListMentorings:
         self._uow = uow
 
     async def __call__(self, caller_id: UserId) -> list[MentoringView]:
+        return (await self.paged(caller_id, ListPage())).items
+
+    async def paged(self, caller_id: UserId, page: ListPage) -> Paged[MentoringView]:
         async with self._uow(write=False) as tx:
-            found = await tx.mentorings.list_accepted_for(caller_id)
-        return [MentoringView.of(m) for m in found]
+            found = await tx.mentorings.list_accepted_for(
+                caller_id, after=page.after, limit=page.to_read
+            )
+        return paged([MentoringView.of(m) for m in found], page, lambda v: v.id)

@@ -1,12 +1,14 @@
-"""The caller's requests, sent or received, in every status, optionally filtered."""
+"""The caller's requests, sent or received, in every status, optionally filtered and paged."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
-from mentorat.application.ports import UnitOfWork
+from mentorat.application.ports import Clock, UnitOfWork
 from mentorat.application.views import MentoringView
-from mentorat.domain.mentoring import Role, Status
+from mentorat.domain.mentoring import DEFAULT_REQUEST_TTL, Role, Status, expiry_cutoff
+from mentorat.domain.paging import ListPage, Paged, paged
 from mentorat.domain.users import UserId
 
 
@@ -15,15 +17,31 @@ class ListRequestsQuery:
     caller_id: UserId
     status: Status | None = None
     role: Role | None = None
+    page: ListPage = field(default_factory=ListPage)
 
 
 class ListRequests:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+    """Requests due to expire show as expired (and filter as such), recorded or not."""
+
+    def __init__(
+        self, uow: UnitOfWork, clock: Clock, request_ttl: timedelta = DEFAULT_REQUEST_TTL
+    ) -> None:
+        self._uow, self._clock, self._ttl = uow, clock, request_ttl
 
     async def __call__(self, query: ListRequestsQuery) -> list[MentoringView]:
+        return (await self.paged(query)).items
+
+    async def paged(self, query: ListRequestsQuery) -> Paged[MentoringView]:
+        now = self._clock.now()
         async with self._uow(write=False) as tx:
             found = await tx.mentorings.list_for(
-                query.caller_id, status=query.status, role=query.role
+                query.caller_id,
+                status=query.status,
+                role=query.role,
+                expired_before=expiry_cutoff(now, self._ttl),
+                after=query.page.after,
+                limit=query.page.to_read,
             )
-        return [MentoringView.of(m) for m in found]
+        for mentoring in found:
+            mentoring.expire_if_due(now, self._ttl)  # as shown; the sweep records it
+        return paged([MentoringView.of(m) for m in found], query.page, lambda v: v.id)

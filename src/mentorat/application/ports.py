@@ -92,20 +92,47 @@ class Mentorings(Protocol):
     async def has_open_between(self, mentor_id: UserId, mentee_id: UserId) -> bool: ...
 
     async def list_for(
-        self, user_id: UserId, *, status: Status | None = None, role: Role | None = None
+        self,
+        user_id: UserId,
+        *,
+        status: Status | None = None,
+        role: Role | None = None,
+        expired_before: datetime | None = None,
+        after: MentoringId | None = None,
+        limit: int | None = None,
     ) -> list[Mentoring]:
-        """Every mentoring the user takes part in (or in `role`), by id ascending."""
+        """Every mentoring the user takes part in (or in `role`), by id ascending.
 
-    async def list_accepted_for(self, user_id: UserId) -> list[Mentoring]:
-        """Mentorings the user takes part in that have been active at some point."""
+        `status` filters on the status as of the expiry cutoff `expired_before`: a pending
+        request created at or before it counts as expired (not as pending), whether or not its
+        expiry was recorded. `after`: only ids greater than it; `limit`: at most that many.
+        """
 
-    async def list_accepted_with_people(self, user_id: UserId) -> list[MentoringWithPeople]:
+    async def list_accepted_for(
+        self, user_id: UserId, *, after: MentoringId | None = None, limit: int | None = None
+    ) -> list[Mentoring]:
+        """Mentorings the user takes part in that have been active at some point, by id; with
+        `after` and `limit` as in `list_for`."""
+
+    async def list_accepted_with_people(
+        self, user_id: UserId, *, after: MentoringId | None = None, limit: int | None = None
+    ) -> list[MentoringWithPeople]:
         """As `list_accepted_for`, with both participants and the tally of the mentoring's
         goals loaded in the same read."""
 
     async def answer_times(self, mentor_id: UserId, latest: int) -> list[timedelta]:
         """How long the mentor took to answer (accept or refuse) each of their `latest`
         answered requests: from its creation to its acceptance or refusal."""
+
+    async def expire_requested_before(
+        self, cutoff: datetime, *, pair: tuple[UserId, UserId] | None = None
+    ) -> list[MentoringId]:
+        """Record as expired every pending request created at or before `cutoff` (only that
+        of the (mentor, mentee) `pair`, when given); the ids of those it expired, ascending.
+
+        Each becomes `Status.EXPIRED` and its version moves on, as a save would; nothing else
+        changes (see `Mentoring.expire_if_due`).
+        """
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from mentorat.application.idempotency import IdempotencyKey, WriteOnce
 from mentorat.application.ports import ChatPosts, Clock, EventPublisher, Transaction, UnitOfWork
@@ -11,7 +12,7 @@ from mentorat.application.views import MessageView
 from mentorat.domain.chat import Message, NewMessage, compose_message, posted
 from mentorat.domain.errors import MentoringNotFound
 from mentorat.domain.events import MentoringId, MessageId
-from mentorat.domain.mentoring import Mentoring
+from mentorat.domain.mentoring import DEFAULT_REQUEST_TTL, Mentoring
 from mentorat.domain.users import UserId
 
 
@@ -60,13 +61,21 @@ class PostMessage:
         write_once: WriteOnce,
         clock: Clock,
         events: EventPublisher,
+        request_ttl: timedelta = DEFAULT_REQUEST_TTL,
     ) -> None:
         self._posts, self._write_once = posts, write_once
         self._clock, self._events = clock, events
+        self._ttl = request_ttl
 
     async def __call__(self, cmd: PostMessageCommand) -> MessageView:
         def compose(mentoring: Mentoring) -> NewMessage:
-            return compose_message(mentoring, by=cmd.caller_id, text=cmd.text, at=self._clock.now())
+            return compose_message(
+                mentoring,
+                by=cmd.caller_id,
+                text=cmd.text,
+                at=self._clock.now(),
+                request_ttl=self._ttl,
+            )
 
         if cmd.idempotency_key is None:
             message = await self._posts.post(cmd.mentoring_id, compose)

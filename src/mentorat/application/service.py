@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from mentorat.application.edit_profile import EditProfile, ShowProfile
 from mentorat.application.end_mentoring import EndMentoring
+from mentorat.application.expire_requests import ExpireRequests
 from mentorat.application.find_mentors import SearchMentors, SuggestMentors
 from mentorat.application.idempotency import DEFAULT_LEASE, WriteOnce
 from mentorat.application.identify_caller import IdentifyCaller, RecentCallers
@@ -37,6 +38,7 @@ from mentorat.application.register_user import RegisterUser
 from mentorat.application.request_mentoring import RequestMentoring
 from mentorat.application.respond_to_request import RespondToRequest
 from mentorat.application.show_progress import ShowProgress
+from mentorat.domain.mentoring import DEFAULT_REQUEST_TTL
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,7 @@ class Mentorat:
     request_mentoring: RequestMentoring
     respond_to_request: RespondToRequest
     end_mentoring: EndMentoring
+    expire_requests: ExpireRequests
     list_requests: ListRequests
     list_mentorings: ListMentorings
     show_progress: ShowProgress
@@ -83,6 +86,7 @@ class Mentorat:
         rotate_refresh_tokens: bool = False,
         caller_cache_seconds: float = 0,
         idempotency_lease: timedelta = DEFAULT_LEASE,
+        request_ttl: timedelta = DEFAULT_REQUEST_TTL,
     ) -> Mentorat:
         """Every use case on these ports.
 
@@ -96,6 +100,7 @@ class Mentorat:
         faster way than a unit of work each (`PostInTransaction`, the default).
         `idempotency_lease`: how long a claimed idempotency key may stay claimed before
         another request may take it over (see `WriteOnce`).
+        `request_ttl`: how long a pending request waits for its mentor before it expires.
         """
         recent = RecentCallers(caller_cache_seconds)
         refresh_tokens = RefreshTokens(uow, tokens, clock, rotate=rotate_refresh_tokens)
@@ -110,13 +115,16 @@ class Mentorat:
             edit_profile=EditProfile(uow),
             search_mentors=SearchMentors(uow),
             suggest_mentors=SuggestMentors(uow, clock),
-            request_mentoring=RequestMentoring(write_once, clock, events),
-            respond_to_request=RespondToRequest(uow, clock, events),
-            end_mentoring=EndMentoring(uow, clock, events),
-            list_requests=ListRequests(uow),
+            request_mentoring=RequestMentoring(write_once, clock, events, request_ttl),
+            respond_to_request=RespondToRequest(uow, clock, events, request_ttl),
+            end_mentoring=EndMentoring(write_once, clock, events, request_ttl),
+            expire_requests=ExpireRequests(uow, clock, events, request_ttl),
+            list_requests=ListRequests(uow, clock, request_ttl),
             list_mentorings=ListMentorings(uow),
             show_progress=ShowProgress(uow, clock),
-            post_message=PostMessage(posts or PostInTransaction(uow), write_once, clock, events),
+            post_message=PostMessage(
+                posts or PostInTransaction(uow), write_once, clock, events, request_ttl
+            ),
             list_messages=ListMessages(uow),
             list_goals=ListGoals(uow),
             add_goal=AddGoal(write_once, clock),

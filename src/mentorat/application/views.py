@@ -64,6 +64,7 @@ class MentoringView:
     end_date: date
     created_at: datetime
     updated_at: datetime
+    end_reason: str | None = None
 
     @classmethod
     def of(cls, mentoring: Mentoring) -> MentoringView:
@@ -76,6 +77,7 @@ class MentoringView:
             end_date=mentoring.end_date,
             created_at=mentoring.created_at,
             updated_at=mentoring.updated_at,
+            end_reason=mentoring.end_reason,
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from mentorat.domain.errors import (
     EmptyMessage,
@@ -13,7 +13,7 @@ from mentorat.domain.errors import (
     MessageTooLong,
 )
 from mentorat.domain.events import MentoringId, MessageId, MessagePosted
-from mentorat.domain.mentoring import Mentoring
+from mentorat.domain.mentoring import DEFAULT_REQUEST_TTL, Mentoring
 from mentorat.domain.users import UserId, ensure_storable
 
 MESSAGE_MAX = 4000
@@ -62,16 +62,25 @@ def chat_time(last_message_at: datetime | None, at: datetime) -> datetime:
     return at
 
 
-def compose_message(mentoring: Mentoring, *, by: UserId, text: str, at: datetime) -> NewMessage:
+def compose_message(
+    mentoring: Mentoring,
+    *,
+    by: UserId,
+    text: str,
+    at: datetime,
+    request_ttl: timedelta = DEFAULT_REQUEST_TTL,
+) -> NewMessage:
     """Check that `by` may post `text` in `mentoring` now.
 
-    The store that keeps the chat dates the message on the chat's clock (`chat_time`) and
-    counts it on the mentoring, as it stores it.
+    A request due to expire (`Mentoring.is_due` with `request_ttl`) is closed, recorded or
+    not. The store that keeps the chat dates the message on the chat's clock (`chat_time`)
+    and counts it on the mentoring, as it stores it.
     """
     mentoring.ensure_visible_to(by)
     text = clean_text(text)
-    if not mentoring.status.is_open:
-        raise MentoringClosed(mentoring.status.value)
+    status = mentoring.status_at(at, request_ttl)
+    if not status.is_open:
+        raise MentoringClosed(status.value)
     return NewMessage(mentoring.id, by, text, at)
 
 

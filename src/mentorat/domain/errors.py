@@ -72,6 +72,11 @@ class MessageTooLong(InvalidInput):
         super().__init__("message", f"The message is longer than {limit} characters.")
 
 
+class ReasonTooLong(InvalidInput):
+    def __init__(self, limit: int) -> None:
+        super().__init__("reason", f"The reason is longer than {limit} characters.")
+
+
 class UnstorableText(InvalidInput):
     """Text holding U+0000 or a lone surrogate: no text store keeps it, so it is bad input."""
 
@@ -82,7 +87,7 @@ class UnstorableText(InvalidInput):
 
 
 class InvalidPaging(InvalidInput):
-    """A chat page was asked with a bad `limit`, `before` or `after`."""
+    """A page (of a chat or a list) was asked with a bad `limit`, `before` or `after`."""
 
 
 class InvalidFieldValue(InvalidInput):
@@ -188,6 +193,16 @@ class InvalidTransition(Conflict):
         super().__init__(f"Cannot {action} a mentoring that is {status}.")
         self.action = action
         self.status = status
+
+
+class PendingNotCancellable(InvalidTransition):
+    def __init__(self) -> None:
+        super().__init__("cancel", "pending")
+        self.message = (
+            "Cannot cancel a mentoring that is pending: the mentee withdraws a pending request "
+            "(withdraw), the mentor refuses it (respond)."
+        )
+        self.args = (self.message,)
 
 
 class RequestNotPending(InvalidTransition):

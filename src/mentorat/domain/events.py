@@ -45,6 +45,11 @@ class MentoringCompleted(MentoringEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class MentoringExpired(MentoringEvent):
+    """A pending request nobody answered within the request TTL; `at` is when it was seen."""
+
+
+@dataclass(frozen=True, slots=True)
 class MessagePosted(MentoringEvent):
     message_id: MessageId
     sender_id: UserId

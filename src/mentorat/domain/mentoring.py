@@ -1,18 +1,24 @@
 """The mentoring aggregate: a mentee's request to a mentor, and its lifecycle.
 
     pending --accept--> active --complete--> completed
-       |  \\                \\--cancel----> cancelled
-       |   \\--reject--> rejected
-       \\--cancel (mentee)--> cancelled
+       |  \\  \\             \\--cancel----> cancelled (with a reason, or none)
+       |   \\  \\--reject--> rejected
+       |    \\--withdraw (mentee)--> cancelled
+       \\--nobody answers within the request TTL--> expired
 
-Terminal states (rejected, cancelled, completed) never change again. A mentoring is
+Terminal states (rejected, cancelled, completed, expired) never change again. A mentoring is
 *accepted* once it has been active; it stays accepted after it is completed or cancelled.
+
+A pending request is expired as soon as it is due (`is_due`), whether or not anything has
+recorded it yet: every read shows it expired (`expire_if_due` on the loaded copy), and a
+sweep (`application.expire_requests`) records it. Expiry is nobody's action, so it leaves
+`updated_at` as it was.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from mentorat.domain.errors import (
@@ -24,6 +30,8 @@ from mentorat.domain.errors import (
     NotTheMentor,
     NotTheRequester,
     OpenMentoringExists,
+    PendingNotCancellable,
+    ReasonTooLong,
     RequestNotPending,
     SelfMentoring,
 )
@@ -32,11 +40,16 @@ from mentorat.domain.events import (
     MentoringCancelled,
     MentoringCompleted,
     MentoringEvent,
+    MentoringExpired,
     MentoringId,
     MentoringRejected,
     MentoringRequested,
 )
-from mentorat.domain.users import User, UserId
+from mentorat.domain.users import User, UserId, ensure_storable
+
+# How long a request waits for its mentor's answer before it expires, unless configured.
+DEFAULT_REQUEST_TTL = timedelta(days=14)
+REASON_MAX = 1000
 
 
 class Status(StrEnum):
@@ -45,6 +58,7 @@ class Status(StrEnum):
     REJECTED = "rejected"
     CANCELLED = "cancelled"
     COMPLETED = "completed"
+    EXPIRED = "expired"
 
     @property
     def is_open(self) -> bool:
@@ -60,10 +74,31 @@ OPEN_STATUSES = frozenset({Status.PENDING, Status.ACTIVE})
 
 
 class Ending(StrEnum):
-    """How a participant ends a mentoring: the terminal status it then takes."""
+    """How a participant ends a mentoring (`Mentoring.end`).
 
+    WITHDRAWN: the mentee withdraws a pending request (it becomes cancelled). CANCELLED: either
+    participant stops an active mentoring. COMPLETED: either participant marks an active
+    mentoring as done.
+    """
+
+    WITHDRAWN = "withdrawn"
     CANCELLED = "cancelled"
     COMPLETED = "completed"
+
+
+def clean_reason(reason: str | None) -> str | None:
+    """Why a mentoring was cancelled, stripped: None when blank, at most 1000 characters."""
+    if reason is None:
+        return None
+    reason = ensure_storable("reason", reason).strip()
+    if len(reason) > REASON_MAX:
+        raise ReasonTooLong(REASON_MAX)
+    return reason or None
+
+
+def expiry_cutoff(now: datetime, ttl: timedelta) -> datetime:
+    """Pending requests created at or before this moment are expired at `now`."""
+    return now - ttl
 
 
 class Role(StrEnum):
@@ -124,6 +159,8 @@ class Mentoring:
     created_at: datetime
     updated_at: datetime
     accepted_at: datetime | None = None
+    # Why a participant cancelled it, when they said (None otherwise).
+    end_reason: str | None = None
     message_count: int = 0
     last_message_at: datetime | None = None
     # Bumped by each save: a save that finds another version lost a race.
@@ -169,6 +206,24 @@ class Mentoring:
     def is_accepted(self) -> bool:
         return self.accepted_at is not None
 
+    # --- expiry --------------------------------------------------------------------------
+
+    def is_due(self, now: datetime, ttl: timedelta) -> bool:
+        """Pending, and requested at or before `now - ttl`: nobody may act on it but to read."""
+        return self.status is Status.PENDING and self.created_at <= expiry_cutoff(now, ttl)
+
+    def status_at(self, now: datetime, ttl: timedelta) -> Status:
+        """The status as of `now`: expired when due, whatever is stored."""
+        return Status.EXPIRED if self.is_due(now, ttl) else self.status
+
+    def expire_if_due(self, now: datetime, ttl: timedelta) -> bool:
+        """Expire a due request (recording `MentoringExpired`); False when it is not due."""
+        if not self.is_due(now, ttl):
+            return False
+        self.status = Status.EXPIRED
+        self.events.append(MentoringExpired(self.id, now))
+        return True
+
     # --- transitions ---------------------------------------------------------------------
 
     def respond(self, *, by: UserId, accept: bool, at: datetime) -> None:
@@ -186,13 +241,35 @@ class Mentoring:
             self._move(Status.REJECTED, at)
             self.events.append(MentoringRejected(self.id, at, by))
 
-    def cancel(self, *, by: UserId, at: datetime) -> None:
+    def cancel(self, *, by: UserId, at: datetime, reason: str | None = None) -> None:
         """The mentee withdraws a pending request, or either participant ends an active one."""
         self.ensure_visible_to(by)
         if self.status is Status.PENDING and by != self.mentee_id:
             raise NotTheRequester()
         if not self.status.is_open:
             raise InvalidTransition("cancel", self.status.value)
+        self._cancel(by, at, reason)
+
+    def withdraw(self, *, by: UserId, at: datetime) -> None:
+        """The mentee withdraws a pending request (-> cancelled); the mentor refuses it."""
+        self.ensure_visible_to(by)
+        if by != self.mentee_id:
+            raise NotTheRequester()
+        if self.status is not Status.PENDING:
+            raise InvalidTransition("withdraw", self.status.value)
+        self._cancel(by, at, None)
+
+    def stop(self, *, by: UserId, at: datetime, reason: str | None = None) -> None:
+        """Either participant cancels an active mentoring, saying why or not."""
+        self.ensure_visible_to(by)
+        if self.status is Status.PENDING:
+            raise PendingNotCancellable()
+        if self.status is not Status.ACTIVE:
+            raise InvalidTransition("cancel", self.status.value)
+        self._cancel(by, at, reason)
+
+    def _cancel(self, by: UserId, at: datetime, reason: str | None) -> None:
+        self.end_reason = clean_reason(reason)
         self._move(Status.CANCELLED, at)
         self.events.append(MentoringCancelled(self.id, at, by))
 
@@ -204,12 +281,14 @@ class Mentoring:
         self._move(Status.COMPLETED, at)
         self.events.append(MentoringCompleted(self.id, at, by))
 
-    def end(self, ending: Ending, *, by: UserId, at: datetime) -> None:
-        """`cancel` or `complete`, as `ending` says."""
+    def end(self, ending: Ending, *, by: UserId, at: datetime, reason: str | None = None) -> None:
+        """`withdraw`, `stop` (with `reason`) or `complete`, as `ending` says."""
         if ending == Ending.COMPLETED:
             self.complete(by=by, at=at)
+        elif ending == Ending.WITHDRAWN:
+            self.withdraw(by=by, at=at)
         else:
-            self.cancel(by=by, at=at)
+            self.stop(by=by, at=at, reason=reason)
 
     def _move(self, status: Status, at: datetime) -> None:
         self.status = status

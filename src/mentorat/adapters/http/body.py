@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Protocol, TypeVar
 
 import msgspec
+from litestar import Request
 from litestar.dto import AbstractDTO
 from litestar.typing import FieldDefinition
 
@@ -31,6 +32,7 @@ class SchemaFactory(Protocol):
 
 
 MAX_BODY_BYTES: Final = 64 * 1024
+T = TypeVar("T")
 
 _AT_PATH = re.compile(r"^(?P<message>.*) - at `\$\.?(?P<path>[^`]*)`$", re.DOTALL)
 _MISSING = re.compile(r"^Object missing required field `(?P<field>[^`]+)`")
@@ -80,6 +82,19 @@ class JsonBody(AbstractDTO[Any]):
     def decode_builtins(self, value: dict[str, Any]) -> Any:
         # Only reached for form bodies, which no route accepts.
         raise UnsupportedMediaType("form data")
+
+
+async def optional_body(
+    request: Request[Any, Any, Any], decoder: msgspec.json.Decoder[T]
+) -> T | None:
+    """The body of a route whose body may be left out: None when empty (whatever its
+    Content-Type), else decoded strictly as `JsonBody` decodes (415, 400)."""
+    raw = await request.body()
+    if not raw.strip():
+        return None
+    check_media_type(request.headers.get("content-type"))
+    value: T = decode(decoder, raw)
+    return value
 
 
 def check_media_type(content_type: str | None) -> None:

@@ -148,6 +148,16 @@ class GoalOrderIn(msgspec.Struct, frozen=True):
     ]
 
 
+class CancelIn(msgspec.Struct, frozen=True):
+    """The optional body of a cancel: why (stripped, up to 1000 characters; blank is none)."""
+
+    reason: str | None = None
+
+
+class NoFieldsIn(msgspec.Struct, frozen=True):
+    """The optional body of a withdraw or a complete: a JSON object, whose keys are ignored."""
+
+
 # --- responses ----------------------------------------------------------------------------------
 
 
@@ -240,6 +250,9 @@ class MentoringOut(msgspec.Struct):
     End_Date: date
     Created_At: Timestamp
     Updated_At: Timestamp
+    end_reason: Annotated[
+        str | None, msgspec.Meta(description="Why a participant cancelled it; null when none.")
+    ]
 
 
 class MenteeInfoOut(msgspec.Struct):
@@ -282,6 +295,9 @@ class ProgressOut(msgspec.Struct):
     Created_At: Timestamp
     Updated_At: Timestamp
     progress: ProgressFiguresOut
+    end_reason: Annotated[
+        str | None, msgspec.Meta(description="Why a participant cancelled it; null when none.")
+    ]
 
 
 class MessageOut(msgspec.Struct):
@@ -332,6 +348,7 @@ def mentoring_out(m: MentoringView) -> MentoringOut:
         m.end_date,
         wire_time(m.created_at),
         wire_time(m.updated_at),
+        m.end_reason,
     )
 
 
@@ -360,6 +377,7 @@ def progress_out(row: ProgressView) -> ProgressOut:
             figures.goals_done,
             figures.percent_done,
         ),
+        m.end_reason,
     )
 
 

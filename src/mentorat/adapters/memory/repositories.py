@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 
 from mentorat.adapters.memory.store import (
     InMemoryStore,
@@ -108,7 +109,9 @@ class InMemoryMentorings:
             for m in self._store.mentorings.values()
         )
 
-    def _of(self, user_id: UserId, role: Role | None = None) -> list[Mentoring]:
+    def _of(
+        self, user_id: UserId, role: Role | None = None, after: MentoringId | None = None
+    ) -> list[Mentoring]:
         # `==`, not `is`: a plain "mentor" or "pending" string must filter like the enum member.
         def takes_part(m: Mentoring) -> bool:
             if role == Role.MENTOR:
@@ -118,18 +121,38 @@ class InMemoryMentorings:
             return m.involves(user_id)
 
         return [
-            copy_mentoring(m) for _, m in sorted(self._store.mentorings.items()) if takes_part(m)
+            copy_mentoring(m)
+            for i, m in sorted(self._store.mentorings.items())
+            if (after is None or i > after) and takes_part(m)
         ]
 
     async def list_for(
-        self, user_id: UserId, *, status: Status | None = None, role: Role | None = None
+        self,
+        user_id: UserId,
+        *,
+        status: Status | None = None,
+        role: Role | None = None,
+        expired_before: datetime | None = None,
+        after: MentoringId | None = None,
+        limit: int | None = None,
     ) -> list[Mentoring]:
-        return [m for m in self._of(user_id, role) if status is None or m.status == status]
+        def status_of(m: Mentoring) -> Status:
+            due = expired_before is not None and m.created_at <= expired_before
+            return Status.EXPIRED if m.status is Status.PENDING and due else m.status
 
-    async def list_accepted_for(self, user_id: UserId) -> list[Mentoring]:
-        return [m for m in self._of(user_id) if m.is_accepted]
+        found = [
+            m for m in self._of(user_id, role, after) if status is None or status_of(m) == status
+        ]
+        return found[:limit]
 
-    async def list_accepted_with_people(self, user_id: UserId) -> list[MentoringWithPeople]:
+    async def list_accepted_for(
+        self, user_id: UserId, *, after: MentoringId | None = None, limit: int | None = None
+    ) -> list[Mentoring]:
+        return [m for m in self._of(user_id, after=after) if m.is_accepted][:limit]
+
+    async def list_accepted_with_people(
+        self, user_id: UserId, *, after: MentoringId | None = None, limit: int | None = None
+    ) -> list[MentoringWithPeople]:
         users = self._store.users
         goals = InMemoryGoals(self._store, self._undo)
         return [
@@ -139,7 +162,7 @@ class InMemoryMentorings:
                 copy_user(users[m.mentor_id]),
                 GoalTally.of(await goals.list_for(m.id)),
             )
-            for m in await self.list_accepted_for(user_id)
+            for m in await self.list_accepted_for(user_id, after=after, limit=limit)
         ]
 
     async def answer_times(self, mentor_id: UserId, latest: int) -> list[timedelta]:
@@ -149,6 +172,23 @@ class InMemoryMentorings:
             if m.mentor_id == mentor_id and (m.is_accepted or m.status == Status.REJECTED)
         ]
         return [(m.accepted_at or m.updated_at) - m.created_at for m in answered[:latest]]
+
+    async def expire_requested_before(
+        self, cutoff: datetime, *, pair: tuple[UserId, UserId] | None = None
+    ) -> list[MentoringId]:
+        expired = []
+        for mentoring_id, before in sorted(self._store.mentorings.items()):
+            if before.status is not Status.PENDING or before.created_at > cutoff:
+                continue
+            if pair is not None and (before.mentor_id, before.mentee_id) != pair:
+                continue
+            after = copy_mentoring(before)
+            after.status = Status.EXPIRED
+            after.version += 1
+            self._store.mentorings[mentoring_id] = after
+            self._undo.append(partial(self._store.mentorings.__setitem__, mentoring_id, before))
+            expired.append(mentoring_id)
+        return expired
 
 
 class InMemoryMessages:

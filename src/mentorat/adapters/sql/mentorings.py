@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, Final
 
@@ -10,6 +10,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    and_,
     bindparam,
     func,
     literal,
@@ -92,23 +93,49 @@ _INVOLVED: Final = or_(_AS_MENTOR, _AS_MENTEE)
 _ACCEPTED: Final = mentorings.c.accepted_at.is_not(None)
 
 
+_PENDING: Final = mentorings.c.status == Status.PENDING.value
+_DUE: Final = and_(
+    _PENDING, mentorings.c.created_at <= bindparam("cutoff", type_=mentorings.c.created_at.type)
+)
+# How a status filter reads with an expiry cutoff: a due pending request is expired.
+_STATUS_AS_OF_CUTOFF: Final[dict[str, ColumnElement[bool]]] = {
+    Status.PENDING.value: and_(_PENDING, ~_DUE),
+    Status.EXPIRED.value: or_(mentorings.c.status == Status.EXPIRED.value, _DUE),
+}
+
+
+def _paged(query: Select[Any], after: bool, limited: bool) -> Select[Any]:
+    """`query` (ordered by id) from ids above :after, :n rows at most."""
+    if after:
+        query = query.where(mentorings.c.id > bindparam("after", type_=Id))
+    if limited:
+        query = query.limit(bindparam("n", type_=Integer))
+    return query
+
+
 @cache
-def _listed(role: Role | None, by_status: bool) -> Statement:
-    """The mentorings of :user_id (in `role`, with status :status), by id."""
+def _listed(role: Role | None, status: str | None, after: bool, limited: bool) -> Statement:
+    """The mentorings of :user_id (in `role`), by id. `status`: "pending" or "expired" as of
+    :cutoff, "stored" for the stored status :status, None for all."""
     where: list[ColumnElement[bool]] = [
         _INVOLVED if role is None else _AS_MENTOR if role == Role.MENTOR else _AS_MENTEE
     ]
-    if by_status:
+    if status == "stored":
         where.append(mentorings.c.status == bindparam("status"))
-    return Statement(select(*MENTORING_COLUMNS).where(*where).order_by(mentorings.c.id))
+    elif status is not None:
+        where.append(_STATUS_AS_OF_CUTOFF[status])
+    query = select(*MENTORING_COLUMNS).where(*where).order_by(mentorings.c.id)
+    return Statement(_paged(query, after, limited))
 
 
-_ACCEPTED_LIST: Final = Statement(
-    select(*MENTORING_COLUMNS).where(_INVOLVED, _ACCEPTED).order_by(mentorings.c.id)
-)
+@cache
+def _accepted_list(after: bool, limited: bool) -> Statement:
+    query = select(*MENTORING_COLUMNS).where(_INVOLVED, _ACCEPTED).order_by(mentorings.c.id)
+    return Statement(_paged(query, after, limited))
 
 
-def _with_people() -> Statement:
+@cache
+def _with_people(after: bool, limited: bool) -> Statement:
     """Accepted mentorings of :user_id with both participants and the tally of their goals
     (how many, how many done), in one statement.
 
@@ -164,10 +191,9 @@ def _with_people() -> Statement:
         .where(_INVOLVED, _ACCEPTED)
         .order_by(mentorings.c.id)
     )
-    return Statement(lateral, sqlite=joined)
+    return Statement(_paged(lateral, after, limited), sqlite=_paged(joined, after, limited))
 
 
-_WITH_PEOPLE: Final = _with_people()
 # Answered requests: accepted ones (dated by `accepted_at`) and refused ones, whose last change
 # was the refusal.
 _ANSWERS: Final = Statement(
@@ -181,6 +207,39 @@ _ANSWERS: Final = Statement(
     .order_by(mentorings.c.id.desc())
     .limit(bindparam("latest", type_=Integer))
 )
+
+_WITH_PEOPLE: Final = _with_people(after=False, limited=False)
+
+
+def _page_params(after: MentoringId | None, limit: int | None) -> dict[str, Any]:
+    """The values of `_paged`'s binds that its statement has."""
+    params: dict[str, Any] = {}
+    if after is not None:
+        params["after"] = after
+    if limit is not None:
+        params["n"] = limit
+    return params
+
+
+def _expire(pair: bool) -> Statement:
+    """Record the expiry of the due requests (of the pair :pair_mentor, :pair_mentee), moving
+    their version on as a save does; their ids."""
+    where: list[ColumnElement[bool]] = [_DUE]
+    if pair:
+        where += [
+            mentorings.c.mentor_id == bindparam("pair_mentor", type_=Id),
+            mentorings.c.mentee_id == bindparam("pair_mentee", type_=Id),
+        ]
+    return Statement(
+        update(mentorings)
+        .where(*where)
+        .values(status=Status.EXPIRED.value, version=mentorings.c.version + 1)
+        .returning(mentorings.c.id)
+    )
+
+
+_EXPIRE: Final = _expire(pair=False)
+_EXPIRE_PAIR: Final = _expire(pair=True)
 
 
 class SqlMentorings:
@@ -217,20 +276,39 @@ class SqlMentorings:
         return found is not None
 
     async def list_for(
-        self, user_id: UserId, *, status: Status | None = None, role: Role | None = None
+        self,
+        user_id: UserId,
+        *,
+        status: Status | None = None,
+        role: Role | None = None,
+        expired_before: datetime | None = None,
+        after: MentoringId | None = None,
+        limit: int | None = None,
     ) -> list[Mentoring]:
-        params: dict[str, Any] = {"user_id": user_id}
+        params = {"user_id": user_id, **_page_params(after, limit)}
+        kind: str | None = None
         if status is not None:
-            params["status"] = Status(status).value
-        rows = await self._run.rows(_listed(role, status is not None), params)
+            value = Status(status).value
+            if expired_before is not None and value in _STATUS_AS_OF_CUTOFF:
+                kind, params["cutoff"] = value, expired_before
+            else:
+                kind, params["status"] = "stored", value
+        statement = _listed(role, kind, after is not None, limit is not None)
+        rows = await self._run.rows(statement, params)
         return [mentoring_from_row(row) for row in rows]
 
-    async def list_accepted_for(self, user_id: UserId) -> list[Mentoring]:
-        rows = await self._run.rows(_ACCEPTED_LIST, {"user_id": user_id})
+    async def list_accepted_for(
+        self, user_id: UserId, *, after: MentoringId | None = None, limit: int | None = None
+    ) -> list[Mentoring]:
+        statement = _accepted_list(after is not None, limit is not None)
+        rows = await self._run.rows(statement, {"user_id": user_id, **_page_params(after, limit)})
         return [mentoring_from_row(row) for row in rows]
 
-    async def list_accepted_with_people(self, user_id: UserId) -> list[MentoringWithPeople]:
-        rows = await self._run.rows(_WITH_PEOPLE, {"user_id": user_id})
+    async def list_accepted_with_people(
+        self, user_id: UserId, *, after: MentoringId | None = None, limit: int | None = None
+    ) -> list[MentoringWithPeople]:
+        statement = _with_people(after is not None, limit is not None)
+        rows = await self._run.rows(statement, {"user_id": user_id, **_page_params(after, limit)})
         mentee_at = MENTORING_WIDTH
         mentor_at = MENTORING_WIDTH + USER_WIDTH
         tally_at = MENTORING_WIDTH + 2 * USER_WIDTH
@@ -247,3 +325,14 @@ class SqlMentorings:
     async def answer_times(self, mentor_id: UserId, latest: int) -> list[timedelta]:
         rows = await self._run.rows(_ANSWERS, {"mentor_id": mentor_id, "latest": latest})
         return [answered - asked for asked, answered in rows]
+
+    async def expire_requested_before(
+        self, cutoff: datetime, *, pair: tuple[UserId, UserId] | None = None
+    ) -> list[MentoringId]:
+        if pair is None:
+            rows = await self._run.rows(_EXPIRE, {"cutoff": cutoff})
+        else:
+            mentor_id, mentee_id = pair
+            params = {"cutoff": cutoff, "pair_mentor": mentor_id, "pair_mentee": mentee_id}
+            rows = await self._run.rows(_EXPIRE_PAIR, params)
+        return sorted(MentoringId(row[0]) for row in rows)

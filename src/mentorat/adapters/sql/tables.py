@@ -118,6 +118,7 @@ mentorings = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("accepted_at", UtcDateTime, nullable=True),
+    Column("end_reason", Text, nullable=True),
     Column("message_count", Integer, nullable=False),
     Column("last_message_at", UtcDateTime, nullable=True),
     Column("version", Integer, nullable=False),
@@ -126,6 +127,9 @@ mentorings = Table(
     CheckConstraint("mentor_id <> mentee_id", name="not_self"),
     CheckConstraint("message_count >= 0", name="message_count_positive"),
     CheckConstraint("version >= 1", name="version_positive"),
+    CheckConstraint(
+        "end_reason IS NULL OR length(end_reason) BETWEEN 1 AND 1000", name="end_reason_length"
+    ),
     # At most one pending-or-active mentoring per pair: the guard that races cannot slip past.
     Index(
         "uq_mentorings_open_pair",

@@ -6,11 +6,14 @@ responses in `adapters/http/errors.py`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Request
 from litestar.datastructures import State
 
+from mentorat.adapters.http.context import public_base_url
 from mentorat.application.views import UserView
 from mentorat.domain.chat import ID_MAX
 from mentorat.domain.errors import InvalidPaging, MentoringNotFound
@@ -50,3 +53,25 @@ def parse_id(raw: str) -> MentoringId:
         if 0 < value <= ID_MAX:
             return MentoringId(value)
     raise MentoringNotFound()
+
+
+def link_header(
+    request: Request[Any, Any, Any],
+    path: str,
+    query: Mapping[str, object],
+    rels: Mapping[str, Mapping[str, object]],
+) -> dict[str, str] | None:
+    """The `Link` header (RFC 8288) of a paged answer, None when there is no other page.
+
+    Each rel links to `path` (the contract's canonical form, with its trailing slash, without
+    a leading one) with the page's `query` and the rel's cursor. Absolute, like DRF's links.
+    A list in `query` repeats its parameter (`skill=a&skill=b`).
+    """
+    if not rels:
+        return None
+    url = f"{public_base_url(request)}{path}"
+    links = [
+        f'<{url}?{urlencode({**query, **cursor}, doseq=True)}>; rel="{rel}"'
+        for rel, cursor in rels.items()
+    ]
+    return {"Link": ", ".join(links)}

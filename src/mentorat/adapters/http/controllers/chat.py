@@ -8,10 +8,11 @@ from litestar import Response, get, post
 from litestar.datastructures import ResponseHeader
 from litestar.params import JSONBody, Parameter
 
-from mentorat.adapters.http.context import public_base_url, use_cases
+from mentorat.adapters.http.context import use_cases
 from mentorat.adapters.http.controllers import (
     ID_SCHEMA,
     Authenticated,
+    link_header,
     parse_id,
     query_int,
     query_integer,
@@ -82,17 +83,13 @@ async def list_messages(
     chat_id = parse_id(mentoring_id)
     view = await use_cases(request).list_messages(ListMessagesQuery(chat_id, request.user.id, page))
     body = [message_out(m) for m in view.messages]
-    if view.older_cursor is None and view.newer_cursor is None:
-        return Response(body)
-    # Absolute, in the contract's canonical form (with the trailing slash), like DRF's links.
-    base = public_base_url(request)
-    url = f"{base}api/mentoring/chat/{chat_id}/messages/?limit={view.limit}"
-    links = []
+    rels: dict[str, dict[str, object]] = {}
     if view.older_cursor is not None:
-        links.append(f'<{url}&before={view.older_cursor}>; rel="prev"')
+        rels["prev"] = {"before": view.older_cursor}
     if view.newer_cursor is not None:
-        links.append(f'<{url}&after={view.newer_cursor}>; rel="next"')
-    return Response(body, headers={"Link": ", ".join(links)})
+        rels["next"] = {"after": view.newer_cursor}
+    path = f"api/mentoring/chat/{chat_id}/messages/"
+    return Response(body, headers=link_header(request, path, {"limit": view.limit}, rels))
 
 
 @post(

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from typing import Annotated, Final
-from urllib.parse import urlencode
 
 from litestar import Response, get
 from litestar.datastructures import ResponseHeader
 from litestar.params import Parameter
 
-from mentorat.adapters.http.context import public_base_url, use_cases
-from mentorat.adapters.http.controllers import Authenticated, query_int, query_integer
+from mentorat.adapters.http.context import use_cases
+from mentorat.adapters.http.controllers import (
+    Authenticated,
+    link_header,
+    query_int,
+    query_integer,
+)
 from mentorat.adapters.http.errors import error_responses
 from mentorat.adapters.http.schemas import (
     MentorCardOut,
@@ -94,12 +98,11 @@ async def search_mentors(
     )
     page = await use_cases(request).search_mentors(query)
     body = [card_out(card) for card in page.cards]
-    if page.next is None:
-        return Response(body)
-    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "limit")]
-    params += [("limit", str(query.limit)), ("cursor", page.next.encode())]
-    url = f"{public_base_url(request)}api/mentors/?{urlencode(params)}"
-    return Response(body, headers={"Link": f'<{url}>; rel="next"'})
+    asked = {"q": q, "skill": skill, "language": language, "available": available}
+    kept: dict[str, object] = {name: value for name, value in asked.items() if value}
+    rels = {} if page.next is None else {"next": {"cursor": page.next.encode()}}
+    headers = link_header(request, "api/mentors/", {**kept, "limit": query.limit}, rels)
+    return Response(body, headers=headers)
 
 
 @get(

@@ -50,18 +50,45 @@ async def run(engine: AsyncEngine, action: str, revision: str) -> None:
     Concurrent callers (several workers starting at once) take turns: BEGIN IMMEDIATE on
     SQLite, a transaction-scoped advisory lock on PostgreSQL. The later ones find the work
     done.
+
+    On SQLite, foreign keys are off for the transaction, as SQLite's procedure for rebuilding
+    a table asks (https://www.sqlite.org/lang_altertable.html#otheralter): dropping the old
+    copy of a table that others reference would otherwise be refused or cascade. Before the
+    commit, `PRAGMA foreign_key_check` must find nothing broken; the pragma is restored after.
     """
     if action not in ("upgrade", "downgrade"):
         raise ValueError(f"unknown migration action: {action}")
     async with engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
             await conn.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
-        async with conn.begin():
-            if conn.dialect.name == "postgresql":
-                await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
-                # Rewriting a large table may take longer than a request is allowed to.
-                await conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
-            await conn.run_sync(_run_command, action, revision)
+            # Outside any transaction: inside one, SQLite ignores this pragma.
+            await conn.run_sync(_pragma, "PRAGMA foreign_keys = OFF")
+        try:
+            async with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    await conn.exec_driver_sql(
+                        f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})"
+                    )
+                    # Rewriting a large table may take longer than a request is allowed to.
+                    await conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+                await conn.run_sync(_run_command, action, revision)
+                if sqlite:
+                    broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                    if broken:
+                        raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                await conn.run_sync(_pragma, "PRAGMA foreign_keys = ON")
+
+
+def _pragma(connection: Connection, statement: str) -> None:
+    """Run a pragma on the driver's connection, outside SQLAlchemy's transaction."""
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(statement)
+    finally:
+        cursor.close()
 
 
 def _run_command(connection: Connection, action: str, revision: str) -> None:
