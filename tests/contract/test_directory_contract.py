@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from mentorat.application.ports import UnitOfWork
 from mentorat.domain.directory import Cursor, DirectoryQuery, matches, relevance, sort_key
 from mentorat.domain.profiles import MentorStanding, Profile, SearchText
-from mentorat.domain.users import User
+from mentorat.domain.users import User, UserId
 from tests.contract.support import a_new_user
 
 BIOS = (
@@ -220,3 +220,33 @@ async def test_candidates_are_available_mentors_with_the_most_wanted_skills_firs
     # mentor0 (the caller) is left out; mentor5 has both, mentor3 one; then available by id.
     assert [c.username for c in found] == ["mentor5", "mentor3", "mentor1", "mentor2"]
     assert all(c.available for c in found)
+
+
+async def test_a_mentor_whose_places_fill_leaves_the_available_list_and_comes_back(
+    uow: UnitOfWork,
+) -> None:
+    async with uow() as tx:
+        mentor = await tx.users.add(a_new_user("mentor", mentor=True))
+        await tx.profiles.save(Profile(mentor.id, capacity=1), mentor)
+        await tx.commit()
+
+    async def available() -> list[str]:
+        async with uow(write=False) as tx:
+            page = await tx.directory.search(DirectoryQuery(available=True))
+            suggested = await tx.directory.candidates(UserId(0), (), 10)
+        assert [c.username for c in suggested] == [c.username for c in page.cards]
+        return [c.username for c in page.cards]
+
+    assert await available() == ["mentor"]
+    async with uow() as tx:
+        assert await tx.profiles.take_place(mentor.id)
+        await tx.commit()
+    assert await available() == []
+    async with uow() as tx:
+        await tx.profiles.free_place(mentor.id)
+        await tx.commit()
+    assert await available() == ["mentor"]
+    async with uow() as tx:
+        await tx.profiles.save(Profile(mentor.id, capacity=1, accepting_requests=False), mentor)
+        await tx.commit()
+    assert await available() == []

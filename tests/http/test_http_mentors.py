@@ -177,3 +177,16 @@ async def test_simultaneous_accepts_for_the_last_place_let_exactly_one_through(a
     requests = [await api.request(await api.person(f"e{i}"), mentor) for i in range(4)]
     responses = await asyncio.gather(*(api.respond(mentor, r, "active") for r in requests))
     assert sorted(r.status_code for r in responses) == [200, 409, 409, 409]
+
+
+@pytest.mark.parametrize("ending", ["complete", "cancel"])
+async def test_an_ended_mentoring_gives_its_place_back(api: Api, ending: str) -> None:
+    mentor = await a_mentor(api, capacity=1)
+    first, second = await api.person("a"), await api.person("b")
+    active = await api.accepted(first, mentor)
+    waiting = await api.request(second, mentor)
+    ended = await api.client.post(f"/api/mentoring/{active['id']}/{ending}/", headers=first.auth)
+    assert ended.status_code == 200, ended.text
+    assert (await api.respond(mentor, waiting, "active")).status_code == 200
+    me = (await api.client.get("/auth/me/", headers=mentor.auth)).json()
+    assert (me["active_mentees"], me["places_left"]) == (1, 0)

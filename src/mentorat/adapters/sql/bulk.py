@@ -18,14 +18,12 @@ from mentorat.adapters.sql.engine import SQLITE_BEGIN
 from mentorat.adapters.sql.mapping import (
     MENTORING_INSERTED,
     MESSAGE_INSERTED,
-    PROFILE_SAVED,
-    STANDING_FIELDS,
+    PROFILE_ROW,
     USER_INSERTED,
     bound,
     mentoring_values,
     message_values,
-    profile_values,
-    standing_values,
+    profile_row,
     user_values,
 )
 from mentorat.adapters.sql.tables import mentorings, messages, metadata, profiles, users
@@ -46,12 +44,7 @@ def _user_row(user: User) -> dict[str, Any]:
 
 
 def _profile_row(entry: tuple[User, Profile, MentorStanding]) -> dict[str, Any]:
-    user, profile, standing = entry
-    return {
-        "user_id": user.id,
-        **profile_values(profile, user),
-        **standing_values(standing),
-    }
+    return profile_row(*entry)
 
 
 def _mentoring_row(mentoring: Mentoring) -> dict[str, Any]:
@@ -65,7 +58,7 @@ def _message_row(message: Message) -> dict[str, Any]:
 # Each table with the columns loaded into it and how an entity becomes a row, parents first.
 _LOADS: tuple[tuple[Table, tuple[str, ...], Callable[[Any], dict[str, Any]]], ...] = (
     (users, ("id", *USER_INSERTED), _user_row),
-    (profiles, ("user_id", *PROFILE_SAVED, *STANDING_FIELDS), _profile_row),
+    (profiles, PROFILE_ROW, _profile_row),
     (mentorings, ("id", *MENTORING_INSERTED), _mentoring_row),
     (messages, ("id", *MESSAGE_INSERTED), _message_row),
 )

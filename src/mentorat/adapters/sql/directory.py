@@ -51,23 +51,16 @@ from mentorat.domain.directory import (
     DirectoryQuery,
     MentorCard,
 )
+from mentorat.domain.profiles import search_terms
 from mentorat.domain.users import UserId
 
-_CARD_COLUMNS: Final = (
-    users.c.id,
-    users.c.username,
-    users.c.first_name,
-    users.c.last_name,
-    users.c.is_verified,
-    *PROFILE_COLUMNS,
-    *(profiles.c[name] for name in STANDING_FIELDS),
-)
+# What a page of cards reads from `profiles` alone (the ranking runs on it); the owners'
+# names are joined in for the rows of the page only.
+_PROFILE_PART: Final = (*PROFILE_COLUMNS, *(profiles.c[name] for name in STANDING_FIELDS))
 _PROFILE_AT: Final = 5
 _STANDING_AT: Final = _PROFILE_AT + PROFILE_WIDTH
-_LISTED: Final = and_(users.c.is_mentor, users.c.is_active)
-_AVAILABLE: Final = and_(
-    profiles.c.accepting_requests, profiles.c.active_mentees < profiles.c.capacity
-)
+_LISTED: Final = profiles.c.listed
+_AVAILABLE: Final = profiles.c.available
 _SPACE: Final[ColumnElement[str]] = literal_column("' '", String)
 _COMMA: Final[ColumnElement[str]] = literal_column("','", String)
 
@@ -112,11 +105,29 @@ _FTS_MATCH: Final = profiles.c.user_id.in_(
 )
 
 
+def _with_owners(page: Any, order: Sequence[ColumnElement[Any]]) -> Any:
+    """The cards of `page` (a subquery of `_PROFILE_PART` and a last `rank` or `overlap`
+    column): each with its owner's names, in `order`."""
+    return (
+        select(
+            users.c.id,
+            users.c.username,
+            users.c.first_name,
+            users.c.last_name,
+            users.c.is_verified,
+            *(page.c[column.name] for column in _PROFILE_PART),
+            page.c[page.c.keys()[-1]],
+        )
+        .join_from(page, users, users.c.id == page.c.user_id)
+        .order_by(*order)
+    )
+
+
 @cache
 def _search(
     terms: int, skills: int, languages: int, available: bool | None, after: bool
 ) -> Statement:
-    """The statement of every query of this shape."""
+    """The statement of every query of this shape: the page ranked on `profiles` alone."""
 
     def build(match: ColumnElement[bool] | None) -> Any:
         where: list[ColumnElement[bool]] = [_LISTED]
@@ -127,42 +138,90 @@ def _search(
         if available is not None:
             where.append(_AVAILABLE if available else not_(_AVAILABLE))
         rank = _relevance(terms).label("rank")
-        found = (
-            select(*_CARD_COLUMNS, rank)
-            .join_from(users, profiles, profiles.c.user_id == users.c.id)
-            .where(*where)
-            .subquery("found")
-        )
+        found = select(*_PROFILE_PART, rank).where(*where).subquery("found")
         page = select(*found.c)
         if after:
             after_rank = bindparam("after_rank", type_=Integer)
+            after_id = bindparam("after_id", type_=Id)
             page = page.where(
                 or_(
                     found.c.rank < after_rank,
-                    and_(found.c.rank == after_rank, found.c.id > bindparam("after_id", type_=Id)),
+                    and_(found.c.rank == after_rank, found.c.user_id > after_id),
                 )
             )
-        return page.order_by(found.c.rank.desc(), found.c.id).limit(
-            bindparam("rows", type_=Integer)
+        rows = (
+            page.order_by(found.c.rank.desc(), found.c.user_id)
+            .limit(bindparam("rows", type_=Integer))
+            .subquery("page")
         )
+        return _with_owners(rows, (rows.c.rank.desc(), rows.c.user_id))
 
     if not terms:
         return Statement(build(None))
     return Statement(build(_PG_MATCH), sqlite=build(_FTS_MATCH))
 
 
-@cache
-def _candidates(wanted: int) -> Statement:
-    overlap = _total(
-        case((_has_tag(profiles.c.skills, f"s{i}"), 1), else_=0) for i in range(wanted)
-    ).label("overlap")
-    return Statement(
-        select(*_CARD_COLUMNS, overlap)
-        .join_from(users, profiles, profiles.c.user_id == users.c.id)
-        .where(_LISTED, _AVAILABLE, users.c.id != bindparam("mentee_id", type_=Id))
-        .order_by(overlap.desc(), users.c.id)
-        .limit(bindparam("rows", type_=Integer))
+# Each database's full-text match of any of the wanted tags' words (see `_tags_query`).
+_PG_ANY_TAG: Final[ColumnElement[bool]] = func.array_to_tsvector(
+    func.string_to_array(profiles.c.search_text, _SPACE)
+).bool_op("@@")(cast(bindparam("pg_tags", type_=String), TSQUERY))
+_FTS_ANY_TAG: Final = profiles.c.user_id.in_(
+    text("SELECT rowid FROM profiles_search WHERE profiles_search MATCH :fts_tags").columns(
+        column("rowid", Integer)
     )
+)
+_CANDIDATE: Final = and_(
+    _LISTED, _AVAILABLE, profiles.c.user_id != bindparam("mentee_id", type_=Id)
+)
+
+
+def _overlap(wanted: int) -> ColumnElement[Any]:
+    return _total(case((_has_tag(profiles.c.skills, f"s{i}"), 1), else_=0) for i in range(wanted))
+
+
+@cache
+def _sharing(wanted: int) -> Statement:
+    """Candidates with at least one wanted tag, the most first, then by id: the full-text
+    index finds who has every word of some tag, LIKE then counts whole tags."""
+
+    def build(match: ColumnElement[bool]) -> Any:
+        found = (
+            select(*_PROFILE_PART, _overlap(wanted).label("overlap"))
+            .where(_CANDIDATE, match)
+            .subquery("found")
+        )
+        rows = (
+            select(*found.c)
+            .where(found.c.overlap > 0)
+            .order_by(found.c.overlap.desc(), found.c.user_id)
+            .limit(bindparam("rows", type_=Integer))
+            .subquery("page")
+        )
+        return _with_owners(rows, (rows.c.overlap.desc(), rows.c.user_id))
+
+    return Statement(build(_PG_ANY_TAG), sqlite=build(_FTS_ANY_TAG))
+
+
+@cache
+def _sharing_none(wanted: int) -> Statement:
+    """Candidates with none of the wanted tags, by id (the rest of the candidates' order)."""
+    rows = (
+        select(*_PROFILE_PART, literal(0, Integer).label("overlap"))
+        .where(_CANDIDATE, _overlap(wanted) == 0)
+        .order_by(profiles.c.user_id)
+        .limit(bindparam("rows", type_=Integer))
+        .subquery("page")
+    )
+    return Statement(_with_owners(rows, (rows.c.user_id,)))
+
+
+def _tags_query(tags: Sequence[str]) -> dict[str, str]:
+    """Each database's spelling of "has every word of one of these tags" (exact words)."""
+    words = [search_terms(tag) for tag in tags]
+    return {
+        "pg_tags": " | ".join("(" + " & ".join(f"'{w}'" for w in ws) + ")" for ws in words),
+        "fts_tags": " OR ".join("(" + " AND ".join(f'"{w}"' for w in ws) + ")" for ws in words),
+    }
 
 
 def _words_query(terms: Sequence[str]) -> dict[str, str]:
@@ -221,5 +280,11 @@ class SqlMentorDirectory:
     ) -> list[MentorCard]:
         params: dict[str, Any] = {"mentee_id": mentee_id, "rows": limit}
         params.update({f"s{i}": f"%,{skill},%" for i, skill in enumerate(wanted_skills)})
-        rows = await self._run.rows(_candidates(len(wanted_skills)), params)
-        return [_card(row, 0) for row in rows]
+        found: list[Row] = []
+        if wanted_skills:
+            params.update(_tags_query(wanted_skills))
+            found = await self._run.rows(_sharing(len(wanted_skills)), params)
+        if len(found) < limit:
+            params["rows"] = limit - len(found)
+            found += await self._run.rows(_sharing_none(len(wanted_skills)), params)
+        return [_card(row, 0) for row in found]

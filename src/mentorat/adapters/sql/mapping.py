@@ -139,8 +139,11 @@ PROFILE_WIDTH = len(PROFILE_FIELDS)
 _LISTS = frozenset({"skills", "wanted_skills", "languages"})
 SEARCH_FIELDS = ("names_text", "skills_text", "bio_text", "search_text")
 STANDING_FIELDS = ("active_mentees", "answer_seconds")
-# What saving a profile writes: every field the person edits, and the words searches read.
-PROFILE_SAVED = (*PROFILE_FIELDS[1:], *SEARCH_FIELDS)
+# What saving a profile writes: every field the person edits, the words searches read, and
+# whether the owner is listed (`available` is computed by the statement, from the standing).
+PROFILE_SAVED = (*PROFILE_FIELDS[1:], *SEARCH_FIELDS, "listed")
+# What a new profile row holds (`profile_row`).
+PROFILE_ROW = ("user_id", *PROFILE_SAVED, *STANDING_FIELDS, "available")
 
 
 def profile_from_row(row: Row, at: int = 0) -> Profile:
@@ -158,6 +161,7 @@ def profile_values(profile: Profile, owner: User, prefix: str = "") -> dict[str,
         value = getattr(profile, name)
         values[f"{prefix}{name}"] = ",".join(value) if name in _LISTS else value
     words = SearchText.of(owner, profile)
+    values[f"{prefix}listed"] = listed(owner)
     values[f"{prefix}names_text"] = words.names
     values[f"{prefix}skills_text"] = words.skills
     values[f"{prefix}bio_text"] = words.bio
@@ -165,17 +169,25 @@ def profile_values(profile: Profile, owner: User, prefix: str = "") -> dict[str,
     return values
 
 
-def new_profile_values(owner: User, standing: MentorStanding | None = None) -> dict[str, Any]:
-    """The row of a profile: `owner`'s empty one, with `standing` when it is known."""
-    return {**profile_values(Profile(owner.id), owner), **standing_values(standing)}
+def listed(owner: User) -> bool:
+    """Whether the directory lists the owner of a profile: an active mentor."""
+    return owner.is_mentor and owner.is_active
 
 
-def standing_values(standing: MentorStanding | None) -> dict[str, Any]:
-    standing = standing or MentorStanding()
+def new_profile_values(owner: User) -> dict[str, Any]:
+    """The row of `owner`'s empty profile."""
+    return profile_row(owner, Profile(owner.id), MentorStanding())
+
+
+def profile_row(owner: User, profile: Profile, standing: MentorStanding) -> dict[str, Any]:
+    """Every column of a profile's row (`PROFILE_ROW`): new profiles, bulk loads."""
     answer = standing.answer_time
     return {
+        "user_id": owner.id,
+        **profile_values(profile, owner),
         "active_mentees": standing.active_mentees,
         "answer_seconds": None if answer is None else int(answer.total_seconds()),
+        "available": profile.accepting_requests and standing.active_mentees < profile.capacity,
     }
 
 

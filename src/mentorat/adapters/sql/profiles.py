@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Final
 
-from sqlalchemy import Integer, bindparam, insert, select, update
+from sqlalchemy import Integer, and_, bindparam, insert, select, update
 
 from mentorat.adapters.sql.mapping import (
     PROFILE_COLUMNS,
+    PROFILE_ROW,
     PROFILE_SAVED,
     PROFILE_WIDTH,
     STANDING_FIELDS,
@@ -25,28 +26,52 @@ from mentorat.domain.profiles import MentorStanding, Profile
 from mentorat.domain.users import User, UserId
 
 _USER: Final = bindparam("who", type_=Id)
-NEW: Final = Statement(
-    insert(profiles).values(bound(profiles, ("user_id", *PROFILE_SAVED, *STANDING_FIELDS)))
-)
+NEW: Final = Statement(insert(profiles).values(bound(profiles, PROFILE_ROW)))
 _GET: Final = Statement(
     select(*PROFILE_COLUMNS, *(profiles.c[name] for name in STANDING_FIELDS)).where(
         profiles.c.user_id == _USER
     )
 )
+_SAVED: Final = bound(profiles, PROFILE_SAVED, "b_")
 _SAVE: Final = Statement(
-    update(profiles).where(profiles.c.user_id == _USER).values(bound(profiles, PROFILE_SAVED, "b_"))
+    update(profiles)
+    .where(profiles.c.user_id == _USER)
+    .values(
+        {
+            **_SAVED,
+            "available": and_(
+                _SAVED["accepting_requests"], profiles.c.active_mentees < _SAVED["capacity"]
+            ),
+        }
+    )
 )
 # The row's lock (PostgreSQL re-reads the row a concurrent writer just committed) makes
 # concurrent accepts for one mentor take places one after the other; SQLite has one writer.
 _TAKE_PLACE: Final = Statement(
     update(profiles)
     .where(profiles.c.user_id == _USER, profiles.c.active_mentees < profiles.c.capacity)
-    .values(active_mentees=profiles.c.active_mentees + 1)
+    .values(
+        active_mentees=profiles.c.active_mentees + 1,
+        available=and_(
+            profiles.c.accepting_requests, profiles.c.active_mentees + 1 < profiles.c.capacity
+        ),
+    )
 )
 _FREE_PLACE: Final = Statement(
     update(profiles)
     .where(profiles.c.user_id == _USER, profiles.c.active_mentees > 0)
-    .values(active_mentees=profiles.c.active_mentees - 1)
+    .values(
+        active_mentees=profiles.c.active_mentees - 1,
+        available=and_(
+            profiles.c.accepting_requests, profiles.c.active_mentees - 1 < profiles.c.capacity
+        ),
+    )
+)
+# A user's activity or role changed: whether the directory lists them.
+LISTED: Final = Statement(
+    update(profiles)
+    .where(profiles.c.user_id == _USER)
+    .values(listed=bindparam("listed", type_=profiles.c.listed.type))
 )
 _ANSWER_TIME: Final = Statement(
     update(profiles)
@@ -63,7 +88,7 @@ class SqlProfiles:
 
     async def add_empty(self, owner: User) -> None:
         """The empty profile of a user just added (`SqlUsers.add`)."""
-        await self._run.execute(NEW, {"user_id": owner.id, **new_profile_values(owner)})
+        await self._run.execute(NEW, new_profile_values(owner))
 
     async def get(self, user_id: UserId) -> tuple[Profile, MentorStanding] | None:
         row = await self._run.first(_GET, {"who": user_id})

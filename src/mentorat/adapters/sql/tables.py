@@ -246,13 +246,34 @@ profiles = Table(
     Column("accepting_requests", Boolean, nullable=False),
     Column("active_mentees", Integer, nullable=False),
     Column("answer_seconds", BigInteger, nullable=True),
+    # Kept by the statements that change what they derive from, so that the directory reads
+    # profiles alone: `listed` (an active mentor: users.is_mentor AND users.is_active) and
+    # `available` (accepting_requests AND active_mentees < capacity).
+    Column("listed", Boolean, nullable=False),
+    Column("available", Boolean, nullable=False),
     Column("names_text", Text, nullable=False),
     Column("skills_text", Text, nullable=False),
     Column("bio_text", Text, nullable=False),
     Column("search_text", Text, nullable=False),
     CheckConstraint("capacity BETWEEN 0 AND 50", name="capacity_range"),
     CheckConstraint("active_mentees >= 0", name="active_mentees_positive"),
-    Index("ix_profiles_search", text(SEARCH_VECTOR), postgresql_using="gin").ddl_if(
-        dialect="postgresql"
+    Index(
+        "ix_profiles_search",
+        text(SEARCH_VECTOR),
+        postgresql_using="gin",
+        postgresql_where=text("listed"),
+    ).ddl_if(dialect="postgresql"),
+    # The directory without words, by id; suggestions' candidates.
+    Index(
+        "ix_profiles_listed",
+        "user_id",
+        postgresql_where=text("listed"),
+        sqlite_where=text("listed"),
+    ),
+    Index(
+        "ix_profiles_available",
+        "user_id",
+        postgresql_where=text("listed AND available"),
+        sqlite_where=text("listed AND available"),
     ),
 )

@@ -12,11 +12,12 @@ from mentorat.adapters.sql.mapping import (
     USER_COLUMNS,
     USER_INSERTED,
     bound,
+    listed,
     new_user_values,
     user_from_row,
     user_values,
 )
-from mentorat.adapters.sql.profiles import SqlProfiles
+from mentorat.adapters.sql.profiles import LISTED, SqlProfiles
 from mentorat.adapters.sql.statements import Runner, Statement, insert_unless_taken
 from mentorat.adapters.sql.tables import Id, users
 from mentorat.domain.errors import UsernameTaken, UserNotFound
@@ -72,3 +73,4 @@ class SqlUsers:
         changed = await self._run.execute(_UPDATE, {"b_id": user.id, **user_values(user, "b_")})
         if changed != 1:
             raise UserNotFound()
+        await self._run.execute(LISTED, {"who": user.id, "listed": listed(user)})

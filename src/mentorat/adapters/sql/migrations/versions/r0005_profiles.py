@@ -54,26 +54,32 @@ def _backfill() -> None:
     bind = op.get_bind()
     rows = bind.execute(
         sa.text(
-            "SELECT u.id, u.username, u.first_name, u.last_name, "
+            "SELECT u.id, u.username, u.first_name, u.last_name, u.is_mentor AND u.is_active, "
             "(SELECT count(*) FROM mentorings m WHERE m.mentor_id = u.id "
             "AND m.status = 'active') FROM users u ORDER BY u.id"
         )
     ).all()
     insert = sa.text(
         "INSERT INTO profiles (user_id, bio, skills, wanted_skills, languages, timezone, "
-        "capacity, accepting_requests, active_mentees, answer_seconds, names_text, "
-        "skills_text, bio_text, search_text) VALUES (:id, '', '', '', '', NULL, 3, :yes, "
-        ":active, NULL, :names, '', '', :names)"
-    ).bindparams(sa.bindparam("yes", True, type_=sa.Boolean()))
+        "capacity, accepting_requests, active_mentees, answer_seconds, listed, available, "
+        "names_text, skills_text, bio_text, search_text) VALUES (:id, '', '', '', '', NULL, "
+        "3, :yes, :active, NULL, :listed, :available, :names, '', '', :names)"
+    ).bindparams(
+        sa.bindparam("yes", True, type_=sa.Boolean()),
+        sa.bindparam("listed", type_=sa.Boolean()),
+        sa.bindparam("available", type_=sa.Boolean()),
+    )
     for at in range(0, len(rows), _BATCH):
         batch = rows[at : at + _BATCH]
         values = [
             {
                 "id": user_id,
                 "active": active,
+                "listed": bool(listed),
+                "available": active < 3,
                 "names": " ".join(dict.fromkeys(search_terms(f"{name} {first} {last}"))),
             }
-            for user_id, name, first, last, active in batch
+            for user_id, name, first, last, listed, active in batch
         ]
         bind.execute(insert, values)
 
@@ -91,6 +97,8 @@ def upgrade() -> None:
         sa.Column("accepting_requests", sa.Boolean(), nullable=False),
         sa.Column("active_mentees", sa.Integer(), nullable=False),
         sa.Column("answer_seconds", sa.BigInteger(), nullable=True),
+        sa.Column("listed", sa.Boolean(), nullable=False),
+        sa.Column("available", sa.Boolean(), nullable=False),
         sa.Column("names_text", sa.Text(), nullable=False),
         sa.Column("skills_text", sa.Text(), nullable=False),
         sa.Column("bio_text", sa.Text(), nullable=False),
@@ -100,10 +108,24 @@ def upgrade() -> None:
         sa.CheckConstraint("capacity BETWEEN 0 AND 50", name="ck_profiles_capacity_range"),
         sa.CheckConstraint("active_mentees >= 0", name="ck_profiles_active_mentees_positive"),
     )
+    op.create_index(
+        "ix_profiles_listed",
+        "profiles",
+        ["user_id"],
+        postgresql_where=sa.text("listed"),
+        sqlite_where=sa.text("listed"),
+    )
+    op.create_index(
+        "ix_profiles_available",
+        "profiles",
+        ["user_id"],
+        postgresql_where=sa.text("listed AND available"),
+        sqlite_where=sa.text("listed AND available"),
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE INDEX ix_profiles_search ON profiles "
-            "USING gin (array_to_tsvector(string_to_array(search_text, ' ')))"
+            "USING gin (array_to_tsvector(string_to_array(search_text, ' '))) WHERE listed"
         )
     else:
         for statement in _SQLITE_SEARCH:
