@@ -227,15 +227,17 @@ async def test_a_mentor_whose_places_fill_leaves_the_available_list_and_comes_ba
 ) -> None:
     async with uow() as tx:
         mentor = await tx.users.add(a_new_user("mentor", mentor=True))
-        await tx.profiles.save(Profile(mentor.id, capacity=1), mentor)
+        await tx.profiles.save(Profile(mentor.id, skills=("go",), capacity=1), mentor)
         await tx.commit()
 
     async def available() -> list[str]:
         async with uow(write=False) as tx:
             page = await tx.directory.search(DirectoryQuery(available=True))
-            suggested = await tx.directory.candidates(UserId(0), (), 10)
-        assert [c.username for c in suggested] == [c.username for c in page.cards]
-        return [c.username for c in page.cards]
+            sharing = await tx.directory.candidates(UserId(0), ("go",), 10)
+            others = await tx.directory.candidates(UserId(0), ("rust",), 10)
+        listed = [c.username for c in page.cards]
+        assert [c.username for c in sharing] == [c.username for c in others] == listed
+        return listed
 
     assert await available() == ["mentor"]
     async with uow() as tx:
@@ -247,6 +249,14 @@ async def test_a_mentor_whose_places_fill_leaves_the_available_list_and_comes_ba
         await tx.commit()
     assert await available() == ["mentor"]
     async with uow() as tx:
-        await tx.profiles.save(Profile(mentor.id, capacity=1, accepting_requests=False), mentor)
+        await tx.profiles.save(
+            Profile(mentor.id, skills=("go",), capacity=1, accepting_requests=False), mentor
+        )
+        await tx.commit()
+    assert await available() == []
+    async with uow() as tx:
+        await tx.profiles.save(Profile(mentor.id, skills=("go",), capacity=1), mentor)
+        mentor.deactivate()
+        await tx.users.save(mentor)
         await tx.commit()
     assert await available() == []

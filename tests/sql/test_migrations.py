@@ -29,12 +29,13 @@ TABLES = {
     "profiles",
     "goals",
 }
-# SQLite's directory index: an FTS5 table (and its shadow tables), outside tables.py.
-SEARCH_INDEX_PREFIX = "profiles_search"
+# Each database's own search structures, outside tables.py: SQLite's FTS5 table (and its
+# shadow tables), PostgreSQL's postings of mentors' skills.
+SEARCH_INDEX_PREFIXES = ("profiles_search", "mentor_skills")
 
 
 def _outside_search_index(name: str | None, kind: str, parents: Any) -> bool:
-    return not (kind == "table" and (name or "").startswith(SEARCH_INDEX_PREFIX))
+    return not (kind == "table" and (name or "").startswith(SEARCH_INDEX_PREFIXES))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -61,7 +62,7 @@ async def schema_of(url: str) -> tuple[set[str], str | None, list[Any]]:
         async with engine.connect() as conn:
             tables = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
             diff = await conn.run_sync(_differences, metadata)
-        tables = {t for t in tables if not t.startswith(SEARCH_INDEX_PREFIX)}
+        tables = {t for t in tables if not t.startswith(SEARCH_INDEX_PREFIXES)}
         return tables - {"alembic_version"}, await migrations.current(engine), diff
     finally:
         await engine.dispose()

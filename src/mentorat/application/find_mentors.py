@@ -14,7 +14,7 @@ from mentorat.domain.profiles import validate_languages, validate_skills
 from mentorat.domain.users import UserId
 
 # How many mentors the store hands the scoring: those with the most wanted skills, then by id.
-CANDIDATES: Final = 100
+CANDIDATES: Final = 50
 
 
 class SearchMentors:

@@ -157,10 +157,11 @@ async def _insert(
 async def _analyze(conn: AsyncConnection, postgresql: bool) -> None:
     if postgresql:
         # VACUUM cannot run inside a transaction; it also sets the visibility map that lets
-        # chat pages be answered from the index alone.
+        # chat pages and suggestions' postings (`mentor_skills`, filled by its trigger) be
+        # answered from the index alone.
         await conn.execution_options(isolation_level="AUTOCOMMIT")
-        for table in (users, profiles, mentorings, messages):
-            await conn.exec_driver_sql(f"VACUUM ANALYZE {table.name}")
+        for name in (users.name, profiles.name, "mentor_skills", mentorings.name, messages.name):
+            await conn.exec_driver_sql(f"VACUUM ANALYZE {name}")
     else:
         async with conn.begin():
             await conn.exec_driver_sql("ANALYZE")

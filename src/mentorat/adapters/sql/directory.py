@@ -161,10 +161,7 @@ def _search(
     return Statement(build(_PG_MATCH), sqlite=build(_FTS_MATCH))
 
 
-# Each database's full-text match of any of the wanted tags' words (see `_tags_query`).
-_PG_ANY_TAG: Final[ColumnElement[bool]] = func.array_to_tsvector(
-    func.string_to_array(profiles.c.search_text, _SPACE)
-).bool_op("@@")(cast(bindparam("pg_tags", type_=String), TSQUERY))
+# SQLite's full-text match of any of the wanted tags' words (see `_tags_query`).
 _FTS_ANY_TAG: Final = profiles.c.user_id.in_(
     text("SELECT rowid FROM profiles_search WHERE profiles_search MATCH :fts_tags").columns(
         column("rowid", Integer)
@@ -179,27 +176,52 @@ def _overlap(wanted: int) -> ColumnElement[Any]:
     return _total(case((_has_tag(profiles.c.skills, f"s{i}"), 1), else_=0) for i in range(wanted))
 
 
+# PostgreSQL counts shared tags in its postings of available mentors' skills (`mentor_skills`,
+# kept by a trigger: see docs/persistence.md), reading that index alone.
+_POSTINGS: Final = (
+    text(
+        "SELECT s.user_id, count(*) AS overlap FROM mentor_skills s"
+        " WHERE s.skill = ANY(CAST(:wanted AS text[])) AND s.user_id <> :mentee_id"
+        " GROUP BY s.user_id ORDER BY overlap DESC, s.user_id LIMIT :rows"
+    )
+    .columns(column("user_id", Id), column("overlap", Integer))
+    .subquery("page")
+)
+_FROM_POSTINGS: Final = (
+    select(
+        users.c.id,
+        users.c.username,
+        users.c.first_name,
+        users.c.last_name,
+        users.c.is_verified,
+        *_PROFILE_PART,
+        _POSTINGS.c.overlap,
+    )
+    .join_from(_POSTINGS, profiles, profiles.c.user_id == _POSTINGS.c.user_id)
+    .join(users, users.c.id == _POSTINGS.c.user_id)
+    .order_by(_POSTINGS.c.overlap.desc(), _POSTINGS.c.user_id)
+)
+
+
 @cache
 def _sharing(wanted: int) -> Statement:
-    """Candidates with at least one wanted tag, the most first, then by id: the full-text
-    index finds who has every word of some tag, LIKE then counts whole tags."""
-
-    def build(match: ColumnElement[bool]) -> Any:
-        found = (
-            select(*_PROFILE_PART, _overlap(wanted).label("overlap"))
-            .where(_CANDIDATE, match)
-            .subquery("found")
-        )
-        rows = (
-            select(*found.c)
-            .where(found.c.overlap > 0)
-            .order_by(found.c.overlap.desc(), found.c.user_id)
-            .limit(bindparam("rows", type_=Integer))
-            .subquery("page")
-        )
-        return _with_owners(rows, (rows.c.overlap.desc(), rows.c.user_id))
-
-    return Statement(build(_PG_ANY_TAG), sqlite=build(_FTS_ANY_TAG))
+    """Candidates with at least one wanted tag, the most first, then by id. On SQLite the
+    full-text index finds who has every word of some tag, and LIKE counts whole tags."""
+    found = (
+        select(*_PROFILE_PART, _overlap(wanted).label("overlap"))
+        .where(_CANDIDATE, _FTS_ANY_TAG)
+        .subquery("found")
+    )
+    rows = (
+        select(*found.c)
+        .where(found.c.overlap > 0)
+        .order_by(found.c.overlap.desc(), found.c.user_id)
+        .limit(bindparam("rows", type_=Integer))
+        .subquery("page")
+    )
+    return Statement(
+        _FROM_POSTINGS, sqlite=_with_owners(rows, (rows.c.overlap.desc(), rows.c.user_id))
+    )
 
 
 @cache
@@ -215,11 +237,12 @@ def _sharing_none(wanted: int) -> Statement:
     return Statement(_with_owners(rows, (rows.c.user_id,)))
 
 
-def _tags_query(tags: Sequence[str]) -> dict[str, str]:
-    """Each database's spelling of "has every word of one of these tags" (exact words)."""
+def _tags_query(tags: Sequence[str]) -> dict[str, object]:
+    """The wanted tags, as each database reads them: PostgreSQL's postings take the tags,
+    SQLite's full-text match "every word of one of these tags" (exact words)."""
     words = [search_terms(tag) for tag in tags]
     return {
-        "pg_tags": " | ".join("(" + " & ".join(f"'{w}'" for w in ws) + ")" for ws in words),
+        "wanted": list(tags),
         "fts_tags": " OR ".join("(" + " AND ".join(f'"{w}"' for w in ws) + ")" for ws in words),
     }
 

@@ -263,17 +263,4 @@ profiles = Table(
         postgresql_using="gin",
         postgresql_where=text("listed"),
     ).ddl_if(dialect="postgresql"),
-    # The directory without words, by id; suggestions' candidates.
-    Index(
-        "ix_profiles_listed",
-        "user_id",
-        postgresql_where=text("listed"),
-        sqlite_where=text("listed"),
-    ),
-    Index(
-        "ix_profiles_available",
-        "user_id",
-        postgresql_where=text("listed AND available"),
-        sqlite_where=text("listed AND available"),
-    ),
 )

@@ -41,6 +41,32 @@ _SQLITE_SEARCH = (
     "END",
 )
 
+# PostgreSQL's index of who has which skill, for suggestions: a row per tag of each listed
+# mentor with a place left, kept by a trigger whenever what it derives from changes.
+_POSTGRESQL_POSTINGS = (
+    "CREATE TABLE mentor_skills ("
+    " skill text NOT NULL,"
+    " user_id bigint NOT NULL REFERENCES profiles (user_id) ON DELETE CASCADE,"
+    " CONSTRAINT pk_mentor_skills PRIMARY KEY (skill, user_id))",
+    "CREATE INDEX ix_mentor_skills_user_id ON mentor_skills (user_id)",
+    """CREATE FUNCTION mentor_skills_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        IF NEW.skills = OLD.skills AND NEW.listed = OLD.listed
+                AND NEW.available = OLD.available THEN
+            RETURN NULL;
+        END IF;
+        DELETE FROM mentor_skills WHERE user_id = OLD.user_id;
+    END IF;
+    IF NEW.listed AND NEW.available AND NEW.skills <> '' THEN
+        INSERT INTO mentor_skills (skill, user_id)
+        SELECT DISTINCT tag, NEW.user_id FROM unnest(string_to_array(NEW.skills, ',')) AS tag;
+    END IF;
+    RETURN NULL;
+END $$""",
+    "CREATE TRIGGER profiles_mentor_skills AFTER INSERT OR UPDATE ON profiles "
+    "FOR EACH ROW EXECUTE FUNCTION mentor_skills_keep()",
+)
 # Rows of the backfill inserted per statement.
 _BATCH = 5000
 
@@ -108,25 +134,13 @@ def upgrade() -> None:
         sa.CheckConstraint("capacity BETWEEN 0 AND 50", name="ck_profiles_capacity_range"),
         sa.CheckConstraint("active_mentees >= 0", name="ck_profiles_active_mentees_positive"),
     )
-    op.create_index(
-        "ix_profiles_listed",
-        "profiles",
-        ["user_id"],
-        postgresql_where=sa.text("listed"),
-        sqlite_where=sa.text("listed"),
-    )
-    op.create_index(
-        "ix_profiles_available",
-        "profiles",
-        ["user_id"],
-        postgresql_where=sa.text("listed AND available"),
-        sqlite_where=sa.text("listed AND available"),
-    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE INDEX ix_profiles_search ON profiles "
             "USING gin (array_to_tsvector(string_to_array(search_text, ' '))) WHERE listed"
         )
+        for statement in _POSTGRESQL_POSTINGS:
+            op.execute(statement)
     else:
         for statement in _SQLITE_SEARCH:
             op.execute(statement)
@@ -136,4 +150,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE profiles_search")
+    else:
+        op.execute("DROP TABLE mentor_skills")
+        op.execute("DROP FUNCTION mentor_skills_keep() CASCADE")
     op.drop_table("profiles")
