@@ -10,6 +10,8 @@ skills):
 - W6  `GET /api/mentors/?q=kubernetes&available=true`: one skill word, which about one mentor
   in nine has (the skills come from a pool of 25);
 - W6f the same words with a language filter, `&language=fr`;
+- W6b two skill words, `?q=kubernetes+leadership&available=true`, which about one mentor in
+  eighty has: a narrower search, as most are;
 - W7  `GET /api/mentors/suggested/`: the best ten of the mentors with most of bench's wanted
   skills.
 
@@ -85,6 +87,12 @@ def workloads() -> list[Workload]:
         Workload("W6", f"search `?{query}`", "GET", f"/api/mentors/?{query}"),
         Workload(
             "W6f", f"search `?{query}&language=fr`", "GET", f"/api/mentors/?{query}&language=fr"
+        ),
+        Workload(
+            "W6b",
+            "search `?q=kubernetes+leadership&available=true`",
+            "GET",
+            "/api/mentors/?q=kubernetes+leadership&available=true",
         ),
         Workload("W7", "suggestions `/api/mentors/suggested/`", "GET", "/api/mentors/suggested/"),
     ]
@@ -166,7 +174,7 @@ def check_same_answers(mentorat: Target, ceiling: Target, captured: CapturedSear
 def servers(
     args: argparse.Namespace, url: str, captured: CapturedSearch, logs: Path
 ) -> Iterator[tuple[Target, Target]]:
-    mentorat = Target("mentorat", free_port(), workloads=("W6", "W6f", "W7"))
+    mentorat = Target("mentorat", free_port(), workloads=("W6", "W6f", "W6b", "W7"))
     ceiling = Target("ceiling-psycopg", free_port(), needs_token=False, workloads=("W6",))
     try:
         mentorat.proc = start(

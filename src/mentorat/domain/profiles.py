@@ -134,8 +134,16 @@ def validate_capacity(capacity: int) -> int:
 
 def utc_offset(timezone: str, at: datetime) -> timedelta | None:
     """The zone's offset from UTC at `at` (summer time included)."""
+    zone = _zone(timezone)
+    return None if zone is None else at.astimezone(zone).utcoffset()
+
+
+@cache
+def _zone(name: str) -> zoneinfo.ZoneInfo | None:
+    """Zones are kept: `ZoneInfo` itself keeps only the few last used, and loading one reads
+    its file. Only names that passed `validate_timezone` reach here, a few hundred at most."""
     try:
-        return at.astimezone(zoneinfo.ZoneInfo(timezone)).utcoffset()
+        return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return None
 
