@@ -8,8 +8,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from mentorat.application.edit_profile import EditProfileCommand
 from mentorat.application.end_mentoring import EndCommand
 from mentorat.application.errors import Throttled
+from mentorat.application.find_mentors import SuggestQuery
 from mentorat.application.list_messages import ListMessagesQuery
 from mentorat.application.list_requests import ListRequestsQuery
 from mentorat.application.manage_goals import (
@@ -28,6 +30,7 @@ from mentorat.application.service import Mentorat
 from mentorat.application.views import UserView
 from mentorat.bootstrap import System, open_system
 from mentorat.domain.chat import NewMessage, PageRequest
+from mentorat.domain.directory import DirectoryQuery
 from mentorat.domain.errors import InvalidCredentials
 from mentorat.domain.goals import GoalEdit, NewGoal
 from mentorat.domain.mentoring import Ending, NewMentoring, Role, Status
@@ -56,6 +59,14 @@ EXPECTED = {
     "list_requests (status and role)": 1,
     "list_mentorings": 1,
     "show_progress": 1,
+    # The user with their profile, joined.
+    "show_profile": 1,
+    # The user with their profile, then the user, whether they are listed, the profile.
+    "edit_profile": 4,
+    "search_mentors": 1,
+    # The caller's profile, the candidates (with at most one more statement when fewer than
+    # 50 share a wanted skill, as here), the caller's requests.
+    "suggest_mentors": 4,
     # The mentoring read FOR UPDATE (SQLite drops the clause), the counting UPDATE ...
     # RETURNING, the INSERT; on SQLite, a chat's next post is the same unit of work again.
     "post_message": 3,
@@ -174,6 +185,16 @@ async def count_each_use_case(system: System, round_: int) -> dict[str, int]:
         )
         await measure("list_mentorings", lambda: app.list_mentorings(ada.id))
         await measure("show_progress", lambda: app.show_progress(ada.id))
+        await measure("show_profile", lambda: app.show_profile(ada.id))
+        await measure(
+            "edit_profile", lambda: app.edit_profile(EditProfileCommand(ada.id, bio="Hello"))
+        )
+        await measure(
+            "search_mentors",
+            lambda: app.search_mentors(DirectoryQuery.build(q="lovelace", skills=["go"])),
+        )
+        await app.edit_profile(EditProfileCommand(ada.id, wanted_skills=["go", "rust"]))
+        await measure("suggest_mentors", lambda: app.suggest_mentors(SuggestQuery(ada.id)))
         chat = (await app.list_mentorings(ada.id))[0].id
         for name, page in (
             ("list_messages (newest)", PageRequest()),

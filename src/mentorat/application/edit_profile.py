@@ -60,11 +60,10 @@ class ShowProfile:
 
     async def __call__(self, caller_id: UserId) -> ProfileView:
         async with self._uow(write=False) as tx:
-            user = await tx.users.get(caller_id)
-            found = await tx.profiles.get(caller_id)
-        if user is None or found is None or not user.is_active:
+            found = await tx.profiles.get_with_owner(caller_id)
+        if found is None or not found[0].is_active:
             raise InvalidToken("User not found or inactive.")
-        return ProfileView.of(user, *found)
+        return ProfileView.of(*found)
 
 
 class EditProfile:
@@ -73,11 +72,10 @@ class EditProfile:
 
     async def __call__(self, cmd: EditProfileCommand) -> ProfileView:
         async with self._uow() as tx:
-            user = await tx.users.get(cmd.caller_id)
-            found = await tx.profiles.get(cmd.caller_id)
-            if user is None or found is None or not user.is_active:
+            found = await tx.profiles.get_with_owner(cmd.caller_id)
+            if found is None or not found[0].is_active:
                 raise InvalidToken("User not found or inactive.")
-            profile, standing = found
+            user, profile, standing = found
             if not user.is_mentor:
                 for name in ("capacity", "accepting_requests"):
                     if _given(getattr(cmd, name)):

@@ -41,6 +41,9 @@ class Profiles(Protocol):
 
     async def get(self, user_id: UserId) -> tuple[Profile, MentorStanding] | None: ...
 
+    async def get_with_owner(self, user_id: UserId) -> tuple[User, Profile, MentorStanding] | None:
+        """The user with their profile and standing, in one read."""
+
     async def save(self, profile: Profile, owner: User) -> None:
         """Write the profile back; `owner`'s names are searched beside it, so a change of
         names is saved here too."""

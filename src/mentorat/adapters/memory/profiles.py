@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import timedelta
 
-from mentorat.adapters.memory.store import InMemoryStore, Undo
+from mentorat.adapters.memory.store import InMemoryStore, Undo, copy_user
 from mentorat.domain.directory import (
     Cursor,
     DirectoryPage,
@@ -35,6 +35,13 @@ class InMemoryProfiles:
         if profile is None:
             return None
         return profile, self._store.standings[user_id]
+
+    async def get_with_owner(self, user_id: UserId) -> tuple[User, Profile, MentorStanding] | None:
+        user = self._store.users.get(user_id)
+        found = await self.get(user_id)
+        if user is None or found is None:
+            return None
+        return copy_user(user), *found
 
     async def save(self, profile: Profile, owner: User) -> None:
         before = self._store.profiles.get(profile.user_id)

@@ -13,14 +13,17 @@ from mentorat.adapters.sql.mapping import (
     PROFILE_SAVED,
     PROFILE_WIDTH,
     STANDING_FIELDS,
+    USER_COLUMNS,
+    USER_WIDTH,
     bound,
     new_profile_values,
     profile_from_row,
     profile_values,
     standing_from_row,
+    user_from_row,
 )
 from mentorat.adapters.sql.statements import Runner, Statement
-from mentorat.adapters.sql.tables import Id, profiles
+from mentorat.adapters.sql.tables import Id, profiles, users
 from mentorat.domain.errors import UserNotFound
 from mentorat.domain.profiles import MentorStanding, Profile
 from mentorat.domain.users import User, UserId
@@ -31,6 +34,11 @@ _GET: Final = Statement(
     select(*PROFILE_COLUMNS, *(profiles.c[name] for name in STANDING_FIELDS)).where(
         profiles.c.user_id == _USER
     )
+)
+_WITH_OWNER: Final = Statement(
+    select(*USER_COLUMNS, *PROFILE_COLUMNS, *(profiles.c[name] for name in STANDING_FIELDS))
+    .join_from(users, profiles, profiles.c.user_id == users.c.id)
+    .where(users.c.id == _USER)
 )
 _SAVED: Final = bound(profiles, PROFILE_SAVED, "b_")
 _SAVE: Final = Statement(
@@ -95,6 +103,18 @@ class SqlProfiles:
         if row is None:
             return None
         return profile_from_row(row), standing_from_row(row, PROFILE_WIDTH)
+
+    async def get_with_owner(self, user_id: UserId) -> tuple[User, Profile, MentorStanding] | None:
+        row = await self._run.first(_WITH_OWNER, {"who": user_id})
+        if row is None:
+            return None
+        profile_at = USER_WIDTH
+        standing_at = USER_WIDTH + PROFILE_WIDTH
+        return (
+            user_from_row(row),
+            profile_from_row(row, profile_at),
+            standing_from_row(row, standing_at),
+        )
 
     async def save(self, profile: Profile, owner: User) -> None:
         saved = {"who": profile.user_id, **profile_values(profile, owner, "b_")}
