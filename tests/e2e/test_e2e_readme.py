@@ -55,18 +55,25 @@ def test_the_readme_walkthrough_runs_unchanged_and_its_data_survives_a_restart(
 
     out = run_walkthrough(server.base)
     lines = [json.loads(line) for line in out.splitlines() if line.startswith(("{", "["))]
-    claire, hugo, request = lines[0], lines[1], lines[2]
+    claire, hugo, profile, suggested = lines[:4]
     assert (claire["username"], claire["is_mentor"]) == ("claire", True)
     assert "password" not in claire
     assert (hugo["username"], hugo["is_mentor"]) == ("hugo", False)
+    assert (profile["skills"], profile["places_left"]) == (["python", "rest"], 2)
+    assert suggested[0]["mentor"]["id"] == claire["id"]
+    assert suggested[0]["reasons"][0]["code"] == "skills"
+    request = next(line for line in lines if isinstance(line, dict) and "Status" in line)
     assert (request["Status"], request["mentor_id"]) == ("pending", claire["id"])
     assert re.search(r'"Status":\s*"active"', out)
     assert "Bonjour Claire, merci pour votre accord." in out
     assert re.search(r'^link: <[^>]+before=\d+>; rel="prev"', out, re.MULTILINE | re.IGNORECASE)
-    progress = lines[-1][0]
+    assert any(isinstance(line, dict) and line.get("done") is True for line in lines)
+    progress = lines[-2][0]
     assert progress["mentor_info"]["phone_number"] == "+33 6 12 34 56 78"
     assert progress["mentee_info"]["username"] == "hugo"
     assert progress["progress"]["message_count"] == 2
+    assert (progress["progress"]["goal_count"], progress["progress"]["percent_done"]) == (1, 100.0)
+    assert (lines[-1]["id"], lines[-1]["Status"]) == (request["id"], "completed")
 
     login = httpx.post(
         f"{server.base}/auth/token/", json={"username": "hugo", "password": "hugo-pass-2025"}
@@ -87,7 +94,7 @@ def test_the_readme_walkthrough_runs_unchanged_and_its_data_survives_a_restart(
         "Avec plaisir, Hugo. On commence lundi ?",
     ]
     mentorings = httpx.get(f"{again.base}/api/mentoring/", headers=auth).json()
-    assert [(m["id"], m["Status"]) for m in mentorings] == [(request["id"], "active")]
+    assert [(m["id"], m["Status"]) for m in mentorings] == [(request["id"], "completed")]
     assert again.stop() == 0
     assert "unhandled error" not in server.output() + again.output()
 
