@@ -172,18 +172,10 @@ class UserOut(msgspec.Struct):
     is_verified: bool
 
 
-class MeOut(msgspec.Struct):
+class MeOut(UserOut):
     """The user object with the caller's profile; `capacity`, `accepting_requests`,
     `active_mentees` and `places_left` are a mentor's (null for a mentee)."""
 
-    id: int
-    username: str
-    email: str
-    first_name: str
-    last_name: str
-    is_mentor: bool
-    phone_number: str | None
-    is_verified: bool
     bio: str
     skills: list[str]
     wanted_skills: list[str]
