@@ -72,7 +72,9 @@ class EditProfile:
 
     async def __call__(self, cmd: EditProfileCommand) -> ProfileView:
         async with self._uow() as tx:
-            found = await tx.profiles.get_with_owner(cmd.caller_id)
+            # Held until commit: the user's save writes every field back, and must not undo
+            # a deactivation (or a verification) made meanwhile.
+            found = await tx.profiles.get_with_owner(cmd.caller_id, for_update=True)
             if found is None or not found[0].is_active:
                 raise InvalidToken("User not found or inactive.")
             user, profile, standing = found

@@ -21,7 +21,9 @@ class _ChangeUser:
 
     async def __call__(self, username: str) -> UserView:
         async with self._uow() as tx:
-            user = await tx.users.get_by_username(username)
+            # Held until commit: the save writes every field back, and must not undo a
+            # profile edit (or another administrator's act) made meanwhile.
+            user = await tx.users.get_by_username(username, for_update=True)
             if user is None:
                 raise UserNotFound()
             self._change(user)

@@ -27,8 +27,9 @@ class Users(Protocol):
 
     async def get(self, user_id: UserId) -> User | None: ...
 
-    async def get_by_username(self, username: str) -> User | None:
-        """Look a user up by name, ignoring case."""
+    async def get_by_username(self, username: str, *, for_update: bool = False) -> User | None:
+        """Look a user up by name, ignoring case; `for_update` holds the user against
+        concurrent writers until commit (a save writes every field back)."""
 
     async def get_many(self, user_ids: Sequence[UserId]) -> dict[UserId, User]: ...
 
@@ -41,8 +42,11 @@ class Profiles(Protocol):
 
     async def get(self, user_id: UserId) -> tuple[Profile, MentorStanding] | None: ...
 
-    async def get_with_owner(self, user_id: UserId) -> tuple[User, Profile, MentorStanding] | None:
-        """The user with their profile and standing, in one read."""
+    async def get_with_owner(
+        self, user_id: UserId, *, for_update: bool = False
+    ) -> tuple[User, Profile, MentorStanding] | None:
+        """The user with their profile and standing, in one read; `for_update` holds both
+        against concurrent writers until commit."""
 
     async def save(self, profile: Profile, owner: User) -> None:
         """Write the profile back; `owner`'s names are searched beside it, so a change of

@@ -36,7 +36,10 @@ class InMemoryProfiles:
             return None
         return profile, self._store.standings[user_id]
 
-    async def get_with_owner(self, user_id: UserId) -> tuple[User, Profile, MentorStanding] | None:
+    async def get_with_owner(
+        self, user_id: UserId, *, for_update: bool = False
+    ) -> tuple[User, Profile, MentorStanding] | None:
+        # Transactions are serialized, so every read already holds what it reads.
         user = self._store.users.get(user_id)
         found = await self.get(user_id)
         if user is None or found is None:

@@ -61,7 +61,7 @@ class InMemoryUsers:
         user = self._store.users.get(user_id)
         return None if user is None else copy_user(user)
 
-    async def get_by_username(self, username: str) -> User | None:
+    async def get_by_username(self, username: str, *, for_update: bool = False) -> User | None:
         user_id = self._store.usernames.get(username_key(username))
         return None if user_id is None else await self.get(user_id)
 

@@ -35,11 +35,14 @@ _GET: Final = Statement(
         profiles.c.user_id == _USER
     )
 )
-_WITH_OWNER: Final = Statement(
+_SELECT_WITH_OWNER: Final = (
     select(*USER_COLUMNS, *PROFILE_COLUMNS, *(profiles.c[name] for name in STANDING_FIELDS))
     .join_from(users, profiles, profiles.c.user_id == users.c.id)
     .where(users.c.id == _USER)
 )
+_WITH_OWNER: Final = Statement(_SELECT_WITH_OWNER)
+# Both rows (SQLite drops the clause: its BEGIN IMMEDIATE already serializes writers).
+_WITH_OWNER_FOR_UPDATE: Final = Statement(_SELECT_WITH_OWNER.with_for_update())
 _SAVED: Final = bound(profiles, PROFILE_SAVED, "b_")
 _SAVE: Final = Statement(
     update(profiles)
@@ -104,8 +107,11 @@ class SqlProfiles:
             return None
         return profile_from_row(row), standing_from_row(row, PROFILE_WIDTH)
 
-    async def get_with_owner(self, user_id: UserId) -> tuple[User, Profile, MentorStanding] | None:
-        row = await self._run.first(_WITH_OWNER, {"who": user_id})
+    async def get_with_owner(
+        self, user_id: UserId, *, for_update: bool = False
+    ) -> tuple[User, Profile, MentorStanding] | None:
+        statement = _WITH_OWNER_FOR_UPDATE if for_update else _WITH_OWNER
+        row = await self._run.first(statement, {"who": user_id})
         if row is None:
             return None
         profile_at = USER_WIDTH

@@ -27,7 +27,10 @@ _INSERT: Final = insert_unless_taken(
     users, bound(users, USER_INSERTED), [users.c.username_key], users.c.id
 )
 _BY_ID: Final = Statement(select(*USER_COLUMNS).where(users.c.id == bindparam("id", type_=Id)))
-_BY_KEY: Final = Statement(select(*USER_COLUMNS).where(users.c.username_key == bindparam("key")))
+_SELECT_BY_KEY: Final = select(*USER_COLUMNS).where(users.c.username_key == bindparam("key"))
+_BY_KEY: Final = Statement(_SELECT_BY_KEY)
+# SQLite drops FOR UPDATE: its BEGIN IMMEDIATE already serializes writers.
+_BY_KEY_FOR_UPDATE: Final = Statement(_SELECT_BY_KEY.with_for_update())
 _BY_IDS: Final = Statement(
     select(*USER_COLUMNS).where(users.c.id == any_(bindparam("ids", type_=ARRAY(Id)))),
     sqlite=select(*USER_COLUMNS).where(users.c.id.in_(bindparam("ids", expanding=True))),
@@ -58,8 +61,9 @@ class SqlUsers:
         row = await self._run.first(_BY_ID, {"id": user_id})
         return None if row is None else user_from_row(row)
 
-    async def get_by_username(self, username: str) -> User | None:
-        row = await self._run.first(_BY_KEY, {"key": username_key(username)})
+    async def get_by_username(self, username: str, *, for_update: bool = False) -> User | None:
+        statement = _BY_KEY_FOR_UPDATE if for_update else _BY_KEY
+        row = await self._run.first(statement, {"key": username_key(username)})
         return None if row is None else user_from_row(row)
 
     async def get_many(self, user_ids: Sequence[UserId]) -> dict[UserId, User]:
