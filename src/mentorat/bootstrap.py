@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from mentorat import demo
 from mentorat.adapters.auth.jwt_tokens import JwtTokens
 from mentorat.adapters.auth.passwords import Argon2Hasher
 from mentorat.adapters.clock import SystemClock
@@ -32,7 +31,9 @@ from mentorat.application.ports import (
     Tokens,
 )
 from mentorat.application.service import Mentorat
-from mentorat.demo import BULK_PASSWORD, BULK_USERNAME, BulkPlan
+from mentorat.demo import bulk as bulk_data
+from mentorat.demo import story
+from mentorat.demo.bulk import BULK_PASSWORD, BULK_USERNAME, BulkPlan
 from mentorat.domain.mentoring import DEFAULT_REQUEST_TTL
 from mentorat.settings import Settings, SettingsError
 
@@ -201,7 +202,7 @@ async def seed_demo(system: System) -> None:
 
     Does nothing when `owner` already exists.
     """
-    await demo.seed_demo(system.mentorat)
+    await story.seed_demo(system.mentorat)
 
 
 async def seed_bulk(
@@ -227,7 +228,7 @@ async def seed_bulk(
     engine = create_engine(settings)
     try:
         await migrations.run(engine, "upgrade", "head")
-        return await demo.seed_bulk(engine, plan, password_hash=password_hash, replace=replace)
+        return await bulk_data.seed_bulk(engine, plan, password_hash=password_hash, replace=replace)
     finally:
         await engine.dispose()
 

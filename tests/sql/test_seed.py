@@ -22,7 +22,7 @@ from mentorat.bootstrap import (
     seed_bulk,
     seed_demo,
 )
-from mentorat.demo import BULK_BENCH_WANTS, BulkPlan
+from mentorat.demo.bulk import BULK_BENCH_WANTS, BulkPlan
 from mentorat.domain.chat import PageRequest
 from mentorat.domain.events import MentoringId
 from mentorat.domain.mentoring import Status

@@ -1,0 +1,1 @@
+"""Example data: the story a newcomer sees (`story`) and the benchmarks' dataset (`bulk`)."""

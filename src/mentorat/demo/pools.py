@@ -1,0 +1,61 @@
+"""Words the example data draws profiles from: skills, languages, time zones, bio words."""
+
+from __future__ import annotations
+
+SKILL_POOL = (
+    "python",
+    "sql",
+    "postgresql",
+    "go",
+    "rust",
+    "javascript",
+    "typescript",
+    "react",
+    "design",
+    "accessibility",
+    "data",
+    "machine learning",
+    "devops",
+    "kubernetes",
+    "testing",
+    "security",
+    "career",
+    "leadership",
+    "product",
+    "java",
+    "c++",
+    "android",
+    "ios",
+    "rest",
+    "django",
+)
+LANGUAGE_POOL = ("fr", "en", "es", "de", "pt", "ar", "it")
+ZONE_POOL = (
+    "Europe/Paris",
+    "Europe/London",
+    "America/New_York",
+    "America/Sao_Paulo",
+    "Africa/Dakar",
+    "Asia/Tokyo",
+    "Europe/Berlin",
+    "America/Montreal",
+    "Africa/Casablanca",
+    "Asia/Kolkata",
+)
+BIO_WORDS = (
+    "développeuse",
+    "ingénieur",
+    "architecte",
+    "mentor",
+    "backend",
+    "frontend",
+    "données",
+    "sécurité",
+    "produit",
+    "carrière",
+    "startup",
+    "open source",
+    "cloud",
+    "mobile",
+    "qualité",
+)
