@@ -190,3 +190,24 @@ async def test_an_ended_mentoring_gives_its_place_back(api: Api, ending: str) ->
     assert (await api.respond(mentor, waiting, "active")).status_code == 200
     me = (await api.client.get("/auth/me/", headers=mentor.auth)).json()
     assert (me["active_mentees"], me["places_left"]) == (1, 0)
+
+
+@pytest.mark.parametrize("path", ["/api/mentors/", "/api/mentors/suggested/"])
+async def test_the_directory_answers_the_same_without_its_trailing_slash(
+    api: Api, path: str
+) -> None:
+    await a_mentor(api, skills=[tag()])
+    caller = await api.person("caller")
+    a = await api.client.get(path, headers=caller.auth, follow_redirects=False)
+    b = await api.client.get(path.rstrip("/"), headers=caller.auth, follow_redirects=False)
+    assert a.status_code == b.status_code == 200
+    assert a.json() == b.json()
+
+
+async def test_patching_me_works_without_the_trailing_slash(api: Api) -> None:
+    person = await api.person("p")
+    response = await api.client.patch(
+        "/auth/me", json={"bio": "sans slash"}, headers=person.auth, follow_redirects=False
+    )
+    assert response.status_code == 200
+    assert response.json()["bio"] == "sans slash"
