@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, cast
 
 import pytest
+from litestar import Litestar
+from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
 from tests.http.support import MENTORING_KEYS, Api, Person, assert_error
@@ -290,3 +293,30 @@ async def test_a_refused_preflight_answers_json_naming_what_was_refused(
         ],
     }
     assert int(refused.headers["content-length"]) == len(refused.content)
+
+
+def concrete(path: str) -> str:
+    """A route's path with each `{name:type}` parameter given the value 1."""
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
+async def test_options_lists_every_method_of_every_path_with_and_without_its_slash(
+    client: AsyncTestClient[Any],
+) -> None:
+    app = cast(Litestar, client.app)
+    routes = [r for r in app.routes if isinstance(r, HTTPRoute)]
+    assert any(r.path == "/api/mentoring/chat/{mentoring_id:str}/messages" for r in routes)
+    for route in routes:
+        expected = sorted(route.methods)
+        assert "OPTIONS" in expected
+        for path in {concrete(route.path), concrete(route.path) + "/"}:
+            if path.startswith("/schema/1"):
+                continue  # the docs' catch-all path, not an API path
+            response = await client.options(path)
+            assert response.status_code == 204, (path, response.text)
+            assert [m.strip() for m in response.headers["allow"].split(",")] == expected, path
+
+
+async def test_the_chat_and_demande_paths_allow_get_and_post(client: AsyncTestClient[Any]) -> None:
+    for path in ("/api/mentoring/chat/7/messages/", "/api/mentorship/demande/"):
+        assert (await client.options(path)).headers["allow"] == "GET, OPTIONS, POST"

@@ -12,6 +12,7 @@ from litestar.exceptions import ImproperlyConfiguredException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
+from litestar.utils import ensure_async_callable
 
 from mentorat import __version__
 from mentorat.adapters.http.auth import BEARER_SCHEME, SECURITY, require_caller
@@ -20,6 +21,7 @@ from mentorat.adapters.http.context import HttpContext
 from mentorat.adapters.http.controllers import auth, chat, goals, health, mentorings, mentors
 from mentorat.adapters.http.cors import cors_config, json_preflight_refusals
 from mentorat.adapters.http.errors import EXCEPTION_HANDLERS
+from mentorat.adapters.http.headers import allow_of_routes, outgoing_headers
 from mentorat.application.service import Mentorat
 
 DESCRIPTION = """\
@@ -74,6 +76,8 @@ def create_app(
         logging_config=None,
         debug=debug,
     )
+    # Built once the routes exist: Allow must list each path's methods.
+    app.before_send.append(ensure_async_callable(outgoing_headers(allow_of_routes(app.routes))))
     if cors is not None:
         # Outside Litestar's CORS layer, which answers refused preflights in text/plain.
         app.asgi_handler = json_preflight_refusals(app.asgi_handler)
