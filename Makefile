@@ -5,6 +5,9 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 STAMP := $(VENV)/.synced
+# `make serve PORT=8001 HOST=0.0.0.0` (or the same names in the environment).
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: serve test lint format bench bench-quick clean
 
@@ -17,7 +20,7 @@ $(STAMP): pyproject.toml uv.lock | $(UV)
 	touch $(STAMP)
 
 serve: $(STAMP)
-	$(VENV)/bin/mentorat serve
+	$(VENV)/bin/mentorat serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP) ## the whole suite: lint gates, types, architecture, then every test
 	$(VENV)/bin/ruff check src tests bench

@@ -192,6 +192,21 @@ def upgrade_database(settings: Settings, revision: str = "head") -> None:
     migrations.migrate(settings, "upgrade", revision)
 
 
+def database_revision(settings: Settings) -> str | None:
+    """The migration the database is at; None for a database never migrated."""
+    return migrations.current_revision(settings)
+
+
+def latest_revision() -> str:
+    """The newest migration this release ships (what `upgrade_database` goes to)."""
+    return migrations.head()
+
+
+def migration_history() -> list[tuple[str, str]]:
+    """Every migration this release ships, newest first: (revision, what it does)."""
+    return migrations.history()
+
+
 def downgrade_database(settings: Settings, revision: str) -> None:
     """Undo the migrations after `revision` ("base" undoes them all, dropping every table)."""
     migrations.migrate(settings, "downgrade", revision)

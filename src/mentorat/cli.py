@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from mentorat import __version__, bootstrap
+from mentorat.application.errors import StorageUnavailable
 from mentorat.application.register_user import RegisterCommand
 from mentorat.application.views import UserView
 from mentorat.domain.errors import MentoratError
@@ -97,14 +98,46 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     bootstrap.upgrade_database(settings, args.revision)
-    print(f"database upgraded to {args.revision}")
+    print(f"database upgraded: {_revision_text(bootstrap.database_revision(settings))}")
     return 0
 
 
 def _db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
     bootstrap.downgrade_database(settings, args.revision)
-    print(f"database downgraded to {args.revision}")
+    revision = bootstrap.database_revision(settings)
+    shown = "base (no tables)" if revision is None else _revision_text(revision)
+    print(f"database downgraded: {shown}")
     return 0
+
+
+def _db_current(args: argparse.Namespace, settings: Settings) -> int:
+    print(_revision_text(bootstrap.database_revision(settings)))
+    return 0
+
+
+def _db_history(args: argparse.Namespace, settings: Settings) -> int:
+    """Every revision this release ships, newest first; marks the database's when it answers."""
+    try:
+        at: str | None = bootstrap.database_revision(settings)
+    except Exception as error:  # history needs no database; say why the mark is missing
+        log.debug("no current revision", exc_info=error)
+        at = None
+        print(f"(the database did not answer: {type(error).__name__})", file=sys.stderr)
+    latest = bootstrap.latest_revision()
+    for revision, what in bootstrap.migration_history():
+        marks = [m for m, on in (("latest", revision == latest), ("current", revision == at)) if on]
+        shown = f" ({', '.join(marks)})" if marks else ""
+        print(f"{revision}{shown}  {what}")
+    return 0
+
+
+def _revision_text(revision: str | None) -> str:
+    latest = bootstrap.latest_revision()
+    if revision is None:
+        return "no revision: the database was never migrated (run `mentorat db upgrade`)"
+    if revision == latest:
+        return f"revision {revision} (the latest)"
+    return f"revision {revision} (the latest is {latest}: run `mentorat db upgrade`)"
 
 
 def _user_create(args: argparse.Namespace, settings: Settings) -> int:
@@ -199,7 +232,31 @@ def _with_system(settings: Settings, action: Callable[[bootstrap.System], Awaita
         finally:
             await system.aclose()
 
-    return asyncio.run(run())
+    try:
+        return asyncio.run(run())
+    except StorageUnavailable:
+        _refuse_if_not_migrated(settings)
+        raise
+
+
+def _refuse_if_not_migrated(settings: Settings) -> None:
+    """After a storage error: when the database answers but lacks this release's schema, say
+    so and how to fix it, rather than "unavailable; retry" (a missing table looks like that)."""
+    try:
+        revision = bootstrap.database_revision(settings)
+    except Exception as error:  # truly unavailable: the caller reports the original error
+        log.debug("no current revision", exc_info=error)
+        return
+    latest = bootstrap.latest_revision()
+    if revision is None:
+        raise CommandError(
+            "the database is not migrated (it has no schema): run `mentorat db upgrade` first"
+        ) from None
+    if revision != latest:
+        raise CommandError(
+            f"the database schema is at revision {revision}, older than this release's "
+            f"{latest}: run `mentorat db upgrade`"
+        ) from None
 
 
 def _read_password() -> str:
@@ -270,6 +327,12 @@ def _parser() -> argparse.ArgumentParser:
     downgrade = db_commands.add_parser("downgrade", help="undo migrations down to REVISION")
     downgrade.add_argument("revision", help='target revision ("base" drops every table)')
     downgrade.set_defaults(run=_db_downgrade)
+    db_commands.add_parser("current", help="print the revision the database is at").set_defaults(
+        run=_db_current
+    )
+    db_commands.add_parser(
+        "history", help="list the revisions this release ships, newest first"
+    ).set_defaults(run=_db_history)
 
     user = commands.add_parser("user", help="administer accounts", description="Accounts.")
     user_commands = user.add_subparsers(title="user commands", metavar="ACTION", required=True)

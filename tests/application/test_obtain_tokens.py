@@ -5,9 +5,13 @@ from __future__ import annotations
 import jwt
 import pytest
 
+from mentorat import bootstrap
+from mentorat.adapters.auth.jwt_tokens import JwtTokens
 from mentorat.adapters.memory.services import InMemoryLoginThrottle, ManualClock
+from mentorat.adapters.memory.store import InMemoryStore
+from mentorat.adapters.memory.uow import InMemoryUnitOfWork
 from mentorat.application.errors import Throttled
-from mentorat.application.obtain_tokens import LoginCommand
+from mentorat.application.obtain_tokens import LoginCommand, ObtainTokens
 from mentorat.application.service import Mentorat
 from mentorat.domain.errors import AuthenticationFailed, InvalidCredentials
 
@@ -176,3 +180,46 @@ async def test_the_limits_and_window_are_configurable(clock: ManualClock) -> Non
     clock.advance(seconds=10)
     assert await throttle.retry_after("mia", HOME, clock.now()) == 0
     assert await throttle.retry_after("sam", HOME, clock.now()) == 0
+
+
+class CountingHasher:
+    """The fast hasher, counting the verifications it runs (real or burnt)."""
+
+    def __init__(self) -> None:
+        self._inner = bootstrap.fast_test_hasher()
+        self.verifications = 0
+
+    async def hash(self, password: str) -> str:
+        return await self._inner.hash(password)
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        self.verifications += 1
+        return await self._inner.verify(password_hash, password)
+
+    async def burn(self, password: str) -> None:
+        self.verifications += 1
+        await self._inner.burn(password)
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [
+        ("m" * 151, PASSWORD),
+        ("x" * 100_000, PASSWORD),
+        ("mi\x00a", PASSWORD),
+        ("\udcff", PASSWORD),
+        ("mia", "lone \ud800 surrogate"),
+    ],
+)
+async def test_an_impossible_login_costs_one_hash_like_a_wrong_one_and_is_counted(
+    store: InMemoryStore, clock: ManualClock, people: People, username: str, password: str
+) -> None:
+    hasher = CountingHasher()
+    throttle = InMemoryLoginThrottle()
+    login = ObtainTokens(InMemoryUnitOfWork(store), hasher, JwtTokens(SECRET), throttle, clock)
+    for attempt in range(10):
+        with pytest.raises(InvalidCredentials, match=MESSAGE):
+            await login(LoginCommand(username, password, f"198.51.100.{attempt}"))
+    assert hasher.verifications == 10
+    with pytest.raises(Throttled):
+        await login(LoginCommand(username, password, HOME))

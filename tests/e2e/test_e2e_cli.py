@@ -53,6 +53,8 @@ def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
         ["db"],
         ["db", "upgrade"],
         ["db", "downgrade"],
+        ["db", "current"],
+        ["db", "history"],
         ["user"],
         ["user", "create"],
         ["user", "verify"],
@@ -221,3 +223,72 @@ def test_importing_the_composition_root_builds_no_web_app(workdir: Path) -> None
         check=False,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_user_create_on_a_never_migrated_database_says_how_to_fix_it(workdir: Path) -> None:
+    done = run(workdir, "user", "create", "ada", "--email", "a@example.com", stdin="pw-long-1\n")
+    assert done.returncode == 1
+    assert one_error_line(done) == (
+        "mentorat: the database is not migrated (it has no schema): run `mentorat db upgrade` first"
+    )
+    for action in ("verify", "deactivate"):
+        assert "not migrated" in one_error_line(run(workdir, "user", action, "ada"))
+    assert "not migrated" in one_error_line(run(workdir, "expire"))
+
+
+def test_a_database_behind_this_release_names_both_revisions(workdir: Path) -> None:
+    assert run(workdir, "db", "upgrade", "0001").returncode == 0
+    done = run(workdir, "user", "create", "ada", "--email", "a@example.com", stdin="pw-long-1\n")
+    assert done.returncode == 1
+    line = one_error_line(done)
+    assert line.startswith("mentorat: the database schema is at revision 0001, older than")
+    assert line.endswith(": run `mentorat db upgrade`")
+
+
+def test_db_upgrade_current_and_history_name_the_revisions(workdir: Path) -> None:
+    before = run(workdir, "db", "current")
+    assert (before.returncode, before.stdout) == (
+        0,
+        "no revision: the database was never migrated (run `mentorat db upgrade`)\n",
+    )
+    history = run(workdir, "db", "history")
+    assert history.returncode == 0, history.stderr
+    lines = history.stdout.splitlines()
+    latest = lines[0].split()[0]
+    assert lines[0].startswith(f"{latest} (latest)  ")
+    assert [line.split()[0] for line in lines][-1] == "0001"
+    partial = run(workdir, "db", "upgrade", "0002")
+    assert partial.stdout == (
+        f"database upgraded: revision 0002 (the latest is {latest}: run `mentorat db upgrade`)\n"
+    )
+    upgraded = run(workdir, "db", "upgrade")
+    assert upgraded.stdout == f"database upgraded: revision {latest} (the latest)\n"
+    assert run(workdir, "db", "current").stdout == f"revision {latest} (the latest)\n"
+    assert (
+        run(workdir, "db", "history")
+        .stdout.splitlines()[0]
+        .startswith(f"{latest} (latest, current)  ")
+    )
+    down = run(workdir, "db", "downgrade", "base")
+    assert down.stdout == "database downgraded: base (no tables)\n"
+
+
+def test_python_dash_m_mentorat_is_the_command_line(workdir: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mentorat", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=workdir,
+    )
+    assert (done.returncode, done.stdout.startswith("mentorat ")) == (0, True), done.stderr
+    helped = subprocess.run(
+        [sys.executable, "-m", "mentorat", "db", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert helped.returncode == 0
+    assert "usage: mentorat db" in helped.stdout

@@ -264,3 +264,72 @@ async def test_an_id_in_a_path_that_is_not_a_positive_64_bit_integer_is_a_404(
 async def test_the_largest_64_bit_id_is_simply_not_found(api: Api, mentee: Person) -> None:
     path = f"/api/mentoring/chat/{2**63 - 1}/messages/"
     assert_error(await api.client.get(path, headers=mentee.auth), 404)
+
+
+UNSTORABLE = "Null characters and unpaired surrogates are not allowed in this field."
+
+
+def invalid_field(response: Any, field: str) -> None:
+    assert_error(response, 400, field=field)
+    assert response.json() == {
+        "detail": UNSTORABLE,
+        "errors": [{"field": field, "message": UNSTORABLE}],
+    }
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        rb'{"message": "\ud800"}',
+        rb'{"message": "a \uDC00 b"}',
+        rb'{"message": "\ud83d\ud83d"}',
+        rb'{"message": "ok \ud83d"}',
+    ],
+)
+async def test_a_lone_surrogate_in_a_message_is_a_400_naming_message(
+    api: Api, mentee: Person, mentor: Person, raw: bytes
+) -> None:
+    mentoring = await api.accepted(mentee, mentor)
+    response = await api.client.post(
+        f"/api/mentoring/chat/{mentoring['id']}/messages/",
+        content=raw,
+        headers={**mentee.auth, **JSON},
+    )
+    invalid_field(response, "message")
+
+
+@pytest.mark.parametrize(
+    ("path", "raw", "field"),
+    [
+        ("/auth/register/", rb'{"username": "a\udfff", "password": "p", "email": "e"}', "username"),
+        ("/auth/token/", rb'{"username": "\ud800", "password": "p"}', "username"),
+        ("/auth/token/", rb'{"username": "u", "password": "\ud800"}', "password"),
+        ("/auth/token/refresh/", rb'{"refresh": "\udc00"}', "refresh"),
+    ],
+)
+async def test_a_lone_surrogate_in_any_string_field_is_a_400_naming_it(
+    api: Api, path: str, raw: bytes, field: str
+) -> None:
+    invalid_field(await api.client.post(path, content=raw, headers=JSON), field)
+
+
+async def test_a_lone_surrogate_in_a_list_names_its_place(api: Api, mentee: Person) -> None:
+    raw = rb'{"bio": "ok", "skills": ["python", "\ud800"]}'
+    response = await api.client.patch("/auth/me/", content=raw, headers={**mentee.auth, **JSON})
+    invalid_field(response, "skills[1]")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [rb'{"\ud800": 1, "message": "hi"}', rb'"\ud800"', rb'{"message": "\ud800"'],
+)
+async def test_a_lone_surrogate_elsewhere_or_in_broken_json_names_the_body(
+    api: Api, mentee: Person, mentor: Person, raw: bytes
+) -> None:
+    mentoring = await api.accepted(mentee, mentor)
+    response = await api.client.post(
+        f"/api/mentoring/chat/{mentoring['id']}/messages/",
+        content=raw,
+        headers={**mentee.auth, **JSON},
+    )
+    assert_error(response, 400, field="body")

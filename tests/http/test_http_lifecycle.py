@@ -124,7 +124,7 @@ async def test_a_cancel_without_a_reason_shows_null(
         ('{"reason": "' + "x" * 1001 + '"}', "application/json", 400, "reason"),
         ('{"reason": 5}', "application/json", 400, "reason"),
         ('{"reason": "nul\\u0000"}', "application/json", 400, "reason"),
-        ('{"reason": "\\ud800"}', "application/json", 400, "body"),
+        ('{"reason": "\\ud800"}', "application/json", 400, "reason"),
         ("[]", "application/json", 400, "body"),
         ("{not json", "application/json", 400, "body"),
         ('{"reason": "x"}', "text/plain", 415, "Content-Type"),

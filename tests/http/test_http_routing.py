@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, cast
 
 import pytest
+from litestar import Litestar
+from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
 from tests.http.support import MENTORING_KEYS, Api, Person, assert_error
@@ -197,3 +200,123 @@ async def test_without_configured_origins_no_cors_header_is_sent(
 ) -> None:
     response = await client.get("/health", headers={"Origin": "https://app.example"})
     assert "access-control-allow-origin" not in response.headers
+
+
+ORIGIN = "https://app.example"
+
+
+@pytest.mark.parametrize("settings_overrides", [{"cors_origins": (ORIGIN,)}])
+async def test_a_preflight_for_every_documented_header_is_allowed(
+    client: AsyncTestClient[Any],
+) -> None:
+    preflight = await client.options(
+        "/api/mentoring/chat/1/messages/",
+        headers={
+            "Origin": ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": (
+                "authorization, content-type, idempotency-key, last-event-id, x-request-id"
+            ),
+        },
+    )
+    assert preflight.status_code == 204, preflight.text
+    assert preflight.headers["access-control-allow-origin"] == ORIGIN
+    allowed = {
+        h.strip().lower() for h in preflight.headers["access-control-allow-headers"].split(",")
+    }
+    assert {
+        "authorization",
+        "content-type",
+        "idempotency-key",
+        "last-event-id",
+        "x-request-id",
+    } <= allowed
+    methods = {m.strip() for m in preflight.headers["access-control-allow-methods"].split(",")}
+    assert methods == {"GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"}
+    simple = await client.get("/health", headers={"Origin": ORIGIN})
+    exposed = {
+        h.strip().lower() for h in simple.headers["access-control-expose-headers"].split(",")
+    }
+    assert exposed == {"link", "retry-after", "www-authenticate", "x-request-id"}
+
+
+@pytest.mark.parametrize("settings_overrides", [{"cors_origins": (ORIGIN,)}])
+@pytest.mark.parametrize(
+    ("origin", "method", "headers", "detail", "fields"),
+    [
+        (
+            ORIGIN,
+            "POST",
+            "x-secret",
+            "CORS preflight refused: Access-Control-Request-Headers not allowed.",
+            ["Access-Control-Request-Headers"],
+        ),
+        (
+            "https://evil.example",
+            "POST",
+            "idempotency-key",
+            "CORS preflight refused: Origin not allowed.",
+            ["Origin"],
+        ),
+        (
+            "https://evil.example",
+            "TRACE",
+            "x-secret",
+            "CORS preflight refused: Access-Control-Request-Method, Origin, "
+            "Access-Control-Request-Headers not allowed.",
+            ["Access-Control-Request-Method", "Origin", "Access-Control-Request-Headers"],
+        ),
+    ],
+)
+async def test_a_refused_preflight_answers_json_naming_what_was_refused(
+    client: AsyncTestClient[Any],
+    origin: str,
+    method: str,
+    headers: str,
+    detail: str,
+    fields: list[str],
+) -> None:
+    refused = await client.options(
+        "/api/mentorship/demande/",
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": headers,
+        },
+    )
+    assert_error(refused, 400)
+    assert refused.json() == {
+        "detail": detail,
+        "errors": [
+            {"field": f, "message": f"{f}: not allowed by this server's CORS policy."}
+            for f in fields
+        ],
+    }
+    assert int(refused.headers["content-length"]) == len(refused.content)
+
+
+def concrete(path: str) -> str:
+    """A route's path with each `{name:type}` parameter given the value 1."""
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
+async def test_options_lists_every_method_of_every_path_with_and_without_its_slash(
+    client: AsyncTestClient[Any],
+) -> None:
+    app = cast(Litestar, client.app)
+    routes = [r for r in app.routes if isinstance(r, HTTPRoute)]
+    assert any(r.path == "/api/mentoring/chat/{mentoring_id:str}/messages" for r in routes)
+    for route in routes:
+        expected = sorted(route.methods)
+        assert "OPTIONS" in expected
+        for path in {concrete(route.path), concrete(route.path) + "/"}:
+            if path.startswith("/schema/1"):
+                continue  # the docs' catch-all path, not an API path
+            response = await client.options(path)
+            assert response.status_code == 204, (path, response.text)
+            assert [m.strip() for m in response.headers["allow"].split(",")] == expected, path
+
+
+async def test_the_chat_and_demande_paths_allow_get_and_post(client: AsyncTestClient[Any]) -> None:
+    for path in ("/api/mentoring/chat/7/messages/", "/api/mentorship/demande/"):
+        assert (await client.options(path)).headers["allow"] == "GET, OPTIONS, POST"

@@ -99,3 +99,28 @@ async def test_the_limits_and_the_window_come_from_the_settings(
     for _ in range(3):
         assert_error(await login(api.client, person.username, "wrong-password"), 401)
     assert_throttled(await login(api.client, person.username, PASSWORD), window=600)
+
+
+WIRINGS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+NO_ACCOUNT = {
+    "detail": "No active account found with the given credentials",
+    "code": "no_active_account",
+}
+
+
+@pytest.mark.parametrize("wiring", WIRINGS)
+@pytest.mark.parametrize(
+    "username", ["u" * 151, "u" * 601, "é" * 5000, "nul\x00name"], ids=["151", "601", "5000", "nul"]
+)
+async def test_an_impossible_username_is_a_counted_401_like_a_wrong_one(
+    api: Api, username: str
+) -> None:
+    """Longer than any username (or unstorable): no lookup, no 503 from a too-long throttle
+    key, the same 401 as a wrong password, and counted by the throttle."""
+    for _ in range(10):
+        response = await login(api.client, username, PASSWORD)
+        assert_error(response, 401)
+        assert response.json() == NO_ACCOUNT
+    assert_throttled(await login(api.client, username, PASSWORD))
+    person = await api.person()
+    assert (await login(api.client, person.username, PASSWORD)).status_code == 200

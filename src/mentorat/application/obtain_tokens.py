@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from mentorat.application.errors import Throttled
@@ -14,7 +15,7 @@ from mentorat.application.ports import (
     UnitOfWork,
 )
 from mentorat.domain.errors import InvalidCredentials, UnstorableText
-from mentorat.domain.users import ensure_storable
+from mentorat.domain.users import USERNAME_MAX, ensure_storable
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,25 +39,49 @@ class ObtainTokens:
 
     async def __call__(self, cmd: LoginCommand) -> TokenPair:
         now = self._clock.now()
-        wait = await self._throttle.retry_after(cmd.username, cmd.client_address, now)
+        possible = _could_be_a_username(cmd.username) and _storable(cmd.password)
+        # A name no account can hold is still counted, under a key any throttle can store.
+        key = cmd.username if _could_be_a_username(cmd.username) else _digest(cmd.username)
+        wait = await self._throttle.retry_after(key, cmd.client_address, now)
         if wait > 0:
             raise Throttled(wait)
-        try:
-            ensure_storable("username", cmd.username)
-            ensure_storable("password", cmd.password)
-        except UnstorableText:
-            # No account can hold such a name or password, and neither the store nor the
-            # hasher can take it: refuse without touching them (or counting a failure).
-            raise InvalidCredentials() from None
-        async with self._uow(write=False) as tx:
-            user = await tx.users.get_by_username(cmd.username)
+        user = None
+        if possible:
+            async with self._uow(write=False) as tx:
+                user = await tx.users.get_by_username(cmd.username)
         if user is None:
-            # Same work and same answer as a wrong password: no hint that the name is free.
-            await self._hasher.burn(cmd.password)
+            # Same work and same answer as a wrong password: no hint that the name is free or
+            # that it could never exist (too long, NUL, a lone surrogate).
+            await self._hasher.burn(_hashable(cmd.password))
             ok = False
         else:
             ok = await self._hasher.verify(user.password_hash, cmd.password) and user.is_active
         if user is None or not ok:
-            await self._throttle.record_failure(cmd.username, cmd.client_address, now)
+            await self._throttle.record_failure(key, cmd.client_address, now)
             raise InvalidCredentials()
         return self._tokens.issue(user.id, now)
+
+
+def _storable(text: str) -> bool:
+    try:
+        ensure_storable("text", text)
+    except UnstorableText:
+        return False
+    return True
+
+
+def _could_be_a_username(username: str) -> bool:
+    """False for a name no account can hold, checked before any lookup: longer than any
+    username, or text the store cannot keep."""
+    return len(username) <= USERNAME_MAX and _storable(username)
+
+
+def _digest(username: str) -> str:
+    """A short throttle key for an impossible name; `#` is in no username, so none collides."""
+    raw = username.encode("utf-8", "surrogatepass")
+    return "#" + hashlib.sha256(raw).hexdigest()
+
+
+def _hashable(password: str) -> str:
+    """The password as text the hasher takes (a lone surrogate has no UTF-8 form)."""
+    return password.encode("utf-8", "surrogatepass").decode("utf-8", "replace")

@@ -6,20 +6,22 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from litestar import Litestar, Router
-from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.events import BaseEventEmitterBackend, EventListener
 from litestar.exceptions import ImproperlyConfiguredException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
+from litestar.utils import ensure_async_callable
 
 from mentorat import __version__
 from mentorat.adapters.http.auth import BEARER_SCHEME, SECURITY, require_caller
 from mentorat.adapters.http.body import MAX_BODY_BYTES, JsonBody
 from mentorat.adapters.http.context import HttpContext
 from mentorat.adapters.http.controllers import auth, chat, goals, health, mentorings, mentors
+from mentorat.adapters.http.cors import cors_config, json_preflight_refusals
 from mentorat.adapters.http.errors import EXCEPTION_HANDLERS
+from mentorat.adapters.http.headers import allow_of_routes, outgoing_headers
 from mentorat.application.service import Mentorat
 
 DESCRIPTION = """\
@@ -57,18 +59,8 @@ def create_app(
         before_request=require_caller,
         security=SECURITY,
     )
-    cors = (
-        CORSConfig(
-            allow_origins=list(cors_origins),
-            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type"],
-            expose_headers=["Link", "Retry-After", "WWW-Authenticate"],
-            max_age=600,
-        )
-        if cors_origins
-        else None
-    )
-    return Litestar(
+    cors = cors_config(cors_origins)
+    app = Litestar(
         route_handlers=[*health.PUBLIC, *auth.PUBLIC, protected],
         exception_handlers=EXCEPTION_HANDLERS,
         # Bodies: strict JSON into the handler's `...In` struct; responses: plain msgspec.
@@ -84,6 +76,12 @@ def create_app(
         logging_config=None,
         debug=debug,
     )
+    # Built once the routes exist: Allow must list each path's methods.
+    app.before_send.append(ensure_async_callable(outgoing_headers(allow_of_routes(app.routes))))
+    if cors is not None:
+        # Outside Litestar's CORS layer, which answers refused preflights in text/plain.
+        app.asgi_handler = json_preflight_refusals(app.asgi_handler)
+    return app
 
 
 class NoListeners(BaseEventEmitterBackend):

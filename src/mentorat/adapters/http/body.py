@@ -8,6 +8,7 @@ with one prebuilt `msgspec.json.Decoder` per struct, which never coerces.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Protocol, TypeVar
@@ -18,6 +19,7 @@ from litestar.dto import AbstractDTO
 from litestar.typing import FieldDefinition
 
 from mentorat.adapters.http.errors import BadRequest, UnsupportedMediaType
+from mentorat.domain.errors import UnstorableText
 
 if TYPE_CHECKING:
     from litestar.dto.data_structures import DTOFieldDefinition
@@ -36,6 +38,9 @@ T = TypeVar("T")
 
 _AT_PATH = re.compile(r"^(?P<message>.*) - at `\$\.?(?P<path>[^`]*)`$", re.DOTALL)
 _MISSING = re.compile(r"^Object missing required field `(?P<field>[^`]+)`")
+# A JSON escape of a UTF-16 surrogate: msgspec refuses an unpaired one as malformed JSON.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class JsonBody(AbstractDTO[Any]):
@@ -124,12 +129,53 @@ def decode(decoder: msgspec.json.Decoder[Any], body: bytes) -> Any:
     except msgspec.ValidationError as error:
         raise _validation_error(str(error)) from None
     except msgspec.DecodeError as error:
+        field = _field_with_lone_surrogate(body)
+        if field is not None:
+            raise UnstorableText(field) from None
         raise BadRequest("body", f"Malformed JSON: {error}") from None
     except UnicodeDecodeError:
         raise BadRequest("body", "The body is not valid UTF-8.") from None
     except RecursionError:
         raise BadRequest("body", "The JSON body is nested too deeply.") from None
     return value
+
+
+def _field_with_lone_surrogate(body: bytes) -> str | None:
+    """The field (as msgspec names it: `skills[0]`) of the first string holding an unpaired
+    surrogate escape, when that is what made the body undecodable; else None.
+
+    RFC 8259 lets a parser refuse such a string; msgspec does, with "Input data was truncated"
+    or a byte offset. Python's parser keeps the surrogate, which finds the field. Only ever run
+    on a body that already failed.
+    """
+    if not _SURROGATE_ESCAPE.search(body):
+        return None
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    return _find_surrogate(value, "")
+
+
+def _find_surrogate(value: Any, path: str) -> str | None:
+    if isinstance(value, str):
+        if _LONE_SURROGATE.search(value):
+            return path or "body"
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if _LONE_SURROGATE.search(key):
+                return path or "body"  # a name that cannot be echoed back
+            name = f"{path}.{key}" if path else key
+            found = _find_surrogate(item, name)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _find_surrogate(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
 
 
 def _validation_error(text: str) -> BadRequest:

@@ -21,15 +21,22 @@ from mentorat.application.views import (
     ProgressView,
     UserView,
 )
-from mentorat.domain.chat import ID_MAX
+from mentorat.domain.chat import ID_MAX, MESSAGE_MAX
 from mentorat.domain.directory import MentorCard
 from mentorat.domain.matching import Suggestion
 from mentorat.domain.mentoring import Status as MentoringStatus
+from mentorat.domain.users import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX
 
 NOT_AVAILABLE: Final = "Non disponible"
 
 # Ids are 64-bit in every store: a larger one is a 400 here, not an overflow in the database.
-Id = Annotated[int, msgspec.Meta(ge=1, le=ID_MAX, description="A positive 64-bit id.")]
+# Litestar writes `ge`/`le` as floats (2^63-1 would read 9.223372036854776e18, one above the
+# limit); its `extra` key of `extra_json_schema` restates them as exact integers.
+_ID_RANGE: Final = {"extra": {"minimum": 1, "maximum": ID_MAX}}
+Id = Annotated[
+    int,
+    msgspec.Meta(ge=1, le=ID_MAX, description="A positive 64-bit id.", extra_json_schema=_ID_RANGE),
+]
 Timestamp = Annotated[
     str,
     msgspec.Meta(
@@ -67,10 +74,33 @@ def wire_time(moment: datetime) -> str:
 # --- requests -----------------------------------------------------------------------------------
 
 
+def documented(description: str, **rules: object) -> msgspec.Meta:
+    """A field's rules in the OpenAPI document only: the use case enforces them (with its own
+    messages), so msgspec must not refuse the value first. (Litestar copies `extra` as is.)"""
+    return msgspec.Meta(extra_json_schema={"extra": {"description": description, **rules}})
+
+
+# ECMA-262's \w (the one JSON Schema uses) is ASCII; the server also accepts letters and digits
+# of any script, as Django does.
+_USERNAME_DOC: Final = documented(
+    f"1-{USERNAME_MAX} letters, digits and @.+-_; unique ignoring case.",
+    pattern=r"^[\w.@+-]+$",
+    min_length=1,
+    max_length=USERNAME_MAX,
+)
+_PASSWORD_DOC: Final = documented(
+    f"{PASSWORD_MIN}-{PASSWORD_MAX} characters, not all digits.",
+    min_length=PASSWORD_MIN,
+    max_length=PASSWORD_MAX,
+)
+
+
 class RegisterIn(msgspec.Struct, frozen=True):
-    username: str
-    password: str
-    email: str
+    username: Annotated[str, _USERNAME_DOC]
+    password: Annotated[str, _PASSWORD_DOC]
+    email: Annotated[
+        str, documented("An address such as claire@example.com.", max_length=EMAIL_MAX)
+    ]
     first_name: str = ""
     last_name: str = ""
     is_mentor: bool = False
@@ -99,7 +129,14 @@ class RespondIn(msgspec.Struct, frozen=True):
 
 
 class MessageIn(msgspec.Struct, frozen=True):
-    message: str
+    message: Annotated[
+        str,
+        documented(
+            f"Stripped of surrounding whitespace, then 1-{MESSAGE_MAX} characters (not blank).",
+            min_length=1,
+            max_length=MESSAGE_MAX,
+        ),
+    ]
 
 
 # A field that may not be edited; any value sent for it is refused by name.

@@ -12,6 +12,7 @@ import os
 import select
 import socket
 import time
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, exc
@@ -199,6 +200,13 @@ def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
         **_sqlite_pool_args(url, settings),
     )
 
+    path = settings.sqlite_path
+    if path is not None:
+
+        @event.listens_for(engine.sync_engine, "do_connect")
+        def _private(*_: Any) -> None:
+            create_private_file(path)
+
     @event.listens_for(engine.sync_engine, "connect")
     def _pragmas(dbapi_connection: DBAPIConnection, _: ConnectionPoolEntry) -> None:
         cursor = dbapi_connection.cursor()
@@ -217,6 +225,21 @@ def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def create_private_file(path: Path) -> None:
+    """Create the database file readable by its owner only (0600, whatever the umask), before
+    SQLite opens it: it holds password hashes, emails and chats. SQLite gives the `-wal` and
+    `-shm` files it makes beside it the database file's permissions. An existing file is left
+    as it is; one that cannot be made here is SQLite's to report."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError:
+        return
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def _switch_to_wal(cursor: Any, patience: float) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from datetime import datetime, timedelta
 from typing import Final
@@ -14,6 +15,20 @@ from mentorat.adapters.sql.statements import Statement
 from mentorat.adapters.sql.tables import UtcDateTime, login_failures
 
 _BY_USERNAME, _BY_ADDRESS = "u", "a"
+_KEY_MAX: Final = 600  # login_failures.key's length
+
+
+def _fit(key: str) -> str:
+    """`key` as the column can hold it: a digest when it is too long or holds what no text
+    column keeps (NUL, a lone surrogate). `#` starts no username or address, so none collides."""
+    if len(key) <= _KEY_MAX and "\x00" not in key:
+        try:
+            key.encode("utf-8")
+        except UnicodeEncodeError:
+            pass
+        else:
+            return key
+    return "#" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _nth_recent(scope: str) -> ScalarSelect[datetime]:
@@ -69,11 +84,11 @@ class SqlLoginThrottle:
 
     async def retry_after(self, username: str, address: str, now: datetime) -> int:
         params = {
-            "u_key": username.casefold(),
+            "u_key": _fit(username.casefold()),
             "u_offset": self._per_username - 1,
             # An empty address means "unknown" and is never recorded (as in memory), so it
             # matches no row here and the statement stays the same.
-            "a_key": address,
+            "a_key": _fit(address),
             "a_offset": self._per_address - 1,
             "since": now - self._window,
         }
@@ -91,9 +106,9 @@ class SqlLoginThrottle:
         return max(0, math.ceil(wait))
 
     async def record_failure(self, username: str, address: str, now: datetime) -> None:
-        rows = [{"scope": _BY_USERNAME, "key": username.casefold(), "failed_at": now}]
+        rows = [{"scope": _BY_USERNAME, "key": _fit(username.casefold()), "failed_at": now}]
         if address:
-            rows.append({"scope": _BY_ADDRESS, "key": address, "failed_at": now})
+            rows.append({"scope": _BY_ADDRESS, "key": _fit(address), "failed_at": now})
         async with self._database.connect() as run:
             await run.execute_many(_RECORD, rows)
             # Failures that left the window count for nobody: keep the table small.

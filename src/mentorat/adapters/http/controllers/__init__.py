@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request
-from litestar.datastructures import State
+from litestar.datastructures import ResponseHeader, State
 
 from mentorat.adapters.http.context import public_base_url
 from mentorat.application.views import UserView
@@ -21,6 +21,16 @@ from mentorat.domain.events import MentoringId
 
 # How a path id is documented; the route still takes a string and checks it (see parse_id).
 ID_SCHEMA = {"type": "integer", "format": "int64", "minimum": 1, "maximum": ID_MAX}
+
+
+def link_doc(description: str) -> ResponseHeader:
+    """How a paged answer's `Link` header is documented; set by `link_header`, not Litestar.
+
+    The `value` is never sent (documentation only): it gives the header its string schema,
+    which OpenAPI requires of every header."""
+    return ResponseHeader(
+        name="Link", description=description, documentation_only=True, required=False, value=""
+    )
 
 
 def query_integer(minimum: int, maximum: int) -> dict[str, object]:

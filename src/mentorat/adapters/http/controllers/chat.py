@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Response, get, post
-from litestar.datastructures import ResponseHeader
 from litestar.params import JSONBody, Parameter
 
 from mentorat.adapters.http.context import use_cases
 from mentorat.adapters.http.controllers import (
     ID_SCHEMA,
     Authenticated,
+    link_doc,
     link_header,
     parse_id,
     query_int,
@@ -30,11 +30,9 @@ PATH = "/api/mentoring/chat/{mentoring_id:str}/messages/"
 MentoringIdParam = Annotated[
     str, Parameter(description="The mentoring's id.", schema_extra=ID_SCHEMA)
 ]
-LINK = ResponseHeader(
-    name="Link",
-    documentation_only=True,
-    description='RFC 8288: rel="prev" (the next older page) exactly when older messages exist, '
-    'rel="next" (the next newer page) exactly when newer ones exist.',
+LINK = link_doc(
+    'RFC 8288: rel="prev" (the next older page) exactly when older messages exist, '
+    'rel="next" (the next newer page) exactly when newer ones exist.'
 )
 
 

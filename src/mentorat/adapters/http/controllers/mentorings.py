@@ -7,7 +7,6 @@ from typing import Annotated, Final, TypeVar
 
 import msgspec
 from litestar import Response, get, patch, post
-from litestar.datastructures import ResponseHeader
 from litestar.params import JSONBody, Parameter
 
 from mentorat.adapters.http.body import optional_body
@@ -15,6 +14,7 @@ from mentorat.adapters.http.context import use_cases
 from mentorat.adapters.http.controllers import (
     ID_SCHEMA,
     Authenticated,
+    link_doc,
     link_header,
     parse_id,
     query_int,
@@ -64,11 +64,8 @@ AfterParam = Annotated[
         schema_extra=query_integer(0, ID_MAX - 1),
     ),
 ]
-NEXT_LINK = ResponseHeader(
-    name="Link",
-    documentation_only=True,
-    description='RFC 8288, with `limit` only: rel="next" (the next page) exactly when more '
-    "items exist.",
+NEXT_LINK = link_doc(
+    'RFC 8288, with `limit` only: rel="next" (the next page) exactly when more items exist.'
 )
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Final
 
 from litestar import Response, get
-from litestar.datastructures import ResponseHeader
 from litestar.params import Parameter
 
 from mentorat.adapters.http.context import use_cases
 from mentorat.adapters.http.controllers import (
     Authenticated,
+    link_doc,
     link_header,
     query_int,
     query_integer,
@@ -29,12 +29,7 @@ from mentorat.domain.matching import SUGGESTIONS_MAX
 
 TAGS = ["mentors"]
 PATH: Final = "/api/mentors/"
-LINK: Final = ResponseHeader(
-    name="Link",
-    description='RFC 8288: rel="next" when more mentors match.',
-    documentation_only=True,
-    required=False,
-)
+LINK: Final = link_doc('RFC 8288: rel="next" when more mentors match.')
 _BOOLEANS: Final = {"true": True, "false": False}
 
 

@@ -139,6 +139,30 @@ def run_blocking(coroutine: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coroutine).result()
 
 
+def current_revision(settings: Settings) -> str | None:
+    """Synchronous `current` of the database `settings` names (None: never migrated)."""
+
+    async def read() -> str | None:
+        engine = create_engine(settings)
+        try:
+            return await current(engine)
+        finally:
+            await engine.dispose()
+
+    return run_blocking(read())
+
+
+def history() -> list[tuple[str, str]]:
+    """Every revision, newest first, as (revision, the first line of its description)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return [
+        (rev.revision, (rev.doc or "").strip().splitlines()[0] if rev.doc else "")
+        for rev in script.walk_revisions()
+    ]
+
+
 def migrate(settings: Settings, action: str, revision: str) -> None:
     """Synchronous `upgrade` / `downgrade` of the database `settings` names."""
     run_blocking(_with_engine(settings, action, revision))
