@@ -11,19 +11,14 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Final, Literal
 
 import msgspec
-from msgspec import UNSET, UnsetType
 
 from mentorat.application.views import (
-    GoalView,
     MentoringView,
     MessageView,
-    ProfileView,
     ProgressView,
     UserView,
 )
 from mentorat.domain.chat import ID_MAX, MESSAGE_MAX
-from mentorat.domain.directory import MentorCard
-from mentorat.domain.matching import Suggestion
 from mentorat.domain.mentoring import Status as MentoringStatus
 from mentorat.domain.users import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX
 
@@ -139,52 +134,6 @@ class MessageIn(msgspec.Struct, frozen=True):
     ]
 
 
-# A field that may not be edited; any value sent for it is refused by name.
-ReadOnly = str | int | bool | None | UnsetType
-
-
-class ProfileIn(msgspec.Struct, frozen=True):
-    """PATCH /auth/me/: every field optional; only those sent change. null clears
-    `phone_number` and `timezone`."""
-
-    first_name: str | UnsetType = UNSET
-    last_name: str | UnsetType = UNSET
-    email: str | UnsetType = UNSET
-    phone_number: str | UnsetType | None = UNSET
-    bio: str | UnsetType = UNSET
-    skills: list[str] | UnsetType = UNSET
-    wanted_skills: list[str] | UnsetType = UNSET
-    languages: list[str] | UnsetType = UNSET
-    timezone: str | UnsetType | None = UNSET
-    capacity: int | UnsetType = UNSET
-    accepting_requests: bool | UnsetType = UNSET
-    id: ReadOnly = UNSET
-    username: ReadOnly = UNSET
-    password: ReadOnly = UNSET
-    is_mentor: ReadOnly = UNSET
-    is_verified: ReadOnly = UNSET
-
-
-class GoalIn(msgspec.Struct, frozen=True):
-    title: str
-    due_date: date | None = None
-
-
-class GoalEditIn(msgspec.Struct, frozen=True):
-    """A partial edit: a key left out keeps its value; `"due_date": null` removes the date."""
-
-    title: str | msgspec.UnsetType = msgspec.UNSET
-    due_date: date | msgspec.UnsetType | None = msgspec.UNSET
-    done: bool | msgspec.UnsetType = msgspec.UNSET
-
-
-class GoalOrderIn(msgspec.Struct, frozen=True):
-    ids: Annotated[
-        list[Id],
-        msgspec.Meta(description="Every goal id of the mentoring, once, in the new order."),
-    ]
-
-
 class CancelIn(msgspec.Struct, frozen=True):
     """The optional body of a cancel: why (stripped, up to 1000 characters; blank is none)."""
 
@@ -207,55 +156,6 @@ class UserOut(msgspec.Struct):
     is_mentor: bool
     phone_number: str | None
     is_verified: bool
-
-
-class MeOut(UserOut):
-    """The user object with the caller's profile; `capacity`, `accepting_requests`,
-    `active_mentees` and `places_left` are a mentor's (null for a mentee)."""
-
-    bio: str
-    skills: list[str]
-    wanted_skills: list[str]
-    languages: list[str]
-    timezone: str | None
-    capacity: int | None
-    accepting_requests: bool | None
-    active_mentees: int | None
-    places_left: int | None
-
-
-class MentorCardOut(msgspec.Struct):
-    """A mentor as anyone may see them: never an email or a phone number."""
-
-    id: int
-    username: str
-    first_name: str
-    last_name: str
-    is_verified: bool
-    bio: str
-    skills: list[str]
-    languages: list[str]
-    timezone: str | None
-    accepting_requests: bool
-    capacity: int
-    active_mentees: int
-    places_left: int
-    median_answer_seconds: Annotated[
-        int | None,
-        msgspec.Meta(description="Median time to answer a request (latest 20); null if none."),
-    ]
-
-
-class ReasonOut(msgspec.Struct):
-    code: Annotated[str, msgspec.Meta(description="skills, language, timezone, places, answers")]
-    points: int
-    text: str
-
-
-class SuggestionOut(msgspec.Struct):
-    mentor: MentorCardOut
-    score: Annotated[int, msgspec.Meta(ge=0, le=100)]
-    reasons: list[ReasonOut]
 
 
 class TokenPairOut(msgspec.Struct):
@@ -336,17 +236,6 @@ class MessageOut(msgspec.Struct):
     created_at: Timestamp
 
 
-class GoalOut(msgspec.Struct):
-    id: int
-    mentoring_id: int
-    title: str
-    due_date: date | None
-    done: bool
-    position: Annotated[int, msgspec.Meta(description="1 to n, the goal's place in the list.")]
-    created_at: Timestamp
-    updated_at: Timestamp
-
-
 class StatusOut(msgspec.Struct):
     status: str
 
@@ -413,69 +302,4 @@ def progress_out(row: ProgressView) -> ProgressOut:
 def message_out(message: MessageView) -> MessageOut:
     return MessageOut(
         message.id, str(message.sender_id), message.message, wire_time(message.created_at)
-    )
-
-
-def me_out(view: ProfileView) -> MeOut:
-    user, profile, standing = view.user, view.profile, view.standing
-    mentor = user.is_mentor
-    return MeOut(
-        user.id,
-        user.username,
-        user.email,
-        user.first_name,
-        user.last_name,
-        user.is_mentor,
-        user.phone_number,
-        user.is_verified,
-        profile.bio,
-        list(profile.skills),
-        list(profile.wanted_skills),
-        list(profile.languages),
-        profile.timezone,
-        profile.capacity if mentor else None,
-        profile.accepting_requests if mentor else None,
-        standing.active_mentees if mentor else None,
-        max(profile.capacity - standing.active_mentees, 0) if mentor else None,
-    )
-
-
-def card_out(card: MentorCard) -> MentorCardOut:
-    profile, answer = card.profile, card.answer_time
-    return MentorCardOut(
-        card.user_id,
-        card.username,
-        card.first_name,
-        card.last_name,
-        card.is_verified,
-        profile.bio,
-        list(profile.skills),
-        list(profile.languages),
-        profile.timezone,
-        profile.accepting_requests,
-        profile.capacity,
-        card.active_mentees,
-        card.places_left,
-        None if answer is None else int(answer.total_seconds()),
-    )
-
-
-def suggestion_out(suggestion: Suggestion) -> SuggestionOut:
-    return SuggestionOut(
-        card_out(suggestion.card),
-        suggestion.score,
-        [ReasonOut(r.code.value, r.points, r.text) for r in suggestion.reasons],
-    )
-
-
-def goal_out(goal: GoalView) -> GoalOut:
-    return GoalOut(
-        goal.id,
-        goal.mentoring_id,
-        goal.title,
-        goal.due_date,
-        goal.done,
-        goal.position,
-        wire_time(goal.created_at),
-        wire_time(goal.updated_at),
     )

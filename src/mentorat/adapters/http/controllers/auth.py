@@ -11,16 +11,14 @@ from msgspec import UNSET
 from mentorat.adapters.http.context import client_address, use_cases
 from mentorat.adapters.http.controllers import Anonymous, Authenticated
 from mentorat.adapters.http.errors import error_responses
+from mentorat.adapters.http.profile_schemas import MeOut, ProfileIn, me_out
 from mentorat.adapters.http.schemas import (
     AccessOut,
     LoginIn,
-    MeOut,
-    ProfileIn,
     RefreshIn,
     RegisterIn,
     TokenPairOut,
     UserOut,
-    me_out,
     user_out,
 )
 from mentorat.application.edit_profile import EditProfileCommand

@@ -12,14 +12,14 @@ from litestar.params import JSONBody, Parameter
 from mentorat.adapters.http.context import use_cases
 from mentorat.adapters.http.controllers import ID_SCHEMA, Authenticated, parse_id
 from mentorat.adapters.http.errors import error_responses
-from mentorat.adapters.http.idempotency import IdempotencyKeyParam, idempotency_of
-from mentorat.adapters.http.schemas import (
+from mentorat.adapters.http.goal_schemas import (
     GoalEditIn,
     GoalIn,
     GoalOrderIn,
     GoalOut,
     goal_out,
 )
+from mentorat.adapters.http.idempotency import IdempotencyKeyParam, idempotency_of
 from mentorat.application.manage_goals import (
     AddGoalCommand,
     DeleteGoalCommand,

@@ -16,7 +16,7 @@ from mentorat.adapters.http.controllers import (
     query_integer,
 )
 from mentorat.adapters.http.errors import error_responses
-from mentorat.adapters.http.schemas import (
+from mentorat.adapters.http.profile_schemas import (
     MentorCardOut,
     SuggestionOut,
     card_out,

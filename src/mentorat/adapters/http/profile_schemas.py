@@ -1,0 +1,139 @@
+"""The JSON shapes of profiles, the directory and suggestions (msgspec), and views -> structs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from mentorat.adapters.http.schemas import UserOut
+from mentorat.application.views import ProfileView
+from mentorat.domain.directory import MentorCard
+from mentorat.domain.matching import Suggestion
+
+# A field that may not be edited; any value sent for it is refused by name.
+ReadOnly = str | int | bool | None | UnsetType
+
+
+class ProfileIn(msgspec.Struct, frozen=True):
+    """PATCH /auth/me/: every field optional; only those sent change. null clears
+    `phone_number` and `timezone`."""
+
+    first_name: str | UnsetType = UNSET
+    last_name: str | UnsetType = UNSET
+    email: str | UnsetType = UNSET
+    phone_number: str | UnsetType | None = UNSET
+    bio: str | UnsetType = UNSET
+    skills: list[str] | UnsetType = UNSET
+    wanted_skills: list[str] | UnsetType = UNSET
+    languages: list[str] | UnsetType = UNSET
+    timezone: str | UnsetType | None = UNSET
+    capacity: int | UnsetType = UNSET
+    accepting_requests: bool | UnsetType = UNSET
+    id: ReadOnly = UNSET
+    username: ReadOnly = UNSET
+    password: ReadOnly = UNSET
+    is_mentor: ReadOnly = UNSET
+    is_verified: ReadOnly = UNSET
+
+
+class MeOut(UserOut):
+    """The user object with the caller's profile; `capacity`, `accepting_requests`,
+    `active_mentees` and `places_left` are a mentor's (null for a mentee)."""
+
+    bio: str
+    skills: list[str]
+    wanted_skills: list[str]
+    languages: list[str]
+    timezone: str | None
+    capacity: int | None
+    accepting_requests: bool | None
+    active_mentees: int | None
+    places_left: int | None
+
+
+class MentorCardOut(msgspec.Struct):
+    """A mentor as anyone may see them: never an email or a phone number."""
+
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+    is_verified: bool
+    bio: str
+    skills: list[str]
+    languages: list[str]
+    timezone: str | None
+    accepting_requests: bool
+    capacity: int
+    active_mentees: int
+    places_left: int
+    median_answer_seconds: Annotated[
+        int | None,
+        msgspec.Meta(description="Median time to answer a request (latest 20); null if none."),
+    ]
+
+
+class ReasonOut(msgspec.Struct):
+    code: Annotated[str, msgspec.Meta(description="skills, language, timezone, places, answers")]
+    points: int
+    text: str
+
+
+class SuggestionOut(msgspec.Struct):
+    mentor: MentorCardOut
+    score: Annotated[int, msgspec.Meta(ge=0, le=100)]
+    reasons: list[ReasonOut]
+
+
+def me_out(view: ProfileView) -> MeOut:
+    user, profile, standing = view.user, view.profile, view.standing
+    mentor = user.is_mentor
+    return MeOut(
+        user.id,
+        user.username,
+        user.email,
+        user.first_name,
+        user.last_name,
+        user.is_mentor,
+        user.phone_number,
+        user.is_verified,
+        profile.bio,
+        list(profile.skills),
+        list(profile.wanted_skills),
+        list(profile.languages),
+        profile.timezone,
+        profile.capacity if mentor else None,
+        profile.accepting_requests if mentor else None,
+        standing.active_mentees if mentor else None,
+        max(profile.capacity - standing.active_mentees, 0) if mentor else None,
+    )
+
+
+def card_out(card: MentorCard) -> MentorCardOut:
+    profile, answer = card.profile, card.answer_time
+    return MentorCardOut(
+        card.user_id,
+        card.username,
+        card.first_name,
+        card.last_name,
+        card.is_verified,
+        profile.bio,
+        list(profile.skills),
+        list(profile.languages),
+        profile.timezone,
+        profile.accepting_requests,
+        profile.capacity,
+        card.active_mentees,
+        card.places_left,
+        None if answer is None else int(answer.total_seconds()),
+    )
+
+
+def suggestion_out(suggestion: Suggestion) -> SuggestionOut:
+    return SuggestionOut(
+        card_out(suggestion.card),
+        suggestion.score,
+        [ReasonOut(r.code.value, r.points, r.text) for r in suggestion.reasons],
+    )
