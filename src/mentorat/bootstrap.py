@@ -277,7 +277,7 @@ def http_app(system: System, *, close_system: bool = False) -> Litestar:
     return create_app(
         system.mentorat,
         cors_origins=settings.cors_origins,
-        trust_forwarded_for=settings.trust_forwarded_for,
+        trusted_proxies=settings.proxies,
         on_shutdown=[system.aclose] if close_system else (),
     )
 

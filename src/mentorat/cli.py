@@ -81,6 +81,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         bootstrap.upgrade_database(settings)
     from mentorat.adapters.http.server import ServerOptions, serve
 
+    if settings.trust_forwarded_for:
+        log.warning(
+            "MENTORAT_TRUST_FORWARDED_FOR is deprecated: set MENTORAT_TRUSTED_PROXIES to your "
+            "proxies' addresses (it now trusts %s)",
+            ", ".join(settings.proxies),
+        )
+
     log.info("serving on http://%s:%d with %d worker(s)", args.host, args.port, args.workers)
     # Each worker builds its app with bootstrap.create_asgi_app, from the same variables.
     return serve(

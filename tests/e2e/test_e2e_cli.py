@@ -221,3 +221,17 @@ def test_importing_the_composition_root_builds_no_web_app(workdir: Path) -> None
         check=False,
     )
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("MENTORAT_TRUSTED_PROXIES", "10.0.0.0/33")],
+)
+def test_serve_refuses_a_malformed_setting_with_one_line(
+    workdir: Path, variable: str, value: str
+) -> None:
+    done = run(workdir, "serve", **{variable: value})
+    assert done.returncode == 2
+    line = one_error_line(done)
+    assert line.startswith("mentorat: configuration error:")
+    assert variable in line

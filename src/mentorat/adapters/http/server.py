@@ -55,7 +55,7 @@ class ServerOptions:
             "http": "httptools",
             # No WebSocket routes.
             "ws": "none",
-            # The app decides whether X-Forwarded-For is believed (MENTORAT_TRUST_FORWARDED_FOR).
+            # The app decides whether X-Forwarded-For is believed (MENTORAT_TRUSTED_PROXIES).
             "proxy_headers": False,
             "server_header": False,
             "log_level": self.log_level,
