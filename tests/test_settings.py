@@ -42,3 +42,13 @@ def test_the_deprecated_trust_forwarded_for_trusts_a_proxy_on_the_same_host() ->
     )
     both = {"MENTORAT_TRUST_FORWARDED_FOR": "true", "MENTORAT_TRUSTED_PROXIES": "10.1.2.3"}
     assert Settings.from_env(both).proxies == ("10.1.2.3",)
+
+
+@pytest.mark.parametrize("raw", ["json", "text"])
+def test_the_log_format_is_json_or_text(raw: str) -> None:
+    assert Settings.from_env({"MENTORAT_LOG_FORMAT": raw}).log_format == raw
+
+
+def test_another_log_format_is_refused() -> None:
+    with pytest.raises(SettingsError, match="MENTORAT_LOG_FORMAT must be json or text"):
+        Settings.from_env({"MENTORAT_LOG_FORMAT": "xml"})

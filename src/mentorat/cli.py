@@ -20,6 +20,7 @@ from mentorat import __version__, bootstrap
 from mentorat.application.register_user import RegisterCommand
 from mentorat.application.views import UserView
 from mentorat.domain.errors import MentoratError
+from mentorat.logs import default_format
 from mentorat.settings import Settings, SettingsError, resolve_secret_key
 
 log = logging.getLogger("mentorat.cli")
@@ -45,7 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         settings = Settings.from_env()
-        bootstrap.configure_logging(settings.log_level, tracebacks=args.run is _serve)
+        bootstrap.configure_logging(
+            settings.log_level, settings.log_format, tracebacks=args.run is _serve
+        )
         run: Callable[[argparse.Namespace, Settings], int] = args.run
         return run(args, settings)
     except SettingsError as error:
@@ -97,6 +100,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             workers=args.workers,
             log_level=settings.log_level.lower(),
             access_log=args.access_log,
+            log_format=settings.log_format or default_format(),
             graceful_timeout=args.graceful_timeout,
         )
     )

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+from mentorat.logs import LOG_FORMATS, LogFormat
+
 DEFAULT_DATABASE_URL = "sqlite:///mentorat.db"
 # Below this, pyjwt warns on every token and RFC 7518 calls an HS256 key too short.
 SECRET_KEY_MIN_BYTES = 32
@@ -79,6 +81,8 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # Deprecated alias: true trusts a proxy on the same host (LOOPBACK_PROXIES).
     trust_forwarded_for: bool = False
+    # "json" or "text"; None: text on a terminal, JSON lines otherwise.
+    log_format: LogFormat | None = None
     rotate_refresh_tokens: bool = False
     # How long a worker reuses an authenticated caller's active state (0: ask the database on
     # every request). A deactivation made elsewhere bites on every worker within this bound.
@@ -190,6 +194,8 @@ class Settings:
                 raise SettingsError(f"MENTORAT_{name.upper()} must not be negative")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise SettingsError("MENTORAT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        if self.log_format is not None and self.log_format not in LOG_FORMATS:
+            raise SettingsError("MENTORAT_LOG_FORMAT must be json or text")
         for proxy in self.trusted_proxies:
             try:
                 ipaddress.ip_network(proxy)

@@ -225,7 +225,7 @@ def test_importing_the_composition_root_builds_no_web_app(workdir: Path) -> None
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("MENTORAT_TRUSTED_PROXIES", "10.0.0.0/33")],
+    [("MENTORAT_TRUSTED_PROXIES", "10.0.0.0/33"), ("MENTORAT_LOG_FORMAT", "logfmt")],
 )
 def test_serve_refuses_a_malformed_setting_with_one_line(
     workdir: Path, variable: str, value: str
