@@ -3,16 +3,16 @@
 A wrapper rather than a Litestar middleware: Litestar runs middleware only on a matched route,
 and the id must also be on its 404s, 405s and CORS refusals. Each request's id is the client's
 `X-Request-ID` when it is well formed (so a proxy's id follows the request into mentorat's
-logs), a new uuid4 otherwise; it is echoed in every answer and, through a context variable,
-on every log line the request causes.
+logs), 32 random hex digits otherwise; it is echoed in every answer and, through a context
+variable, on every log line the request causes.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from typing import Any, Final, Generic, TypeVar
 
 from litestar.enums import ScopeType
@@ -28,11 +28,14 @@ _WELL_FORMED: Final = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 
 
 def request_id_from(scope: Scope) -> str:
-    """The caller's X-Request-ID when it is 1-128 of `A-Za-z0-9._:-`, else a fresh uuid4 hex."""
+    """The caller's X-Request-ID when it is 1-128 of `A-Za-z0-9._:-`, else 32 random hex digits.
+
+    As random as a uuid4's hex, and cheaper: no `UUID` object is built.
+    """
     for name, value in scope["headers"]:
         if name == REQUEST_ID_HEADER and _WELL_FORMED.fullmatch(value):
             return value.decode("ascii")
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()
 
 
 class RequestIds(Generic[A]):
@@ -62,14 +65,15 @@ class RequestIds(Generic[A]):
             await send(message)
 
         token = request_id.set(rid)
-        started = time.perf_counter()
+        logged = access_log.isEnabledFor(logging.INFO)
+        started = time.perf_counter() if logged else 0.0
         try:
             await self.app(scope, receive, send_with_id)
         except BaseException:
             status = status or 500
             raise
         finally:
-            if access_log.isEnabledFor(logging.INFO):
+            if logged:
                 _log_access(scope, status, time.perf_counter() - started)
             request_id.reset(token)
 
