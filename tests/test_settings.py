@@ -21,3 +21,34 @@ def test_the_transaction_timeout_can_be_set() -> None:
 def test_a_transaction_timeout_that_is_not_a_positive_number_is_refused(raw: str) -> None:
     with pytest.raises(SettingsError, match="MENTORAT_DB_TRANSACTION_TIMEOUT"):
         Settings.from_env({"MENTORAT_DB_TRANSACTION_TIMEOUT": raw})
+
+
+def test_trusted_proxies_take_addresses_and_cidr_ranges() -> None:
+    settings = Settings.from_env({"MENTORAT_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7,fd00::/8"})
+    assert settings.proxies == ("10.0.0.0/8", "192.0.2.7", "fd00::/8")
+    assert Settings().proxies == ()
+
+
+@pytest.mark.parametrize("raw", ["10.0.0.0/33", "proxy.internal", "10.0.0.1/8", "10.0.0.0/8;"])
+def test_a_trusted_proxy_that_is_not_an_address_or_range_is_refused(raw: str) -> None:
+    with pytest.raises(SettingsError, match="MENTORAT_TRUSTED_PROXIES must list IP addresses"):
+        Settings.from_env({"MENTORAT_TRUSTED_PROXIES": raw})
+
+
+def test_the_deprecated_trust_forwarded_for_trusts_a_proxy_on_the_same_host() -> None:
+    assert Settings.from_env({"MENTORAT_TRUST_FORWARDED_FOR": "true"}).proxies == (
+        "127.0.0.1/32",
+        "::1/128",
+    )
+    both = {"MENTORAT_TRUST_FORWARDED_FOR": "true", "MENTORAT_TRUSTED_PROXIES": "10.1.2.3"}
+    assert Settings.from_env(both).proxies == ("10.1.2.3",)
+
+
+@pytest.mark.parametrize("raw", ["json", "text"])
+def test_the_log_format_is_json_or_text(raw: str) -> None:
+    assert Settings.from_env({"MENTORAT_LOG_FORMAT": raw}).log_format == raw
+
+
+def test_another_log_format_is_refused() -> None:
+    with pytest.raises(SettingsError, match="MENTORAT_LOG_FORMAT must be json or text"):
+        Settings.from_env({"MENTORAT_LOG_FORMAT": "xml"})

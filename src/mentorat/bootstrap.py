@@ -256,49 +256,54 @@ async def seed_bulk(
 if TYPE_CHECKING:
     from litestar import Litestar
 
+    from mentorat.adapters.http.access import RequestIds
+    from mentorat.logs import LogFormat
 
-def configure_logging(level: str, *, tracebacks: bool = True) -> None:
+
+def configure_logging(
+    level: str, log_format: LogFormat | None = None, *, tracebacks: bool = True
+) -> None:
     """Log to stderr at `level` unless the host (the server, a test runner) already set logging up.
 
-    Without `tracebacks` (the administration commands), errors stay one line unless `level` is
-    DEBUG: a command that cannot reach its database says so, and does not dump a stack.
+    `log_format`: "json" or "text" (None: text on a terminal, JSON lines otherwise); the same
+    configuration `mentorat serve` gives uvicorn (mentorat.logs). Without `tracebacks` (the
+    administration commands), errors stay one line unless `level` is DEBUG: a command that
+    cannot reach its database says so, and does not dump a stack.
     """
     import logging
+    import logging.config
 
-    class OneLine(logging.Formatter):
-        def formatException(self, ei: Any) -> str:  # noqa: N802 (the stdlib's name)
-            return ""
+    from mentorat.logs import default_format, logging_config
 
-        def formatStack(self, stack_info: str) -> str:  # noqa: N802
-            return ""
-
-    root = logging.getLogger()
-    if not root.handlers:
-        handler = logging.StreamHandler()
+    if not logging.getLogger().handlers:
         brief = not tracebacks and level.upper() != "DEBUG"
-        fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-        handler.setFormatter(OneLine(fmt) if brief else logging.Formatter(fmt))
-        root.addHandler(handler)
+        logging.config.dictConfig(
+            logging_config(level, log_format or default_format(), tracebacks=not brief)
+        )
     logging.getLogger("mentorat").setLevel(level.upper())
 
 
-def http_app(system: System, *, close_system: bool = False) -> Litestar:
-    """The Litestar app over `system`, with the HTTP options of its settings.
+def http_app(system: System, *, close_system: bool = False) -> RequestIds[Litestar]:
+    """The Litestar app over `system`, with the HTTP options of its settings, inside the
+    wrapper that gives each request its id and access log line (`.app` is the Litestar app).
 
     With `close_system`, the app closes the system (its database pool) when the server stops.
     """
+    from mentorat.adapters.http.access import RequestIds
     from mentorat.adapters.http.app import create_app
 
     settings = system.settings
-    return create_app(
-        system.mentorat,
-        cors_origins=settings.cors_origins,
-        trust_forwarded_for=settings.trust_forwarded_for,
-        on_shutdown=[system.aclose] if close_system else (),
+    return RequestIds(
+        create_app(
+            system.mentorat,
+            cors_origins=settings.cors_origins,
+            trusted_proxies=settings.proxies,
+            on_shutdown=[system.aclose] if close_system else (),
+        )
     )
 
 
-def create_asgi_app() -> Litestar:
+def create_asgi_app() -> RequestIds[Litestar]:
     """The ASGI application factory each server worker calls: settings from MENTORAT_* variables.
 
     Raises SettingsError for bad settings (`mentorat serve` checks them before starting workers).
@@ -306,7 +311,7 @@ def create_asgi_app() -> Litestar:
     from mentorat.settings import resolve_secret_key
 
     settings = resolve_secret_key(Settings.from_env())
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     app = http_app(open_system(settings), close_system=True)
     # Everything built so far (modules, the app, its routes, SQLAlchemy's and Litestar's
     # tables) lives as long as the worker. Frozen, the garbage collector's full collections

@@ -21,6 +21,7 @@ from mentorat.application.errors import StorageUnavailable
 from mentorat.application.register_user import RegisterCommand
 from mentorat.application.views import UserView
 from mentorat.domain.errors import MentoratError
+from mentorat.logs import default_format
 from mentorat.settings import Settings, SettingsError, resolve_secret_key
 
 log = logging.getLogger("mentorat.cli")
@@ -46,7 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         settings = Settings.from_env()
-        bootstrap.configure_logging(settings.log_level, tracebacks=args.run is _serve)
+        bootstrap.configure_logging(
+            settings.log_level, settings.log_format, tracebacks=args.run is _serve
+        )
         run: Callable[[argparse.Namespace, Settings], int] = args.run
         return run(args, settings)
     except SettingsError as error:
@@ -82,6 +85,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         bootstrap.upgrade_database(settings)
     from mentorat.adapters.http.server import ServerOptions, serve
 
+    if settings.trust_forwarded_for:
+        log.warning(
+            "MENTORAT_TRUST_FORWARDED_FOR is deprecated: set MENTORAT_TRUSTED_PROXIES to your "
+            "proxies' addresses (it now trusts %s)",
+            ", ".join(settings.proxies),
+        )
+
     log.info("serving on http://%s:%d with %d worker(s)", args.host, args.port, args.workers)
     # Each worker builds its app with bootstrap.create_asgi_app, from the same variables.
     return serve(
@@ -91,6 +101,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             workers=args.workers,
             log_level=settings.log_level.lower(),
             access_log=args.access_log,
+            log_format=settings.log_format or default_format(),
             graceful_timeout=args.graceful_timeout,
         )
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import logging
 import os
 import secrets
@@ -14,12 +15,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+from mentorat.logs import LOG_FORMATS, LogFormat
+
 DEFAULT_DATABASE_URL = "sqlite:///mentorat.db"
 # Below this, pyjwt warns on every token and RFC 7518 calls an HS256 key too short.
 SECRET_KEY_MIN_BYTES = 32
 # A unit of work may outlast its slowest statement (several statements, Python between them).
 TRANSACTION_TIMEOUT_MARGIN = 2.0
 REQUEST_TTL_DAYS_MAX = 36500
+# What the deprecated MENTORAT_TRUST_FORWARDED_FOR=true trusts: a proxy on the same host.
+LOOPBACK_PROXIES = ("127.0.0.1/32", "::1/128")
 
 log = logging.getLogger("mentorat")
 
@@ -72,7 +77,12 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
+    # Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For/-Proto are believed.
+    trusted_proxies: tuple[str, ...] = ()
+    # Deprecated alias: true trusts a proxy on the same host (LOOPBACK_PROXIES).
     trust_forwarded_for: bool = False
+    # "json" or "text"; None: text on a terminal, JSON lines otherwise.
+    log_format: LogFormat | None = None
     rotate_refresh_tokens: bool = False
     # How long a worker reuses an authenticated caller's active state (0: ask the database on
     # every request). A deactivation made elsewhere bites on every worker within this bound.
@@ -102,6 +112,13 @@ class Settings:
         """
         longest = self.db_pool_timeout + self.db_connect_timeout + self.transaction_timeout + 1.0
         return timedelta(seconds=longest)
+
+    @property
+    def proxies(self) -> tuple[str, ...]:
+        """The trusted proxies, with the deprecated boolean's loopback when it alone is set."""
+        if self.trusted_proxies:
+            return self.trusted_proxies
+        return LOOPBACK_PROXIES if self.trust_forwarded_for else ()
 
     @property
     def request_ttl(self) -> timedelta:
@@ -177,6 +194,16 @@ class Settings:
                 raise SettingsError(f"MENTORAT_{name.upper()} must not be negative")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise SettingsError("MENTORAT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        if self.log_format is not None and self.log_format not in LOG_FORMATS:
+            raise SettingsError("MENTORAT_LOG_FORMAT must be json or text")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy)
+            except ValueError as error:
+                raise SettingsError(
+                    f"MENTORAT_TRUSTED_PROXIES must list IP addresses or CIDR ranges "
+                    f"separated by commas: {error}"
+                ) from None
         if self.secret_key is not None and not self.secret_key.strip():
             raise SettingsError("MENTORAT_SECRET_KEY must not be blank")
 

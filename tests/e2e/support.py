@@ -39,8 +39,10 @@ def server_env(directory: Path, **extra: str) -> dict[str, str]:
 class Server:
     """One `mentorat serve` process; `stop()` sends SIGTERM and returns the exit status."""
 
-    def __init__(self, directory: Path, env: dict[str, str], *, workers: int = 1) -> None:
-        self.directory, self.env, self.workers = directory, env, workers
+    def __init__(
+        self, directory: Path, env: dict[str, str], *, workers: int = 1, args: tuple[str, ...] = ()
+    ) -> None:
+        self.directory, self.env, self.workers, self.args = directory, env, workers, args
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = directory / f"serve-{self.port}.log"
@@ -49,7 +51,15 @@ class Server:
     def start(self) -> Server:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [MENTORAT, "serve", "--port", str(self.port), "--workers", str(self.workers)],
+                [
+                    MENTORAT,
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    "--workers",
+                    str(self.workers),
+                    *self.args,
+                ],
                 cwd=self.directory,
                 env=self.env,
                 stdout=log,

@@ -292,3 +292,17 @@ def test_python_dash_m_mentorat_is_the_command_line(workdir: Path) -> None:
     )
     assert helped.returncode == 0
     assert "usage: mentorat db" in helped.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("MENTORAT_TRUSTED_PROXIES", "10.0.0.0/33"), ("MENTORAT_LOG_FORMAT", "logfmt")],
+)
+def test_serve_refuses_a_malformed_setting_with_one_line(
+    workdir: Path, variable: str, value: str
+) -> None:
+    done = run(workdir, "serve", **{variable: value})
+    assert done.returncode == 2
+    line = one_error_line(done)
+    assert line.startswith("mentorat: configuration error:")
+    assert variable in line

@@ -99,6 +99,41 @@ def test_the_readme_walkthrough_runs_unchanged_and_its_data_survives_a_restart(
     assert "unhandled error" not in server.output() + again.output()
 
 
+def test_the_logs_of_a_walkthrough_are_json_lines_with_ids_and_no_secrets(
+    workdir: Path, make_server: type[Server]
+) -> None:
+    env = server_env(workdir, MENTORAT_LOG_LEVEL="DEBUG")
+    server = make_server(workdir, env, workers=2, args=("--access-log",)).start()
+    run_walkthrough(server.base)
+    traced = httpx.get(f"{server.base}/no/such/page", headers={"X-Request-ID": "e2e-trace-1"})
+    assert traced.headers["x-request-id"] == "e2e-trace-1"
+    assert server.stop() == 0
+
+    log = server.output()
+    # stderr is a file, not a terminal: every line is one JSON object, uvicorn's included.
+    lines = [json.loads(line) for line in log.splitlines()]
+    assert {"mentorat.server", "uvicorn.error", "mentorat.access"} <= {r["logger"] for r in lines}
+    access = [r for r in lines if r["logger"] == "mentorat.access"]
+    # One access line per request (uvicorn's own access log is off), each with its id.
+    assert not any(r["logger"] == "uvicorn.access" for r in lines)
+    assert all(re.fullmatch(r"[0-9a-f]{32}|e2e-trace-1", r["request_id"]) for r in access)
+    posts = [r for r in access if r["route"] == "/api/mentoring/chat/{mentoring_id}/messages"]
+    assert [r["method"] for r in posts][:2] == ["POST", "POST"]
+    assert all(isinstance(r["user_id"], int) for r in posts)
+    [missing] = [r for r in access if r["request_id"] == "e2e-trace-1"]
+    assert (missing["status"], missing["user_id"]) == (404, None)
+    # Nothing a reader of the logs should learn: passwords, tokens, messages.
+    script = walkthrough()
+    secrets = re.findall(r'"password": "([^"]+)"', script) + re.findall(
+        r'"message": "([^"]+)"', script
+    )
+    assert len(secrets) >= 4
+    for secret in secrets:
+        assert secret not in log
+    assert "eyJ" not in log
+    assert "authorization" not in log.lower()
+
+
 def test_two_workers_serve_and_stop_cleanly_on_sigterm(
     workdir: Path, make_server: type[Server]
 ) -> None:

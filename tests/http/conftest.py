@@ -18,7 +18,7 @@ from mentorat.adapters.memory.services import InMemoryLoginThrottle, ManualClock
 from mentorat.bootstrap import System, fast_test_hasher, http_app, in_memory_system, open_system
 from mentorat.settings import Settings
 from tests.conftest import settings_for
-from tests.http.support import SECRET, Api, Person, ResponseLog, open_client
+from tests.http.support import SECRET, Api, FromPeer, Person, ResponseLog, open_client
 
 # The fixture (tests/conftest.py) each wiring takes its database from; memory has none.
 DATABASES = {"sqlite": "sqlite_url", "postgres": "pg_url"}
@@ -86,8 +86,17 @@ def response_log(request: pytest.FixtureRequest) -> Iterator[ResponseLog]:
 
 
 @pytest.fixture
-async def client(system: System, response_log: ResponseLog) -> AsyncIterator[AsyncTestClient[Any]]:
-    async for c in open_client(http_app(system), response_log):
+def peer() -> str | None:
+    """The address requests come from (parametrize it); None: the test client's own."""
+    return None
+
+
+@pytest.fixture
+async def client(
+    system: System, response_log: ResponseLog, peer: str | None
+) -> AsyncIterator[AsyncTestClient[Any]]:
+    app = http_app(system)
+    async for c in open_client(app if peer is None else FromPeer(app, peer), response_log):
         yield c
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import jwt
 from litestar.testing import AsyncTestClient
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from mentorat.bootstrap import System
 
@@ -152,6 +153,18 @@ class ResponseLog:
                 f"{response.request.method} {response.request.url} -> "
                 f"{response.status_code} {response.text[:200]}"
             )
+
+
+class FromPeer:
+    """An ASGI app as reached from `host` (the test client's own peer is not an address)."""
+
+    def __init__(self, app: ASGIApp, host: str) -> None:
+        self.app, self.host = app, host
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope["client"] = (self.host, 40000)
+        await self.app(scope, receive, send)
 
 
 async def open_client(app: Any, log: ResponseLog) -> AsyncIterator[AsyncTestClient[Any]]:

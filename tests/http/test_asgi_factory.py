@@ -26,7 +26,7 @@ def test_the_worker_factory_freezes_what_start_up_built(
         app = create_asgi_app()
         # The app, its modules and tables are out of the collector's full walks.
         assert gc.get_freeze_count() > 10_000
-        assert app.route_handler_method_map
+        assert app.app.route_handler_method_map
     finally:
         gc.unfreeze()
 
@@ -37,7 +37,7 @@ from mentorat.bootstrap import create_asgi_app
 
 async def main():
     app = create_asgi_app()
-    async with app.lifespan():
+    async with app.app.lifespan():
         pass
 
 asyncio.run(main())

@@ -227,12 +227,26 @@ async def test_links_are_absolute_and_keep_the_scheme_a_trusted_proxy_reports(
     assert links(plain)["prev"].startswith(f"http://testserver.local{chat(mentoring)}?limit=1&")
 
 
-@pytest.mark.parametrize("settings_overrides", [{"trust_forwarded_for": True}])
+@pytest.mark.parametrize("peer", ["10.0.0.2"])
+@pytest.mark.parametrize("settings_overrides", [{"trusted_proxies": ("10.0.0.0/8",)}])
 async def test_behind_a_trusted_proxy_links_use_the_forwarded_scheme(
     api: Api, mentee: Person, mentoring: dict[str, Any]
 ) -> None:
     await fill(api, mentee, mentoring, 3)
     page = await api.client.get(
         chat(mentoring), params={"limit": 1}, headers={**mentee.auth, "X-Forwarded-Proto": "https"}
+    )
+    assert links(page)["prev"].startswith(f"https://testserver.local{chat(mentoring)}?limit=1&")
+
+
+@pytest.mark.parametrize("peer", ["10.0.0.2"])
+@pytest.mark.parametrize("settings_overrides", [{"trusted_proxies": ("10.0.0.0/8",)}])
+async def test_through_two_proxies_links_use_the_scheme_the_client_reached_the_first_with(
+    api: Api, mentee: Person, mentoring: dict[str, Any]
+) -> None:
+    await fill(api, mentee, mentoring, 3)
+    forwarded = {"X-Forwarded-For": "203.0.113.7, 10.0.0.3", "X-Forwarded-Proto": "https, http"}
+    page = await api.client.get(
+        chat(mentoring), params={"limit": 1}, headers={**mentee.auth, **forwarded}
     )
     assert links(page)["prev"].startswith(f"https://testserver.local{chat(mentoring)}?limit=1&")

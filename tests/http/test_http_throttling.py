@@ -72,20 +72,56 @@ async def test_x_forwarded_for_is_ignored_unless_the_deployment_trusts_it(api: A
     assert_throttled(spoofed)
 
 
-@pytest.mark.parametrize("settings_overrides", [{"trust_forwarded_for": True}])
-async def test_behind_a_trusted_proxy_the_first_forwarded_hop_is_the_client(
+PROXIED = {"trusted_proxies": ("10.0.0.0/8", "::1"), "login_max_failures_per_address": 3}
+
+
+@pytest.mark.parametrize("peer", ["10.0.0.2"])
+@pytest.mark.parametrize("settings_overrides", [PROXIED])
+async def test_behind_a_trusted_proxy_the_rightmost_untrusted_hop_is_the_client(
     client: AsyncTestClient[Any],
 ) -> None:
-    proxied_client = client
-    for _ in range(50):
-        response = await login(
-            proxied_client, unique("ghost"), "nope-nope", "203.0.113.7, 10.0.0.1"
-        )
-        assert_error(response, 401)
-    same = await login(proxied_client, unique("ghost"), "nope-nope", "203.0.113.7")
-    assert_throttled(same)
-    other = await login(proxied_client, unique("ghost"), "nope-nope", "198.51.100.2")
+    # The proxy appends the address it was reached from; the client wrote what lies left of it.
+    for n in range(3):
+        spoofed = f"198.51.100.{n}, 203.0.113.7"
+        assert_error(await login(client, unique("ghost"), "nope-nope", spoofed), 401)
+    for spoofed in ("203.0.113.7", "1.2.3.4, 203.0.113.7, 10.0.0.9", "garbage, 203.0.113.7"):
+        assert_throttled(await login(client, unique("ghost"), "nope-nope", spoofed))
+    other = await login(client, unique("ghost"), "nope-nope", "203.0.113.7, 198.51.100.2")
     assert_error(other, 401)
+
+
+@pytest.mark.parametrize("peer", ["10.0.0.2"])
+@pytest.mark.parametrize("settings_overrides", [PROXIED])
+async def test_six_failed_logins_with_spoofed_prefixes_are_throttled_at_the_limit(
+    client: AsyncTestClient[Any],
+) -> None:
+    statuses = [
+        (
+            await login(client, unique("ghost"), "nope-nope", f"10.{n}.{n}.{n}, 203.0.113.8")
+        ).status_code
+        for n in range(6)
+    ]
+    assert statuses == [401, 401, 401, 429, 429, 429]
+
+
+@pytest.mark.parametrize("peer", ["192.0.2.50"])
+@pytest.mark.parametrize("settings_overrides", [PROXIED])
+async def test_an_untrusted_peers_forwarded_for_is_ignored(client: AsyncTestClient[Any]) -> None:
+    for n in range(3):
+        assert_error(await login(client, unique("ghost"), "nope-nope", f"203.0.113.{n}"), 401)
+    # All from the peer itself, whatever the header says.
+    assert_throttled(await login(client, unique("ghost"), "nope-nope", "203.0.113.99"))
+
+
+@pytest.mark.parametrize("peer", ["10.0.0.2"])
+@pytest.mark.parametrize("settings_overrides", [PROXIED])
+async def test_a_trusted_peer_without_forwarded_for_is_the_client(
+    client: AsyncTestClient[Any],
+) -> None:
+    for _ in range(3):
+        assert_error(await login(client, unique("ghost"), "nope-nope"), 401)
+    assert_throttled(await login(client, unique("ghost"), "nope-nope"))
+    assert_error(await login(client, unique("ghost"), "nope-nope", "203.0.113.5"), 401)
 
 
 @pytest.mark.parametrize(

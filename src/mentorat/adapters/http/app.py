@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from ipaddress import ip_network
 from typing import Any
 
 from litestar import Litestar, Router
@@ -37,15 +38,15 @@ def create_app(
     mentorat: Mentorat,
     *,
     cors_origins: Sequence[str] = (),
-    trust_forwarded_for: bool = False,
+    trusted_proxies: Sequence[str] = (),
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
     debug: bool = False,
 ) -> Litestar:
     """The HTTP API over `mentorat`'s use cases; builds no connection, reads no environment.
 
-    `trust_forwarded_for`: take the client address for login throttling from the first
-    X-Forwarded-For hop (only behind a proxy that sets it). `on_shutdown`: awaited when the
-    server stops, e.g. to close the database pool.
+    `trusted_proxies`: addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For
+    and X-Forwarded-Proto are believed (`context.client_address`); ValueError for one that is
+    neither. `on_shutdown`: awaited when the server stops, e.g. to close the database pool.
     """
     protected = Router(
         path="/",
@@ -70,7 +71,7 @@ def create_app(
         openapi_config=_openapi(),
         cors_config=cors,
         on_shutdown=list(on_shutdown),
-        state=State({"ctx": HttpContext(mentorat, trust_forwarded_for)}),
+        state=State({"ctx": HttpContext(mentorat, tuple(ip_network(p) for p in trusted_proxies))}),
         event_emitter_backend=NoListeners,
         # Logging is configured by whoever runs the app (the CLI, the ASGI factory), not here.
         logging_config=None,

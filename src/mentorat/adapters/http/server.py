@@ -25,6 +25,8 @@ from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from mentorat.logs import LogFormat, logging_config
+
 log = logging.getLogger("mentorat.server")
 
 APP = "mentorat.bootstrap:create_asgi_app"
@@ -42,7 +44,9 @@ class ServerOptions:
     port: int
     workers: int
     log_level: str = "info"
+    # mentorat's access log (one line per request, from mentorat.adapters.http.access).
     access_log: bool = False
+    log_format: LogFormat = "json"
     graceful_timeout: int = 10
     # The factory of the ASGI app each worker serves, as "module:function".
     app: str = APP
@@ -55,11 +59,16 @@ class ServerOptions:
             "http": "httptools",
             # No WebSocket routes.
             "ws": "none",
-            # The app decides whether X-Forwarded-For is believed (MENTORAT_TRUST_FORWARDED_FOR).
+            # The app decides whether X-Forwarded-For is believed (MENTORAT_TRUSTED_PROXIES).
             "proxy_headers": False,
             "server_header": False,
+            # uvicorn's loggers write through mentorat's handler, in mentorat's format.
+            "log_config": logging_config(
+                self.log_level, self.log_format, access_log=self.access_log
+            ),
             "log_level": self.log_level,
-            "access_log": self.access_log,
+            # mentorat writes the access line (with the route, user and request id).
+            "access_log": False,
             "timeout_graceful_shutdown": self.graceful_timeout,
         }
 
