@@ -284,13 +284,15 @@ def configure_logging(
 
 
 def http_app(system: System, *, close_system: bool = False) -> RequestIds[Litestar]:
-    """The Litestar app over `system`, with the HTTP options of its settings, inside the
-    wrapper that gives each request its id and access log line (`.app` is the Litestar app).
+    """The Litestar app over `system` (the JSON API, and the web pages under `/`), with the
+    HTTP options of its settings, inside the wrapper that gives each request its id and access
+    log line (`.app` is the Litestar app).
 
     With `close_system`, the app closes the system (its database pool) when the server stops.
     """
     from mentorat.adapters.http.access import RequestIds
     from mentorat.adapters.http.app import create_app
+    from mentorat.adapters.web import WebPages
 
     settings = system.settings
     return RequestIds(
@@ -299,6 +301,7 @@ def http_app(system: System, *, close_system: bool = False) -> RequestIds[Litest
             cors_origins=settings.cors_origins,
             trusted_proxies=settings.proxies,
             on_shutdown=[system.aclose] if close_system else (),
+            plugins=[WebPages(system.mentorat)],
         )
     )
 

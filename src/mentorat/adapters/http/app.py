@@ -13,6 +13,7 @@ from litestar.exceptions import ImproperlyConfiguredException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
+from litestar.plugins import PluginProtocol
 from litestar.utils import ensure_async_callable
 
 from mentorat import __version__
@@ -40,6 +41,7 @@ def create_app(
     cors_origins: Sequence[str] = (),
     trusted_proxies: Sequence[str] = (),
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
+    plugins: Sequence[PluginProtocol] = (),
     debug: bool = False,
 ) -> Litestar:
     """The HTTP API over `mentorat`'s use cases; builds no connection, reads no environment.
@@ -47,6 +49,8 @@ def create_app(
     `trusted_proxies`: addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For
     and X-Forwarded-Proto are believed (`context.client_address`); ValueError for one that is
     neither. `on_shutdown`: awaited when the server stops, e.g. to close the database pool.
+    `plugins`: Litestar plugins that add to the app, such as the web pages (bootstrap joins
+    them; this adapter does not know them).
     """
     protected = Router(
         path="/",
@@ -71,6 +75,7 @@ def create_app(
         openapi_config=_openapi(),
         cors_config=cors,
         on_shutdown=list(on_shutdown),
+        plugins=list(plugins),
         state=State({"ctx": HttpContext(mentorat, tuple(ip_network(p) for p in trusted_proxies))}),
         event_emitter_backend=NoListeners,
         # Logging is configured by whoever runs the app (the CLI, the ASGI factory), not here.
