@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, get, post
+from litestar.params import Parameter
 from litestar.response import Response, Template
 
 from mentorat.adapters.web.forms import a_number, checked, form_of, tags, text
@@ -133,7 +134,9 @@ async def edit_profile(request: AnyRequest) -> Response[Any]:
 
 
 @get("/lang/{code:str}", name="web-language")
-async def choose_language(request: AnyRequest, code: str) -> Response[Any]:
+async def choose_language(
+    request: AnyRequest, code: Annotated[str, Parameter(description="fr or en")]
+) -> Response[Any]:
     """The switch: a plain link, so that it works without a form token (it changes nothing
     but the visitor's own reading preference)."""
     visit = visit_of(request)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request
 from litestar.datastructures import FormMultiDict
 from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
 
 from mentorat.domain.chat import ID_MAX
 from mentorat.domain.errors import InvalidInput
+
+# An id in a page's path.
+PathId = Annotated[int, Parameter(description="An id.")]
 
 
 async def form_of(request: Request[Any, Any, Any]) -> FormMultiDict:

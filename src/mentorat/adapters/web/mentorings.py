@@ -11,7 +11,7 @@ from typing import Any, Final
 from litestar import Request, get, post
 from litestar.response import Response, Template
 
-from mentorat.adapters.web.forms import an_id, form_of, maybe_date, text
+from mentorat.adapters.web.forms import PathId, an_id, form_of, maybe_date, text
 from mentorat.adapters.web.visits import redirect, render, signed_in, use_cases
 from mentorat.application.end_mentoring import EndCommand
 from mentorat.application.list_messages import ListMessagesQuery
@@ -73,7 +73,7 @@ def _last_id(page: MessagePageView, fallback: int = 0) -> int:
 
 
 @get("/mentorings/{mentoring_id:int}", name="web-mentoring")
-async def mentoring_page(request: AnyRequest, mentoring_id: int) -> Template:
+async def mentoring_page(request: AnyRequest, mentoring_id: PathId) -> Template:
     user = signed_in(request)
     view = await _progress(request, mentoring_id, user)
     mentorat = use_cases(request)
@@ -98,7 +98,7 @@ async def mentoring_page(request: AnyRequest, mentoring_id: int) -> Template:
 
 
 @get("/mentorings/{mentoring_id:int}/messages", name="web-messages")
-async def messages_fragment(request: AnyRequest, mentoring_id: int) -> Template:
+async def messages_fragment(request: AnyRequest, mentoring_id: PathId) -> Template:
     """For htmx: the older page before `before` (in place of its link), or the messages
     after `after` (appended to the chat, with the poller that asks for the next ones)."""
     user = signed_in(request)
@@ -121,7 +121,7 @@ async def messages_fragment(request: AnyRequest, mentoring_id: int) -> Template:
 
 
 @post("/mentorings/{mentoring_id:int}/messages", name="web-post-message")
-async def post_message(request: AnyRequest, mentoring_id: int) -> Response[Any]:
+async def post_message(request: AnyRequest, mentoring_id: PathId) -> Response[Any]:
     user = signed_in(request)
     form = await form_of(request)
     await use_cases(request).post_message(
@@ -133,7 +133,7 @@ async def post_message(request: AnyRequest, mentoring_id: int) -> Response[Any]:
 
 
 @post("/mentorings/{mentoring_id:int}/goals", name="web-add-goal")
-async def add_goal(request: AnyRequest, mentoring_id: int) -> Response[Any]:
+async def add_goal(request: AnyRequest, mentoring_id: PathId) -> Response[Any]:
     user = signed_in(request)
     form = await form_of(request)
     await use_cases(request).add_goal(
@@ -148,7 +148,7 @@ async def add_goal(request: AnyRequest, mentoring_id: int) -> Response[Any]:
 
 
 @post("/mentorings/{mentoring_id:int}/goals/{goal_id:int}", name="web-tick-goal")
-async def tick_goal(request: AnyRequest, mentoring_id: int, goal_id: int) -> Response[Any]:
+async def tick_goal(request: AnyRequest, mentoring_id: PathId, goal_id: PathId) -> Response[Any]:
     user = signed_in(request)
     form = await form_of(request)
     await use_cases(request).edit_goal(
@@ -163,7 +163,7 @@ async def tick_goal(request: AnyRequest, mentoring_id: int, goal_id: int) -> Res
 
 
 @post("/mentorings/{mentoring_id:int}/end", name="web-end")
-async def end(request: AnyRequest, mentoring_id: int) -> Response[Any]:
+async def end(request: AnyRequest, mentoring_id: PathId) -> Response[Any]:
     user = signed_in(request)
     form = await form_of(request)
     ending = text(form, "ending")

@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.response import Response, Template
 
-from mentorat.adapters.web.forms import an_id
+from mentorat.adapters.web.forms import PathId, an_id
 from mentorat.adapters.web.visits import redirect, render, signed_in, use_cases
 from mentorat.application.end_mentoring import EndCommand
 from mentorat.application.list_requests import ListRequestsQuery
@@ -31,16 +31,16 @@ async def requests_page(request: AnyRequest) -> Template:
 
 
 @post("/requests/{mentoring_id:int}/accept", name="web-accept")
-async def accept(request: AnyRequest, mentoring_id: int) -> Response[Any]:
+async def accept(request: AnyRequest, mentoring_id: PathId) -> Response[Any]:
     return await _respond(request, mentoring_id, accept=True)
 
 
 @post("/requests/{mentoring_id:int}/refuse", name="web-refuse")
-async def refuse(request: AnyRequest, mentoring_id: int) -> Response[Any]:
+async def refuse(request: AnyRequest, mentoring_id: PathId) -> Response[Any]:
     return await _respond(request, mentoring_id, accept=False)
 
 
-async def _respond(request: AnyRequest, mentoring_id: int, *, accept: bool) -> Response[Any]:
+async def _respond(request: AnyRequest, mentoring_id: PathId, *, accept: bool) -> Response[Any]:
     user = signed_in(request)
     await use_cases(request).respond_to_request(
         RespondCommand(MentoringId(an_id(mentoring_id)), user.id, accept=accept)
@@ -49,7 +49,7 @@ async def _respond(request: AnyRequest, mentoring_id: int, *, accept: bool) -> R
 
 
 @post("/requests/{mentoring_id:int}/withdraw", name="web-withdraw")
-async def withdraw(request: AnyRequest, mentoring_id: int) -> Response[Any]:
+async def withdraw(request: AnyRequest, mentoring_id: PathId) -> Response[Any]:
     user = signed_in(request)
     await use_cases(request).end_mentoring(
         EndCommand(MentoringId(an_id(mentoring_id)), user.id, Ending.WITHDRAWN)

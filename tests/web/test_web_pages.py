@@ -1,0 +1,180 @@
+"""The web pages' guarantees that need no browser: form tokens, escaping, cookie flags, the
+language, who may see what."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from litestar.testing import TestClient
+
+from mentorat.adapters.web.i18n import CATALOGUE, choose_language
+from mentorat.adapters.web.visits import CSRF_COOKIE, SESSION_COOKIE
+from mentorat.application.list_requests import ListRequestsQuery
+from mentorat.bootstrap import http_app
+from mentorat.domain.mentoring import Role
+from tests.web.conftest import Browser
+
+
+def test_every_word_is_in_both_languages() -> None:
+    assert set(CATALOGUE["fr"]) == set(CATALOGUE["en"])
+    assert all(text.strip() for words in CATALOGUE.values() for text in words.values())
+
+
+def test_french_by_default_english_from_the_browser_and_the_switch_wins(browser: Browser) -> None:
+    client = browser.client
+    assert '<html lang="fr">' in client.get("/").text
+    english = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9,fr;q=0.5"})
+    assert '<html lang="en">' in english.text
+    assert "Log in" in english.text
+    switched = client.get("/lang/fr?next=/login", follow_redirects=False)
+    assert switched.status_code == 303
+    assert switched.headers["location"] == "/login"
+    again = client.get("/", headers={"Accept-Language": "en"})
+    assert '<html lang="fr">' in again.text
+
+
+def test_accept_language_is_read_by_quality() -> None:
+    assert choose_language(None, "de, en;q=0.4, fr;q=0.8") == "fr"
+    assert choose_language(None, "de") == "fr"
+    assert choose_language(None, "en-US;q=0") == "fr"
+    assert choose_language("en", "fr") == "en"
+
+
+def test_a_form_without_this_browsers_token_is_refused(browser: Browser) -> None:
+    browser.sign_up("hugo")
+    client = browser.client
+    forged = client.post(
+        "/profile",
+        data={"csrf_token": "x" * 43, "email": "evil@example.com"},
+        follow_redirects=False,
+    )
+    assert forged.status_code == 403
+    missing = client.post("/logout", data={}, follow_redirects=False)
+    assert missing.status_code == 403
+    assert client.get("/profile").text.count("hugo@example.com") == 1  # unchanged
+    # Another browser's token does not fit this browser's cookie either.
+    with TestClient(http_app(browser.system).app) as other:
+        stolen = other.get("/login").cookies.get(CSRF_COOKIE)
+    refused = client.post("/logout", data={"csrf_token": stolen or ""}, follow_redirects=False)
+    assert refused.status_code == 403
+
+
+def test_cookies_are_httponly_and_lax_and_secure_over_https(browser: Browser) -> None:
+    browser.client.get("/")
+    answer = browser.post(
+        "/signup",
+        {"username": "ada", "password": "ada-pass-2025", "email": "ada@example.com"},
+        back="/signup",
+    )
+    cookies = answer.headers.get_list("set-cookie")
+    session = next(c for c in cookies if c.startswith(f"{SESSION_COOKIE}="))
+    assert "HttpOnly" in session
+    assert "SameSite=lax" in session
+    assert "Secure" not in session
+    with TestClient(http_app(browser.system).app, base_url="https://testserver.local") as secure:
+        first = secure.get("/login")
+        assert all("Secure" in c for c in first.headers.get_list("set-cookie"))
+
+
+def test_pages_are_not_cached_and_allow_no_foreign_script(browser: Browser) -> None:
+    page = browser.client.get("/login")
+    assert page.headers["cache-control"] == "no-store"
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert "'unsafe-inline'" not in page.headers["content-security-policy"]
+
+
+def test_a_page_for_people_sends_an_anonymous_visitor_to_log_in(browser: Browser) -> None:
+    for path in ("/profile", "/mentors", "/suggestions", "/requests", "/mentorings/1"):
+        answer = browser.client.get(path, follow_redirects=False)
+        assert answer.status_code == 303, path
+        assert answer.headers["location"] == f"/login?next={path}"
+
+
+def test_logging_in_goes_where_the_visitor_was_going_and_never_off_site(browser: Browser) -> None:
+    browser.sign_up("hugo")
+    browser.post("/logout", {})
+    data = {"username": "hugo", "password": "hugo-pass-2025"}
+    going = browser.post("/login", {**data, "next": "/requests"}, back="/login")
+    assert going.headers["location"] == "/requests"
+    browser.post("/logout", {})
+    for elsewhere in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        answer = browser.post("/login", {**data, "next": elsewhere}, back="/login")
+        assert answer.headers["location"] == "/", elsewhere
+
+
+def test_a_wrong_password_goes_back_to_the_form_with_the_reason(browser: Browser) -> None:
+    browser.sign_up("hugo")
+    browser.post("/logout", {})
+    answer = browser.post(
+        "/login", {"username": "hugo", "password": "nope-nope-1"}, back="/login?next=/requests"
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/login?next=/requests"
+    page = browser.client.get(answer.headers["location"])
+    assert "Nom d&#39;utilisateur ou mot de passe incorrect." in page.text
+    assert 'role="alert"' in page.text
+
+
+def test_a_message_holding_a_script_is_shown_as_text(browser: Browser) -> None:
+    mentee, mentor = browser, Browser(TestClient(http_app(browser.system).app), browser.system)
+    with mentor.client:
+        mentor.sign_up("claire", mentor=True)
+        mentee.sign_up("hugo")
+        mentor_id = _user_id(mentor)
+        mentee.post(
+            "/requests",
+            {"mentor_id": str(mentor_id), "start_date": "2026-01-01", "end_date": "2026-06-30"},
+        )
+        mentoring = _only_request(mentee)
+        assert mentor.post(f"/requests/{mentoring}/accept", {}).status_code == 303
+        mentee.post(f"/mentorings/{mentoring}/messages", {"message": "<script>alert(1)</script>"})
+        page = mentor.client.get(f"/mentorings/{mentoring}")
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+        assert "<script>alert(1)" not in page.text
+        fragment = mentor.client.get(
+            f"/mentorings/{mentoring}/messages?after=0", headers={"HX-Request": "true"}
+        )
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in fragment.text
+
+
+def test_someone_else_s_mentoring_is_not_found(browser: Browser) -> None:
+    browser.sign_up("eve")
+    answer = browser.client.get("/mentorings/1")
+    assert answer.status_code == 404
+    assert '<html lang="fr">' in answer.text
+
+
+def test_a_session_ends_when_the_account_is_deactivated(browser: Browser) -> None:
+    browser.sign_up("hugo")
+    assert browser.client.get("/profile").status_code == 200
+    asyncio.run(browser.system.mentorat.deactivate_user("hugo"))
+    answer = browser.client.get("/profile", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/login?next=/profile"
+
+
+def _user_id(browser: Browser) -> int:
+    page = browser.client.get("/profile")
+    username = re.search(r"@(\w+)", page.text)
+    assert username
+    user = browser.system.mentorat
+
+    async def find() -> int:
+        async with user.uow(write=False) as tx:
+            found = await tx.users.get_by_username(username.group(1))
+            assert found
+            return int(found.id)
+
+    return asyncio.run(find())
+
+
+def _only_request(browser: Browser) -> int:
+    mentee = _user_id(browser)
+    found = asyncio.run(
+        browser.system.mentorat.list_requests(
+            ListRequestsQuery(mentee, role=Role.MENTEE)  # type: ignore[arg-type]
+        )
+    )
+    assert len(found) == 1
+    return int(found[0].id)
