@@ -138,6 +138,31 @@ def test_a_message_holding_a_script_is_shown_as_text(browser: Browser) -> None:
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in fragment.text
 
 
+def test_a_badge_counts_the_messages_not_yet_shown_in_this_browser(browser: Browser) -> None:
+    mentee, mentor = browser, Browser(TestClient(http_app(browser.system).app), browser.system)
+    with mentor.client:
+        mentor.sign_up("claire", mentor=True)
+        mentee.sign_up("hugo")
+        mentee.post(
+            "/requests",
+            {
+                "mentor_id": str(_user_id(mentor)),
+                "start_date": "2026-01-01",
+                "end_date": "2026-06-30",
+            },
+        )
+        mentoring = _only_request(mentee)
+        mentor.post(f"/requests/{mentoring}/accept", {})
+        mentor.client.get(f"/mentorings/{mentoring}")
+        for text in ("Bonjour", "Vous êtes là ?"):
+            sent = mentee.post(f"/mentorings/{mentoring}/messages", {"message": text})
+            mentee.client.get(sent.headers["location"])  # the chat again, as a browser goes
+        assert "2 non lu(s)" in mentor.client.get("/").text
+        assert "non lu" not in mentee.client.get("/").text  # one's own messages are read
+        mentor.client.get(f"/mentorings/{mentoring}")
+        assert "non lu" not in mentor.client.get("/").text
+
+
 def test_someone_else_s_mentoring_is_not_found(browser: Browser) -> None:
     browser.sign_up("eve")
     answer = browser.client.get("/mentorings/1")

@@ -11,6 +11,7 @@ from litestar.response import Response, Template
 
 from mentorat.adapters.web.forms import a_number, checked, form_of, tags, text
 from mentorat.adapters.web.i18n import LANGUAGES
+from mentorat.adapters.web.unread import seen_counts
 from mentorat.adapters.web.visits import (
     CSRF_COOKIE,
     LANGUAGE_COOKIE,
@@ -34,9 +35,13 @@ AnyRequest = Request[Any, Any, Any]
 async def home(request: AnyRequest) -> Template:
     user = visit_of(request).user
     if user is None:
-        return render(request, "home.html", mentorings=[])
+        return render(request, "home.html", mentorings=[], unread={})
     mentorings = await use_cases(request).show_progress(user.id)
-    return render(request, "home.html", mentorings=mentorings)
+    seen = seen_counts(request)
+    unread = {
+        v.mentoring.id: v.progress.message_count - seen.get(v.mentoring.id, 0) for v in mentorings
+    }
+    return render(request, "home.html", mentorings=mentorings, unread=unread)
 
 
 @get("/signup", name="web-signup")

@@ -12,6 +12,7 @@ from litestar import Request, get, post
 from litestar.response import Response, Template
 
 from mentorat.adapters.web.forms import PathId, an_id, form_of, maybe_date, text
+from mentorat.adapters.web.unread import mark_seen
 from mentorat.adapters.web.visits import redirect, render, signed_in, use_cases
 from mentorat.application.end_mentoring import EndCommand
 from mentorat.application.list_messages import ListMessagesQuery
@@ -81,6 +82,7 @@ async def mentoring_page(request: AnyRequest, mentoring_id: PathId) -> Template:
     chat = await mentorat.list_messages(ListMessagesQuery(view.mentoring.id, user.id, page))
     goals = await mentorat.list_goals(ListGoalsQuery(view.mentoring.id, user.id))
     other = view.mentee if view.mentor.id == user.id else view.mentor
+    mark_seen(request, view.mentoring.id, view.progress.message_count)
     today = date.today()
     return render(
         request,
@@ -109,6 +111,7 @@ async def messages_fragment(request: AnyRequest, mentoring_id: PathId) -> Templa
     )
     other = view.mentee if view.mentor.id == user.id else view.mentor
     if page.after is not None:
+        mark_seen(request, view.mentoring.id, view.progress.message_count)
         return render(
             request,
             "_newer.html",
