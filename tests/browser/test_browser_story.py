@@ -100,6 +100,9 @@ def test_a_mentee_and_a_mentor_go_from_signing_up_to_a_completed_mentoring(
     # They talk.
     _open_mentoring(mentee, base, f"Claire Mentor{tag}")
     _open_mentoring(mentor, base, "Hugo")
+    if js:  # a mark that a reload would wipe: the updates below come without one
+        for page in (mentee, mentor):
+            page.evaluate("window.notReloaded = true")
     _send(mentee, "Bonjour Claire, merci pour votre accord.")
     if not js:
         mentor.reload()
@@ -119,6 +122,9 @@ def test_a_mentee_and_a_mentor_go_from_signing_up_to_a_completed_mentoring(
     mentee.get_by_role("button", name="Ajouter").click()
     expect(mentee.get_by_text("Pas encore d'objectif.")).to_have_count(0)
     expect(mentee.get_by_text("Objectifs atteints : 0 sur 1")).to_be_visible()
+    if js:
+        assert mentee.evaluate("window.notReloaded") is True
+        assert mentor.evaluate("window.notReloaded") is True
     mentor.reload()
     mentor.get_by_role("button", name="Cocher « Écrire une API REST avec des tests »").click()
     expect(mentor.get_by_text("Objectifs atteints : 1 sur 1")).to_be_visible()

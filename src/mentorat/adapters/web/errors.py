@@ -17,7 +17,7 @@ from mentorat.adapters.web.visits import (
     CsrfRefused,
     NotSignedIn,
     Visit,
-    redirect,
+    go_back,
     render,
     start_visit,
 )
@@ -67,14 +67,14 @@ def mentorat_error(request: Request[Any, Any, Any], error: Exception) -> Respons
             return not_signed_in(request, error)
         return _error_page(request, _status(error), text)
     visit.say("error", text)
-    return redirect(request, visit.back)
+    return go_back(request, visit.back)
 
 
 def not_signed_in(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     visit = _visit(request)
     visit.say("error", visit.t("error.sign_in"))
     back = request.url.path if request.method == "GET" else "/"
-    return redirect(request, f"/login?next={quote(back)}")
+    return go_back(request, f"/login?next={quote(back)}")
 
 
 def csrf_refused(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:

@@ -218,7 +218,14 @@ def render(
 
 
 def redirect(request: Request[Any, Any, Any], path: str) -> Response[Any]:
-    """After a form: 303 to `path`; to htmx, a header that makes it load `path` itself."""
+    """After a form: 303 to `path` (htmx follows it and swaps in what it asked for)."""
+    visit = visit_of(request)
+    return Redirect(path, status_code=303, cookies=visit.cookies, headers=PAGE_HEADERS)
+
+
+def go_back(request: Request[Any, Any, Any], path: str) -> Response[Any]:
+    """After a form that broke a rule: back to `path`, where the message is shown; htmx is
+    told to load that page itself, so that the message shows there."""
     visit = visit_of(request)
     if "hx-request" in request.headers:
         return Response(
@@ -227,7 +234,7 @@ def redirect(request: Request[Any, Any, Any], path: str) -> Response[Any]:
             headers={"HX-Redirect": path, **PAGE_HEADERS},
             cookies=visit.cookies,
         )
-    return Redirect(path, status_code=303, cookies=visit.cookies, headers=PAGE_HEADERS)
+    return redirect(request, path)
 
 
 # Pages show one person's data: never cached by a shared cache, never framed. Scripts and
