@@ -161,6 +161,8 @@ async def open_visit(request: Request[Any, Any, Any]) -> None:
     session = cookies.get(SESSION_COOKIE)
     if session:
         await _resume(visit, use_cases(request), session)
+        # Where Litestar (and the access log) look for the authenticated user.
+        request.scope["user"] = visit.user
 
 
 async def _resume(visit: Visit, mentorat: Mentorat, session: str) -> None:
