@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
 from typing import Any
 
@@ -30,12 +31,16 @@ PATHS = {
     ),
     "W4": ("GET", "/api/mentorship/progress/", None),
     "W5": ("GET", "/auth/me/", None),
+    # On the directory's database (`bench.run --directory` seeds mentorat_bench_directory).
+    "W6": ("GET", "/api/mentors/?q=kubernetes&available=true", None),
+    "W7": ("GET", "/api/mentors/suggested/", None),
 }
 
 
 async def run(workload: str, requests: int, concurrency: int, profiler: str) -> None:
     from mentorat.bootstrap import create_asgi_app
 
+    os.environ.setdefault("MENTORAT_LOG_LEVEL", "WARNING")  # no access line per request
     app = create_asgi_app()
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
@@ -82,7 +87,7 @@ async def run(workload: str, requests: int, concurrency: int, profiler: str) -> 
                 {"workload": workload, "ms_per_request": round(1000 * elapsed / requests, 3)}
             )
         )
-    for hook in app.on_shutdown:
+    for hook in app.app.on_shutdown:  # the Litestar app inside the request-id wrapper
         await hook()
 
 
