@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
+import logging
 import time
 from typing import Any
 
@@ -40,8 +40,8 @@ PATHS = {
 async def run(workload: str, requests: int, concurrency: int, profiler: str) -> None:
     from mentorat.bootstrap import create_asgi_app
 
-    os.environ.setdefault("MENTORAT_LOG_LEVEL", "WARNING")  # no access line per request
     app = create_asgi_app()
+    logging.getLogger("mentorat.access").setLevel(logging.WARNING)  # no line per request
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         await app.on_startup_handler() if hasattr(app, "on_startup_handler") else None
