@@ -11,7 +11,8 @@ from litestar.testing import TestClient
 from mentorat.adapters.web.i18n import CATALOGUE, choose_language
 from mentorat.adapters.web.visits import CSRF_COOKIE, SESSION_COOKIE
 from mentorat.application.list_requests import ListRequestsQuery
-from mentorat.bootstrap import http_app
+from mentorat.bootstrap import http_app, seed_demo
+from mentorat.demo.story import DEMO_PASSWORD
 from mentorat.domain.mentoring import Role
 from tests.web.conftest import Browser
 
@@ -203,3 +204,31 @@ def _only_request(browser: Browser) -> int:
     )
     assert len(found) == 1
     return int(found[0].id)
+
+
+def test_the_directory_pages_through_the_mentors_keeping_its_filters(browser: Browser) -> None:
+    asyncio.run(seed_demo(browser.system))
+    browser.sign_up("hugo")
+    first = browser.client.get("/mentors?available=on")
+    names = re.findall(r"@(mentor\d+)", first.text)
+    assert first.text.count('<li class="card">') == 12
+    after = re.search(r'href="(/mentors\?[^"]+)" rel="next"', first.text)
+    assert after
+    assert "available=on" in after.group(1)
+    second = browser.client.get(after.group(1).replace("&amp;", "&"))
+    more = re.findall(r"@(mentor\d+)", second.text)
+    assert more
+    assert not set(more) & set(names)
+
+
+def test_suggestions_give_their_score_and_reasons_in_the_visitors_language(
+    browser: Browser,
+) -> None:
+    asyncio.run(seed_demo(browser.system))
+    log_in = browser.post("/login", {"username": "owner", "password": DEMO_PASSWORD}, back="/login")
+    assert log_in.status_code == 303
+    french = browser.client.get("/suggestions").text
+    assert "Score " in french
+    assert "Compétences recherchées en commun" in french
+    english = browser.client.get("/suggestions", headers={"Accept-Language": "en"}).text
+    assert "wanted skills" in english
