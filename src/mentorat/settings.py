@@ -91,6 +91,8 @@ class Settings:
     db_idle_ping_seconds: float = 10.0
     # Days a pending request waits for its mentor's answer before it expires.
     request_ttl_days: int = 14
+    # Prometheus metrics: counted, and served at /metrics (docs/operations.md, Metrics).
+    metrics: bool = True
 
     @property
     def async_database_url(self) -> str:
