@@ -155,7 +155,7 @@ def forget_worker(metrics_dir: Path, pid: int) -> None:
     stay counted."""
     from prometheus_client import multiprocess
 
-    multiprocess.mark_process_dead(pid, str(metrics_dir))
+    multiprocess.mark_process_dead(pid, str(metrics_dir))  # type: ignore[no-untyped-call]
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:
