@@ -5,11 +5,13 @@ and the id must also be on its 404s, 405s and CORS refusals. Each request's id i
 `X-Request-ID` when it is well formed (so a proxy's id follows the request into mentorat's
 logs), 32 random hex digits otherwise; it is echoed in every answer and, through a context
 variable, on every log line the request causes. For the same reason, this is where requests
-are counted for `/metrics` (a `RequestObserver`, metrics.py), when one is given.
+are counted for `/metrics` (a `RequestObserver`, metrics.py), when one is given, and where a
+request whose headers are too many or too large is refused (431, in JSON) before the app.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -31,15 +33,62 @@ _WELL_FORMED: Final = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 NO_ROUTE: Final = "(no route)"
 
 
+# The most header fields a request may carry, the longest one (name and value) and all of them
+# together: those of the nginx configuration in docs/operations.md (large_client_header_buffers
+# 4 8k), so a request nginx lets through is never refused here. Apache's LimitRequestFields is
+# 100 too.
+MAX_HEADERS: Final = 100
+MAX_HEADER_BYTES: Final = 8192
+MAX_HEADERS_BYTES: Final = 32768
+_TOO_LARGE: Final = json.dumps(
+    {
+        "detail": (
+            f"Request header fields too large: at most {MAX_HEADERS} headers, "
+            f"{MAX_HEADER_BYTES} bytes each, {MAX_HEADERS_BYTES} bytes in all."
+        )
+    }
+).encode()
+
+
 def request_id_from(scope: Scope) -> str:
     """The caller's X-Request-ID when it is 1-128 of `A-Za-z0-9._:-`, else 32 random hex digits.
 
     As random as a uuid4's hex, and cheaper: no `UUID` object is built.
     """
+    return _read_headers(scope)[0]
+
+
+def _read_headers(scope: Scope) -> tuple[str, bool]:
+    """The request's id, and whether its headers are within the limits (one pass over them)."""
+    rid = None
+    count = total = longest = 0
     for name, value in scope["headers"]:
-        if name == REQUEST_ID_HEADER and _WELL_FORMED.fullmatch(value):
-            return value.decode("ascii")
-    return os.urandom(16).hex()
+        count += 1
+        size = len(name) + len(value)
+        total += size
+        if size > longest:
+            longest = size
+        if rid is None and name == REQUEST_ID_HEADER and _WELL_FORMED.fullmatch(value):
+            rid = value.decode("ascii")
+    within = count <= MAX_HEADERS and longest <= MAX_HEADER_BYTES
+    return rid or os.urandom(16).hex(), within and total <= MAX_HEADERS_BYTES
+
+
+async def _refuse_headers(send: Send) -> None:
+    """431 in JSON, like every other refusal; the server closes the connection after it."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 431,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(_TOO_LARGE)).encode()),
+                (b"connection", b"close"),
+                (b"x-content-type-options", b"nosniff"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": _TOO_LARGE, "more_body": False})
 
 
 class RequestIds(Generic[A]):
@@ -59,7 +108,7 @@ class RequestIds(Generic[A]):
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        rid = request_id_from(scope)
+        rid, within_limits = _read_headers(scope)
         header = (REQUEST_ID_HEADER, rid.encode("ascii"))
         status = 0
 
@@ -75,7 +124,10 @@ class RequestIds(Generic[A]):
         observer = self.observer
         started = time.perf_counter() if logged or observer is not None else 0.0
         try:
-            await self.app(scope, receive, send_with_id)
+            if within_limits:
+                await self.app(scope, receive, send_with_id)
+            else:
+                await _refuse_headers(send_with_id)
         except BaseException:
             status = status or 500
             raise

@@ -83,6 +83,11 @@ class ServerOptions:
             # mentorat writes the access line (with the route, user and request id).
             "access_log": False,
             "timeout_graceful_shutdown": self.graceful_timeout,
+            # An idle keep-alive connection is closed after this many seconds. Receiving a
+            # request has no deadline in uvicorn, nor does httptools bound header sizes: the
+            # app bounds headers once parsed (access.py), the reverse proxy the rest
+            # (docs/operations.md, Behind nginx).
+            "timeout_keep_alive": 5,
         }
 
 
