@@ -1,6 +1,8 @@
-"""A real `mentorat serve` on SQLite and a headless Chromium from the system packages.
+"""Fixtures of the browser tests: the system Chromium, driven by Playwright, and a real server.
 
-Outside CI a machine without Chromium skips these tests; under CI=true they fail instead.
+Playwright's own browser download is not used: the tests launch the Chromium of the system's
+packages (`apt-get install chromium`). Outside CI a machine without it skips these tests; under
+CI=true it fails them (.ci/run installs it).
 """
 
 from __future__ import annotations
@@ -10,32 +12,31 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
 from tests.browser.support import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.support import Server, server_env
 
 
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    if not Path(CHROMIUM).exists():
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if CHROMIUM is None:
         if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs the chromium package")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    with sync_playwright() as p:
-        yield p
+            pytest.fail("chromium is not installed (.ci/run installs it)")
+        pytest.skip("chromium is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    directory = tmp_path_factory.mktemp("browser")
-    server = Server(directory, server_env(directory)).start()
-    yield server
-    server.stop()
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    """A real `mentorat serve` (one worker, SQLite), stopped after the test."""
+    running = Server(tmp_path, server_env(tmp_path)).start()
+    try:
+        yield running
+    finally:
+        running.stop()

@@ -1,8 +1,10 @@
-"""What the browser tests share: the accessibility check, screenshots, and the story's steps."""
+"""What the browser tests share: the system Chromium, the accessibility check, screenshots,
+and the story's steps."""
 
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +13,11 @@ from playwright.sync_api import Page, expect
 ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(__file__).with_name("vendor") / "axe-4.14.1.min.js"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-# Without the background-networking flags Chromium's own connections are refused here, and
-# it waits on them.
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+)
+# No sandbox (tests run as root in CI), no GPU, and none of Chromium's own traffic
+# (updates, sync, field trials): only what the page asks for.
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 
 from mentorat.application.errors import Throttled
 from mentorat.application.ports import (
+    UNTALLIED,
     Clock,
     LoginThrottle,
+    Occurrence,
     PasswordHasher,
+    Tally,
     TokenPair,
     Tokens,
     UnitOfWork,
@@ -33,9 +36,10 @@ class ObtainTokens:
         tokens: Tokens,
         throttle: LoginThrottle,
         clock: Clock,
+        tally: Tally = UNTALLIED,
     ) -> None:
         self._uow, self._hasher, self._tokens = uow, hasher, tokens
-        self._throttle, self._clock = throttle, clock
+        self._throttle, self._clock, self._tally = throttle, clock, tally
 
     async def __call__(self, cmd: LoginCommand) -> TokenPair:
         now = self._clock.now()
@@ -44,6 +48,7 @@ class ObtainTokens:
         key = cmd.username if _could_be_a_username(cmd.username) else _digest(cmd.username)
         wait = await self._throttle.retry_after(key, cmd.client_address, now)
         if wait > 0:
+            self._tally.add(Occurrence.LOGIN_THROTTLED)
             raise Throttled(wait)
         user = None
         if possible:
@@ -58,6 +63,7 @@ class ObtainTokens:
             ok = await self._hasher.verify(user.password_hash, cmd.password) and user.is_active
         if user is None or not ok:
             await self._throttle.record_failure(key, cmd.client_address, now)
+            self._tally.add(Occurrence.LOGIN_FAILED)
             raise InvalidCredentials()
         return self._tokens.issue(user.id, now)
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Protocol
 
 from mentorat.domain.chat import Message, MessagePage, NewMessage, PageRequest
@@ -359,6 +360,31 @@ class LoginThrottle(Protocol):
         """Seconds the caller must still wait before trying again, 0 when allowed."""
 
     async def record_failure(self, username: str, address: str, now: datetime) -> None: ...
+
+
+class Occurrence(Enum):
+    """What operators count and no single answer tells them (a 401 does not say it was a login)."""
+
+    LOGIN_FAILED = "login_failed"
+    LOGIN_THROTTLED = "login_throttled"
+    IDEMPOTENT_REPLAY = "idempotent_replay"
+
+
+class Tally(Protocol):
+    def add(self, occurrence: Occurrence) -> None:
+        """Count one occurrence; cheap, never fails, never waits (it runs in the request)."""
+
+
+class Untallied:
+    """The tally where nobody counts: the default of the use cases that count."""
+
+    __slots__ = ()
+
+    def add(self, occurrence: Occurrence) -> None:
+        return None
+
+
+UNTALLIED: Tally = Untallied()
 
 
 class EventPublisher(Protocol):

@@ -11,7 +11,6 @@ from litestar.datastructures import State
 from litestar.events import BaseEventEmitterBackend, EventListener
 from litestar.exceptions import ImproperlyConfiguredException
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.plugins import PluginProtocol
 from litestar.utils import ensure_async_callable
@@ -24,6 +23,8 @@ from mentorat.adapters.http.controllers import auth, chat, goals, health, mentor
 from mentorat.adapters.http.cors import cors_config, json_preflight_refusals
 from mentorat.adapters.http.errors import EXCEPTION_HANDLERS
 from mentorat.adapters.http.headers import allow_of_routes, outgoing_headers
+from mentorat.adapters.http.metrics import Exposition, metrics_route
+from mentorat.adapters.http.reference import assets_router, render_plugins
 from mentorat.application.service import Mentorat
 
 DESCRIPTION = """\
@@ -41,6 +42,7 @@ def create_app(
     cors_origins: Sequence[str] = (),
     trusted_proxies: Sequence[str] = (),
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
+    metrics: Exposition | None = None,
     plugins: Sequence[PluginProtocol] = (),
     debug: bool = False,
 ) -> Litestar:
@@ -49,6 +51,7 @@ def create_app(
     `trusted_proxies`: addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For
     and X-Forwarded-Proto are believed (`context.client_address`); ValueError for one that is
     neither. `on_shutdown`: awaited when the server stops, e.g. to close the database pool.
+    `metrics`: renders `GET /metrics` (no such route without it).
     `plugins`: Litestar plugins that add to the app, such as the web pages (bootstrap joins
     them; this adapter does not know them).
     """
@@ -66,7 +69,13 @@ def create_app(
     )
     cors = cors_config(cors_origins)
     app = Litestar(
-        route_handlers=[*health.PUBLIC, *auth.PUBLIC, protected],
+        route_handlers=[
+            *health.PUBLIC,
+            *auth.PUBLIC,
+            protected,
+            assets_router(),
+            *([metrics_route(metrics)] if metrics is not None else []),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         # Bodies: strict JSON into the handler's `...In` struct; responses: plain msgspec.
         dto=JsonBody,
@@ -119,7 +128,7 @@ def _openapi() -> OpenAPIConfig:
         version=__version__,
         description=DESCRIPTION,
         path="/schema",
-        render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
+        render_plugins=render_plugins(),
         components=Components(
             security_schemes={
                 BEARER_SCHEME: SecurityScheme(
