@@ -164,6 +164,43 @@ def test_a_badge_counts_the_messages_not_yet_shown_in_this_browser(browser: Brow
         assert "non lu" not in mentor.client.get("/").text
 
 
+def test_the_chat_shows_its_newest_page_and_older_ones_on_demand(browser: Browser) -> None:
+    mentee, mentor = browser, Browser(TestClient(http_app(browser.system).app), browser.system)
+    with mentor.client:
+        mentor.sign_up("claire", mentor=True)
+        mentee.sign_up("hugo")
+        mentee.post(
+            "/requests",
+            {
+                "mentor_id": str(_user_id(mentor)),
+                "start_date": "2026-01-01",
+                "end_date": "2026-06-30",
+            },
+        )
+        mentoring = _only_request(mentee)
+        mentor.post(f"/requests/{mentoring}/accept", {})
+        token = mentee.token(f"/mentorings/{mentoring}")
+        for n in range(35):
+            mentee.client.post(
+                f"/mentorings/{mentoring}/messages",
+                data={"csrf_token": token, "message": f"message {n}"},
+                headers={"HX-Request": "true"},
+            )
+        page = mentor.client.get(f"/mentorings/{mentoring}").text
+        shown = re.findall(r"message (\d+)</p>", page)
+        assert shown == [str(n) for n in range(5, 35)]
+        older = re.search(r'href="(/mentorings/\d+\?before=\d+)#chat"', page)
+        assert older
+        without_js = mentor.client.get(older.group(1)).text
+        assert re.findall(r"message (\d+)</p>", without_js) == [str(n) for n in range(5)]
+        assert "Revenir aux derniers messages" in without_js
+        fragment = mentor.client.get(
+            older.group(1).replace("?", "/messages?"), headers={"HX-Request": "true"}
+        ).text
+        assert re.findall(r"message (\d+)</p>", fragment) == [str(n) for n in range(5)]
+        assert "<html" not in fragment
+
+
 def test_someone_else_s_mentoring_is_not_found(browser: Browser) -> None:
     browser.sign_up("eve")
     answer = browser.client.get("/mentorings/1")
