@@ -21,7 +21,16 @@ from mentorat.application.manage_goals import (
     ListGoals,
     ReorderGoals,
 )
-from mentorat.application.manage_users import DeactivateUser, ReactivateUser, VerifyUser
+from mentorat.application.manage_passwords import ChangePassword, SetTemporaryPassword
+from mentorat.application.manage_sessions import LogOut, VerifyToken
+from mentorat.application.manage_users import (
+    DeactivateUser,
+    DemoteUser,
+    PromoteUser,
+    ReactivateUser,
+    UnverifyUser,
+    VerifyUser,
+)
 from mentorat.application.obtain_tokens import ObtainTokens
 from mentorat.application.ports import (
     ChatPosts,
@@ -29,6 +38,7 @@ from mentorat.application.ports import (
     EventPublisher,
     LoginThrottle,
     PasswordHasher,
+    RegistrationThrottle,
     Tokens,
     UnitOfWork,
 )
@@ -48,6 +58,9 @@ class Mentorat:
     refresh_access: RefreshAccess
     refresh_tokens: RefreshTokens
     identify_caller: IdentifyCaller
+    change_password: ChangePassword
+    log_out: LogOut
+    verify_token: VerifyToken
     show_profile: ShowProfile
     edit_profile: EditProfile
     search_mentors: SearchMentors
@@ -69,6 +82,10 @@ class Mentorat:
     verify_user: VerifyUser
     deactivate_user: DeactivateUser
     reactivate_user: ReactivateUser
+    unverify_user: UnverifyUser
+    promote_user: PromoteUser
+    demote_user: DemoteUser
+    set_temporary_password: SetTemporaryPassword
     uow: UnitOfWork
     write_once: WriteOnce
 
@@ -83,6 +100,7 @@ class Mentorat:
         throttle: LoginThrottle,
         events: EventPublisher,
         posts: ChatPosts | None = None,
+        registrations: RegistrationThrottle | None = None,
         rotate_refresh_tokens: bool = False,
         caller_cache_seconds: float = 0,
         idempotency_lease: timedelta = DEFAULT_LEASE,
@@ -101,16 +119,20 @@ class Mentorat:
         `idempotency_lease`: how long a claimed idempotency key may stay claimed before
         another request may take it over (see `WriteOnce`).
         `request_ttl`: how long a pending request waits for its mentor before it expires.
+        `registrations`: how many accounts one client address may register (None: no bound).
         """
         recent = RecentCallers(caller_cache_seconds)
         refresh_tokens = RefreshTokens(uow, tokens, clock, rotate=rotate_refresh_tokens)
         write_once = WriteOnce(uow, clock, idempotency_lease)
         return cls(
-            register_user=RegisterUser(uow, hasher, clock),
+            register_user=RegisterUser(uow, hasher, clock, registrations),
             obtain_tokens=ObtainTokens(uow, hasher, tokens, throttle, clock),
             refresh_access=RefreshAccess(refresh_tokens),
             refresh_tokens=refresh_tokens,
             identify_caller=IdentifyCaller(uow, tokens, clock, recent),
+            change_password=ChangePassword(uow, hasher, tokens, throttle, clock, recent),
+            log_out=LogOut(uow, tokens, clock),
+            verify_token=VerifyToken(uow, tokens, clock),
             show_profile=ShowProfile(uow),
             edit_profile=EditProfile(uow),
             search_mentors=SearchMentors(uow),
@@ -131,9 +153,13 @@ class Mentorat:
             edit_goal=EditGoal(uow, clock),
             delete_goal=DeleteGoal(uow),
             reorder_goals=ReorderGoals(uow),
-            verify_user=VerifyUser(uow, recent),
-            deactivate_user=DeactivateUser(uow, recent),
-            reactivate_user=ReactivateUser(uow, recent),
+            verify_user=VerifyUser(uow, clock, recent),
+            deactivate_user=DeactivateUser(uow, clock, recent),
+            reactivate_user=ReactivateUser(uow, clock, recent),
+            unverify_user=UnverifyUser(uow, clock, recent),
+            promote_user=PromoteUser(uow, clock, recent),
+            demote_user=DemoteUser(uow, clock, recent),
+            set_temporary_password=SetTemporaryPassword(uow, hasher, clock, recent),
             uow=uow,
             write_once=write_once,
         )

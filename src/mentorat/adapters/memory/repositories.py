@@ -57,7 +57,7 @@ class InMemoryUsers:
         del self._store.profiles[user_id]
         del self._store.standings[user_id]
 
-    async def get(self, user_id: UserId) -> User | None:
+    async def get(self, user_id: UserId, *, for_update: bool = False) -> User | None:
         user = self._store.users.get(user_id)
         return None if user is None else copy_user(user)
 
@@ -73,6 +73,26 @@ class InMemoryUsers:
         before = self._store.users[user.id]
         self._store.users[user.id] = copy_user(user)
         self._undo.append(lambda: self._store.users.__setitem__(user.id, before))
+
+    async def search(
+        self, text: str = "", *, after: UserId | None = None, limit: int | None = None
+    ) -> list[User]:
+        folded = text.lower()
+        found = [
+            copy_user(user)
+            for user_id, user in sorted(self._store.users.items())
+            if user_id > (after or 0)
+            and (
+                not folded
+                or folded in username_key(user.username)
+                or any(folded in value.lower() for value in _searched(user))
+            )
+        ]
+        return found if limit is None else found[:limit]
+
+
+def _searched(user: User) -> tuple[str, ...]:
+    return (user.email, user.first_name, user.last_name)
 
 
 class InMemoryMentorings:

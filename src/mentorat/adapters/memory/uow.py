@@ -10,7 +10,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from mentorat.adapters.memory.profiles import InMemoryMentorDirectory, InMemoryProfiles
-from mentorat.adapters.memory.records import InMemoryIdempotencyKeys, InMemoryUsedRefreshTokens
+from mentorat.adapters.memory.records import (
+    InMemoryAuditTrail,
+    InMemoryIdempotencyKeys,
+    InMemoryUsedRefreshTokens,
+)
 from mentorat.adapters.memory.repositories import (
     InMemoryGoals,
     InMemoryMentorings,
@@ -26,6 +30,7 @@ class InMemoryTransaction:
         self.undo: Undo = []
         self.committed = False
         self.users = InMemoryUsers(store, self.undo)
+        self.audit = InMemoryAuditTrail(store, self.undo)
         self.profiles = InMemoryProfiles(store, self.undo)
         self.directory = InMemoryMentorDirectory(store)
         self.mentorings = InMemoryMentorings(store, self.undo)

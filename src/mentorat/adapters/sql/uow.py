@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from mentorat.adapters.sql.audit import SqlAuditTrail
 from mentorat.adapters.sql.database import ConnectionScope, Database
 from mentorat.adapters.sql.directory import SqlMentorDirectory
 from mentorat.adapters.sql.goals import SqlGoals
@@ -21,6 +22,7 @@ class SqlTransaction:
 
     __slots__ = (
         "_run",
+        "audit",
         "directory",
         "goals",
         "idempotency",
@@ -34,6 +36,7 @@ class SqlTransaction:
     def __init__(self, run: Runner) -> None:
         self._run = run
         self.users = SqlUsers(run)
+        self.audit = SqlAuditTrail(run)
         self.profiles = SqlProfiles(run)
         self.directory = SqlMentorDirectory(run)
         self.mentorings = SqlMentorings(run)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from sqlalchemy import any_, bindparam, select, update
+from sqlalchemy import String, any_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from mentorat.adapters.sql.mapping import (
@@ -26,7 +26,9 @@ from mentorat.domain.users import NewUser, User, UserId, username_key
 _INSERT: Final = insert_unless_taken(
     users, bound(users, USER_INSERTED), [users.c.username_key], users.c.id
 )
-_BY_ID: Final = Statement(select(*USER_COLUMNS).where(users.c.id == bindparam("id", type_=Id)))
+_SELECT_BY_ID: Final = select(*USER_COLUMNS).where(users.c.id == bindparam("id", type_=Id))
+_BY_ID: Final = Statement(_SELECT_BY_ID)
+_BY_ID_FOR_UPDATE: Final = Statement(_SELECT_BY_ID.with_for_update())
 _SELECT_BY_KEY: Final = select(*USER_COLUMNS).where(users.c.username_key == bindparam("key"))
 _BY_KEY: Final = Statement(_SELECT_BY_KEY)
 # SQLite drops FOR UPDATE: its BEGIN IMMEDIATE already serializes writers.
@@ -40,6 +42,32 @@ _UPDATE: Final = Statement(
     .where(users.c.id == bindparam("b_id", type_=Id))
     .values(bound(users, USER_INSERTED, "b_"))
 )
+
+
+_SEARCH_AFTER: Final = select(*USER_COLUMNS).where(users.c.id > bindparam("after", type_=Id))
+_PATTERN: Final = bindparam("pattern", type_=String())
+_SEARCH: Final = {
+    False: Statement(_SEARCH_AFTER.order_by(users.c.id).limit(bindparam("limit"))),
+    True: Statement(
+        _SEARCH_AFTER.where(
+            or_(
+                users.c.username_key.like(_PATTERN, escape="\\"),
+                *(
+                    func.lower(column).like(_PATTERN, escape="\\")
+                    for column in (users.c.email, users.c.first_name, users.c.last_name)
+                ),
+            )
+        )
+        .order_by(users.c.id)
+        .limit(bindparam("limit"))
+    ),
+}
+_NO_LIMIT: Final = 2**62
+
+
+def _contains(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 class SqlUsers:
@@ -57,8 +85,8 @@ class SqlUsers:
         await SqlProfiles(self._run).add_empty(user)
         return user
 
-    async def get(self, user_id: UserId) -> User | None:
-        row = await self._run.first(_BY_ID, {"id": user_id})
+    async def get(self, user_id: UserId, *, for_update: bool = False) -> User | None:
+        row = await self._run.first(_BY_ID_FOR_UPDATE if for_update else _BY_ID, {"id": user_id})
         return None if row is None else user_from_row(row)
 
     async def get_by_username(self, username: str, *, for_update: bool = False) -> User | None:
@@ -78,3 +106,15 @@ class SqlUsers:
         if changed != 1:
             raise UserNotFound()
         await self._run.execute(LISTED, {"who": user.id, "listed": listed(user)})
+
+    async def search(
+        self, text: str = "", *, after: UserId | None = None, limit: int | None = None
+    ) -> list[User]:
+        params: dict[str, object] = {
+            "after": after or 0,
+            "limit": _NO_LIMIT if limit is None else limit,
+        }
+        if text:
+            params["pattern"] = _contains(text.lower())
+        rows = await self._run.rows(_SEARCH[bool(text)], params)
+        return [user_from_row(row) for row in rows]
