@@ -14,6 +14,7 @@ from mentorat.application.identify_caller import IdentifyCaller, RecentCallers
 from mentorat.application.list_mentorings import ListMentorings
 from mentorat.application.list_messages import ListMessages
 from mentorat.application.list_requests import ListRequests
+from mentorat.application.list_users import ListUsers
 from mentorat.application.manage_goals import (
     AddGoal,
     DeleteGoal,
@@ -86,6 +87,7 @@ class Mentorat:
     promote_user: PromoteUser
     demote_user: DemoteUser
     set_temporary_password: SetTemporaryPassword
+    list_users: ListUsers
     uow: UnitOfWork
     write_once: WriteOnce
 
@@ -160,6 +162,7 @@ class Mentorat:
             promote_user=PromoteUser(uow, clock, recent),
             demote_user=DemoteUser(uow, clock, recent),
             set_temporary_password=SetTemporaryPassword(uow, hasher, clock, recent),
+            list_users=ListUsers(uow),
             uow=uow,
             write_once=write_once,
         )

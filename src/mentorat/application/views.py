@@ -49,6 +49,19 @@ class UserView:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountView:
+    """An account as an administrator sees it: the user, and what only administrators read."""
+
+    user: UserView
+    joined_at: datetime
+    password_changed_at: datetime | None
+
+    @classmethod
+    def of(cls, user: User) -> AccountView:
+        return cls(UserView.of(user), user.joined_at, user.password_changed_at)
+
+
+@dataclass(frozen=True, slots=True)
 class ProfileView:
     """A person's own account details with their profile and, for a mentor, their standing."""
 

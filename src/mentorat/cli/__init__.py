@@ -120,12 +120,36 @@ def _parser() -> argparse.ArgumentParser:
     create.set_defaults(run=handlers.user_create)
     for action, use_case, text in (
         ("verify", "verify_user", "mark a user as verified (is_verified)"),
+        ("unverify", "unverify_user", "withdraw a user's verification"),
         ("deactivate", "deactivate_user", "shut an account: its tokens stop working at once"),
         ("reactivate", "reactivate_user", "open a deactivated account again"),
+        ("promote", "promote_user", "make a user an administrator (is_staff: /api/admin/)"),
+        ("demote", "demote_user", "take a user's administrator role away"),
     ):
         command = user_commands.add_parser(action, help=text, description=text.capitalize() + ".")
         command.add_argument("username")
         command.set_defaults(run=handlers.user_change(use_case))
+    set_password = user_commands.add_parser(
+        "set-password",
+        help="give a user a temporary password they must change at their next login",
+        description="Set a temporary password (from a prompt or the first line of stdin, never "
+        "from the command line). The user's tokens stop working; their next login says "
+        "password_change_required, and the API refuses them everything but the change of "
+        "password until they choose their own.",
+    )
+    set_password.add_argument("username")
+    set_password.set_defaults(run=handlers.user_set_password)
+    listing = user_commands.add_parser(
+        "list",
+        help="list accounts, one JSON object a line",
+        description="List accounts by id, one JSON object a line; --search keeps those whose "
+        "username, email or names contain the text (ignoring case).",
+    )
+    listing.add_argument("--search", default="", help="text to look for")
+    listing.add_argument(
+        "--limit", type=int, default=None, metavar="N", help="at most N accounts (default all)"
+    )
+    listing.set_defaults(run=handlers.user_list)
 
     expire = commands.add_parser(
         "expire",

@@ -11,11 +11,13 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from mentorat import bootstrap
+from mentorat.application.list_users import USERS_PAGE_MAX, UsersQuery
 from mentorat.application.register_user import RegisterCommand
 from mentorat.application.views import UserView
 from mentorat.cli.common import (
     EXIT_USAGE,
     CommandError,
+    account_line,
     print_user,
     read_password,
     with_system,
@@ -137,6 +139,42 @@ def user_change(action: str) -> Callable[[argparse.Namespace, Settings], int]:
         return 0
 
     return run
+
+
+def user_set_password(args: argparse.Namespace, settings: Settings) -> int:
+    password = read_password()
+
+    async def set_password(system: bootstrap.System) -> UserView:
+        return await system.mentorat.set_temporary_password(args.username, password)
+
+    print_user(with_system(settings, set_password))
+    return 0
+
+
+def user_list(args: argparse.Namespace, settings: Settings) -> int:
+    if args.limit is not None and args.limit < 1:
+        raise CommandError("--limit must be at least 1", EXIT_USAGE)
+
+    async def list_all(system: bootstrap.System) -> int:
+        shown, after = 0, None
+        while args.limit is None or shown < args.limit:
+            wanted = (
+                USERS_PAGE_MAX if args.limit is None else min(USERS_PAGE_MAX, args.limit - shown)
+            )
+            page = await system.mentorat.list_users(
+                UsersQuery(search=args.search, after=after, limit=wanted)
+            )
+            for account in page.accounts:
+                print(account_line(account))
+            shown += len(page.accounts)
+            if page.next_after is None:
+                break
+            after = page.next_after
+        return shown
+
+    count = with_system(settings, list_all)
+    print(f"{count} account(s)", file=sys.stderr)
+    return 0
 
 
 def expire(args: argparse.Namespace, settings: Settings) -> int:
