@@ -17,7 +17,7 @@ from mentorat.application.ports import (
     UnitOfWork,
     Users,
 )
-from mentorat.application.views import UserView
+from mentorat.application.views import AccountView
 from mentorat.domain.audit import AuditAction, NewAuditEntry
 from mentorat.domain.errors import (
     ConcurrentUpdate,
@@ -123,7 +123,7 @@ class SetTemporaryPassword:
 
     async def __call__(
         self, who: str | UserId, password: str, actor: Actor = COMMAND_LINE
-    ) -> UserView:
+    ) -> AccountView:
         password_hash = await self._hasher.hash(checked_new_password("password", password))
         now = self._clock.now()
         async with self._uow() as tx:
@@ -142,7 +142,7 @@ class SetTemporaryPassword:
             await tx.commit()
         if self._recent is not None:
             self._recent.forget(user.id)
-        return UserView.of(user)
+        return AccountView.of(user)
 
 
 async def load_for_update(users: Users, who: str | UserId) -> User:

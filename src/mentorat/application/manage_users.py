@@ -7,7 +7,7 @@ from mentorat.application.actors import COMMAND_LINE, Actor
 from mentorat.application.identify_caller import RecentCallers
 from mentorat.application.manage_passwords import load_for_update
 from mentorat.application.ports import Clock, UnitOfWork
-from mentorat.application.views import UserView
+from mentorat.application.views import AccountView
 from mentorat.domain.audit import AuditAction, NewAuditEntry
 from mentorat.domain.users import User, UserId
 
@@ -24,7 +24,7 @@ class _ChangeUser:
     def _change(self, user: User) -> None:
         raise NotImplementedError
 
-    async def __call__(self, who: str | UserId, actor: Actor = COMMAND_LINE) -> UserView:
+    async def __call__(self, who: str | UserId, actor: Actor = COMMAND_LINE) -> AccountView:
         """`who`: a username, or a user id (an int)."""
         async with self._uow() as tx:
             # Held until commit: the save writes every field back, and must not undo a
@@ -44,7 +44,7 @@ class _ChangeUser:
             await tx.commit()
         if self._recent is not None:
             self._recent.forget(user.id)
-        return UserView.of(user)
+        return AccountView.of(user)
 
 
 class VerifyUser(_ChangeUser):

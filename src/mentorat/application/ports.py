@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from mentorat.domain.audit import AuditAction, AuditEntry, AuditId, NewAuditEntry
@@ -299,9 +299,39 @@ class AuditTrail(Protocol):
         """Blank the client address of every entry about or by the user (an erasure)."""
 
 
+@dataclass(frozen=True, slots=True)
+class ProgrammeCounts:
+    """What the store counts for the programme's statistics (see `ProgrammeStatistics`)."""
+
+    users: dict[str, int]
+    mentorings: dict[Status, int]
+    # From creation to acceptance or refusal, for every answered request.
+    answer_times: list[timedelta]
+    # How many answered requests were accepted.
+    accepted: int
+    messages_per_day: dict[date, int]
+    mentors_at_capacity: int
+    requests_expiring: int
+
+
+class ProgrammeFigures(Protocol):
+    async def counts(
+        self, *, messages_since: datetime, expired_before: datetime, expiring_before: datetime
+    ) -> ProgrammeCounts:
+        """Users by role and state (keys total, mentors, mentees, staff, active, inactive,
+        verified_mentors); mentorings by status, a pending request created at or before
+        `expired_before` counting as expired; every answered request's answer time; messages
+        per UTC day from `messages_since` on; active mentors whose active mentees fill their
+        capacity; pending requests created after `expired_before` and at or before
+        `expiring_before` (they expire soon)."""
+
+
 class Transaction(Protocol):
     @property
     def users(self) -> Users: ...
+
+    @property
+    def statistics(self) -> ProgrammeFigures: ...
 
     @property
     def audit(self) -> AuditTrail: ...

@@ -44,11 +44,13 @@ from mentorat.application.ports import (
     UnitOfWork,
 )
 from mentorat.application.post_message import PostInTransaction, PostMessage
+from mentorat.application.read_audit import ReadAudit
 from mentorat.application.refresh_access import RefreshAccess, RefreshTokens
 from mentorat.application.register_user import RegisterUser
 from mentorat.application.request_mentoring import RequestMentoring
 from mentorat.application.respond_to_request import RespondToRequest
 from mentorat.application.show_progress import ShowProgress
+from mentorat.application.show_statistics import ShowStatistics
 from mentorat.domain.mentoring import DEFAULT_REQUEST_TTL
 
 
@@ -88,6 +90,8 @@ class Mentorat:
     demote_user: DemoteUser
     set_temporary_password: SetTemporaryPassword
     list_users: ListUsers
+    show_statistics: ShowStatistics
+    read_audit: ReadAudit
     uow: UnitOfWork
     write_once: WriteOnce
 
@@ -163,6 +167,8 @@ class Mentorat:
             demote_user=DemoteUser(uow, clock, recent),
             set_temporary_password=SetTemporaryPassword(uow, hasher, clock, recent),
             list_users=ListUsers(uow),
+            show_statistics=ShowStatistics(uow, clock, request_ttl),
+            read_audit=ReadAudit(uow),
             uow=uow,
             write_once=write_once,
         )

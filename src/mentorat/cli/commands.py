@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from mentorat import bootstrap
 from mentorat.application.list_users import USERS_PAGE_MAX, UsersQuery
 from mentorat.application.register_user import RegisterCommand
-from mentorat.application.views import UserView
+from mentorat.application.views import AccountView, UserView
 from mentorat.cli.common import (
     EXIT_USAGE,
     CommandError,
@@ -122,7 +122,7 @@ def user_create(args: argparse.Namespace, settings: Settings) -> int:
             )
         )
         if args.verified:
-            user = await system.mentorat.verify_user(user.username)
+            user = (await system.mentorat.verify_user(user.username)).user
         return user
 
     print_user(with_system(settings, create))
@@ -132,8 +132,8 @@ def user_create(args: argparse.Namespace, settings: Settings) -> int:
 def user_change(action: str) -> Callable[[argparse.Namespace, Settings], int]:
     def run(args: argparse.Namespace, settings: Settings) -> int:
         async def change(system: bootstrap.System) -> UserView:
-            use_case: Callable[[str], Awaitable[UserView]] = getattr(system.mentorat, action)
-            return await use_case(args.username)
+            use_case: Callable[[str], Awaitable[AccountView]] = getattr(system.mentorat, action)
+            return (await use_case(args.username)).user
 
         print_user(with_system(settings, change))
         return 0
@@ -145,7 +145,7 @@ def user_set_password(args: argparse.Namespace, settings: Settings) -> int:
     password = read_password()
 
     async def set_password(system: bootstrap.System) -> UserView:
-        return await system.mentorat.set_temporary_password(args.username, password)
+        return (await system.mentorat.set_temporary_password(args.username, password)).user
 
     print_user(with_system(settings, set_password))
     return 0

@@ -21,6 +21,7 @@ from mentorat.adapters.memory.repositories import (
     InMemoryMessages,
     InMemoryUsers,
 )
+from mentorat.adapters.memory.statistics import InMemoryProgrammeFigures
 from mentorat.adapters.memory.store import InMemoryStore, Undo
 from mentorat.application.ports import Transaction
 
@@ -31,6 +32,7 @@ class InMemoryTransaction:
         self.committed = False
         self.users = InMemoryUsers(store, self.undo)
         self.audit = InMemoryAuditTrail(store, self.undo)
+        self.statistics = InMemoryProgrammeFigures(store)
         self.profiles = InMemoryProfiles(store, self.undo)
         self.directory = InMemoryMentorDirectory(store)
         self.mentorings = InMemoryMentorings(store, self.undo)

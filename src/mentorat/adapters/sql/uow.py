@@ -13,6 +13,7 @@ from mentorat.adapters.sql.mentorings import SqlMentorings
 from mentorat.adapters.sql.messages import SqlMessages
 from mentorat.adapters.sql.profiles import SqlProfiles
 from mentorat.adapters.sql.statements import Runner
+from mentorat.adapters.sql.statistics import SqlProgrammeFigures
 from mentorat.adapters.sql.used_tokens import SqlUsedRefreshTokens
 from mentorat.adapters.sql.users import SqlUsers
 
@@ -29,6 +30,7 @@ class SqlTransaction:
         "mentorings",
         "messages",
         "profiles",
+        "statistics",
         "used_refresh_tokens",
         "users",
     )
@@ -37,6 +39,7 @@ class SqlTransaction:
         self._run = run
         self.users = SqlUsers(run)
         self.audit = SqlAuditTrail(run)
+        self.statistics = SqlProgrammeFigures(run)
         self.profiles = SqlProfiles(run)
         self.directory = SqlMentorDirectory(run)
         self.mentorings = SqlMentorings(run)
