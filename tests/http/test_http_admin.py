@@ -53,6 +53,15 @@ async def admin(api: Api) -> Person:
     return person
 
 
+async def again(api: Api, who: Person) -> Person:
+    """`who` logged in anew (after the clock moved past their tokens' life)."""
+    response = await api.client.post(
+        "/auth/token/", json={"username": who.username, "password": who.password}
+    )
+    pair = response.json()
+    return Person(who.id, who.username, pair["access"], pair["refresh"])
+
+
 async def call(api: Api, method: str, path: str, who: Person | None, **kwargs: Any) -> Any:
     headers = {} if who is None else who.auth
     return await api.client.request(method, path, headers=headers, **kwargs)
@@ -245,3 +254,23 @@ async def test_the_audit_trail_says_who_did_what_to_whom_and_holds_no_secret(
 )
 async def test_a_bad_audit_query_is_a_400(api: Api, admin: Person, query: str, field: str) -> None:
     assert_error(await call(api, "GET", f"/api/admin/audit/?{query}", admin), 400, field=field)
+
+
+async def test_statistics_count_full_mentors_and_requests_about_to_expire(
+    api: Api, admin: Person, mentee: Person, mentor: Person, clock: ManualClock
+) -> None:
+    edited = await api.client.patch("/auth/me/", json={"capacity": 1}, headers=mentor.auth)
+    assert edited.status_code == 200, edited.text
+    await api.accepted(mentee, mentor)
+    await api.request(await api.person("late"), await api.person("m2", mentor=True))
+    clock.advance(days=13)  # requests wait 14 days: this one expires within 48 hours
+    admin = await again(api, admin)  # its access token expired meanwhile
+    stats = (await call(api, "GET", "/api/admin/stats/", admin)).json()
+    assert stats["mentors_at_capacity"] == 1
+    assert stats["requests_about_to_expire"] == 1
+    clock.advance(days=1, seconds=1)
+    admin = await again(api, admin)
+    stats = (await call(api, "GET", "/api/admin/stats/", admin)).json()
+    assert stats["requests_about_to_expire"] == 0
+    assert stats["mentorings"]["expired"] == 1
+    assert stats["mentorings"]["pending"] == 0
