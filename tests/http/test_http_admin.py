@@ -40,7 +40,8 @@ PROBES = [
     ("GET", "/api/admin/stats/"),
     ("GET", "/api/admin/audit/"),
     ("GET", "/api/admin/no-such-thing/"),
-    ("DELETE", "/api/admin/users/1/erase/"),
+    ("POST", "/api/admin/users/1/erase/"),
+    ("GET", "/api/admin/users/1/export/"),
     ("GET", "/api/admin/users/1/"),
     ("POST", "/api/admin/users/1/promote/"),
 ]
@@ -274,3 +275,28 @@ async def test_statistics_count_full_mentors_and_requests_about_to_expire(
     assert stats["requests_about_to_expire"] == 0
     assert stats["mentorings"]["expired"] == 1
     assert stats["mentorings"]["pending"] == 0
+
+
+async def test_administrators_export_and_erase_anyone(
+    api: Api, admin: Person, mentee: Person
+) -> None:
+    exported = await call(api, "GET", f"/api/admin/users/{mentee.id}/export/", admin)
+    assert exported.status_code == 200
+    assert exported.json()["account"]["username"] == mentee.username
+    erased = await call(api, "POST", f"/api/admin/users/{mentee.id}/erase/", admin)
+    assert erased.status_code == 204
+    assert_error(await api.client.get("/auth/me/", headers=mentee.auth), 401)
+    again = await call(api, "POST", f"/api/admin/users/{mentee.id}/erase/", admin)
+    assert again.status_code == 204  # nothing more to erase
+    after = (await call(api, "GET", f"/api/admin/users/{mentee.id}/export/", admin)).json()
+    assert after["account"]["email"] == ""
+    assert after["account"]["is_active"] is False
+    audit = (await call(api, "GET", f"/api/admin/audit/?user={mentee.id}", admin)).json()
+    assert [(e["action"], e["actor_id"]) for e in audit] == [
+        ("data_exported", admin.id),
+        ("user_erased", admin.id),
+        ("user_erased", admin.id),
+        ("data_exported", admin.id),
+    ]
+    assert_error(await call(api, "GET", "/api/admin/users/999999/export/", admin), 404)
+    assert_error(await call(api, "POST", "/api/admin/users/999999/erase/", admin), 404)

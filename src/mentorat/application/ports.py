@@ -326,9 +326,29 @@ class ProgrammeFigures(Protocol):
         `expiring_before` (they expire soon)."""
 
 
+class PersonalData(Protocol):
+    """What the store holds about one person beyond their user row and profile: read for an
+    export (GDPR article 15), wiped for an erasure (article 17)."""
+
+    async def messages_sent_by(self, user_id: UserId) -> list[Message]:
+        """Every message the user wrote, by id."""
+
+    async def goals_of(self, user_id: UserId) -> list[Goal]:
+        """The goals of every mentoring the user takes part in, by mentoring then position."""
+
+    async def erase_traces(self, user_id: UserId, username: str, marker: str) -> None:
+        """Replace the text of every message the user wrote by `marker` (the chats keep their
+        shape), forget the failed-login counters kept under their username and the client
+        addresses of audit entries about or by them, and leave no copy of erased text in a
+        search index. Their user row and profile are the caller's to overwrite first."""
+
+
 class Transaction(Protocol):
     @property
     def users(self) -> Users: ...
+
+    @property
+    def personal_data(self) -> PersonalData: ...
 
     @property
     def statistics(self) -> ProgrammeFigures: ...

@@ -33,6 +33,7 @@ from mentorat.application.manage_users import (
     VerifyUser,
 )
 from mentorat.application.obtain_tokens import ObtainTokens
+from mentorat.application.personal_data import ErasePerson, ExportPersonalData
 from mentorat.application.ports import (
     ChatPosts,
     Clock,
@@ -92,6 +93,8 @@ class Mentorat:
     list_users: ListUsers
     show_statistics: ShowStatistics
     read_audit: ReadAudit
+    export_personal_data: ExportPersonalData
+    erase_person: ErasePerson
     uow: UnitOfWork
     write_once: WriteOnce
 
@@ -169,6 +172,8 @@ class Mentorat:
             list_users=ListUsers(uow),
             show_statistics=ShowStatistics(uow, clock, request_ttl),
             read_audit=ReadAudit(uow),
+            export_personal_data=ExportPersonalData(uow, clock),
+            erase_person=ErasePerson(uow, hasher, clock, events, recent, request_ttl),
             uow=uow,
             write_once=write_once,
         )

@@ -139,6 +139,12 @@ def validate_phone(phone: str | None) -> str | None:
     return phone
 
 
+# What an erased account's password hash becomes: no hasher verifies a password against it.
+UNUSABLE_PASSWORD = "!"
+# What the messages of an erased person say instead of what they wrote.
+ERASED_MESSAGE = "[message deleted]"
+
+
 @dataclass(frozen=True, slots=True)
 class NewUser:
     """A registration whose details passed every rule, waiting for an id."""
@@ -222,6 +228,28 @@ class User:
     def rehash(self, password_hash: str) -> None:
         """The same password under a stronger hash: nothing else changes, no token dies."""
         self.password_hash = password_hash
+
+    def erase(self, at: datetime) -> None:
+        """Forget the person (GDPR article 17): every detail that names or reaches them goes,
+        the password can match nothing, and the account is shut. The id stays, so mentorings
+        and chats keep their shape for the other participant. `#` is in no username, so the
+        placeholder name clashes with nobody's."""
+        self.username = f"#erased-{self.id}"
+        self.email = ""
+        self.first_name = ""
+        self.last_name = ""
+        self.phone_number = None
+        self.password_hash = UNUSABLE_PASSWORD
+        self.is_mentor = False
+        self.is_verified = False
+        self.is_active = False
+        self.is_staff = False
+        self.must_change_password = False
+        self.password_changed_at = at
+
+    @property
+    def is_erased(self) -> bool:
+        return self.password_hash == UNUSABLE_PASSWORD and self.username.startswith("#erased-")
 
     @property
     def tokens_valid_since(self) -> int:

@@ -73,6 +73,20 @@ class InMemoryUsers:
         before = self._store.users[user.id]
         self._store.users[user.id] = copy_user(user)
         self._undo.append(lambda: self._store.users.__setitem__(user.id, before))
+        old_key, new_key = username_key(before.username), username_key(user.username)
+        if old_key != new_key:  # an erasure renames the account
+            if new_key in self._store.usernames:
+                raise UsernameTaken()
+            names = self._store.usernames
+            del names[old_key]
+            names[new_key] = user.id
+            user_id = user.id
+
+            def rename_back() -> None:
+                del names[new_key]
+                names[old_key] = user_id
+
+            self._undo.append(rename_back)
 
     async def search(
         self, text: str = "", *, after: UserId | None = None, limit: int | None = None

@@ -7,6 +7,8 @@ from collections import deque
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from mentorat.domain.users import username_key
+
 
 class ManualClock:
     """A clock that stands still until told to move: for tests and reproducible examples."""
@@ -42,7 +44,7 @@ class InMemoryLoginThrottle:
 
     @staticmethod
     def _keys(username: str, address: str) -> list[tuple[str, str]]:
-        keys = [("u", username.casefold())]
+        keys = [("u", username_key(username))]
         if address:
             keys.append(("a", address))
         return keys

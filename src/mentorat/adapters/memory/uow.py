@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from mentorat.adapters.memory.personal_data import InMemoryPersonalData
 from mentorat.adapters.memory.profiles import InMemoryMentorDirectory, InMemoryProfiles
 from mentorat.adapters.memory.records import (
     InMemoryAuditTrail,
@@ -33,6 +34,7 @@ class InMemoryTransaction:
         self.users = InMemoryUsers(store, self.undo)
         self.audit = InMemoryAuditTrail(store, self.undo)
         self.statistics = InMemoryProgrammeFigures(store)
+        self.personal_data = InMemoryPersonalData(store, self.undo)
         self.profiles = InMemoryProfiles(store, self.undo)
         self.directory = InMemoryMentorDirectory(store)
         self.mentorings = InMemoryMentorings(store, self.undo)

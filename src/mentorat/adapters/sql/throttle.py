@@ -14,6 +14,7 @@ from mentorat.adapters.sql.database import Database
 from mentorat.adapters.sql.mapping import bound
 from mentorat.adapters.sql.statements import Statement
 from mentorat.adapters.sql.tables import UtcDateTime, login_failures, registration_attempts
+from mentorat.domain.users import username_key
 
 _BY_USERNAME, _BY_ADDRESS = "u", "a"
 _KEY_MAX: Final = 600  # login_failures.key's length
@@ -30,6 +31,12 @@ def _fit(key: str) -> str:
         else:
             return key
     return "#" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def throttle_key(username: str) -> str:
+    """The key failed logins of `username` are counted under: its `username_key` (so that
+    full-width or differently cased spellings of one name share one count), fitted."""
+    return _fit(username_key(username))
 
 
 def _nth_recent(scope: str) -> ScalarSelect[datetime]:
@@ -85,7 +92,7 @@ class SqlLoginThrottle:
 
     async def retry_after(self, username: str, address: str, now: datetime) -> int:
         params = {
-            "u_key": _fit(username.casefold()),
+            "u_key": throttle_key(username),
             "u_offset": self._per_username - 1,
             # An empty address means "unknown" and is never recorded (as in memory), so it
             # matches no row here and the statement stays the same.
@@ -107,7 +114,7 @@ class SqlLoginThrottle:
         return max(0, math.ceil(wait))
 
     async def record_failure(self, username: str, address: str, now: datetime) -> None:
-        rows = [{"scope": _BY_USERNAME, "key": _fit(username.casefold()), "failed_at": now}]
+        rows = [{"scope": _BY_USERNAME, "key": throttle_key(username), "failed_at": now}]
         if address:
             rows.append({"scope": _BY_ADDRESS, "key": _fit(address), "failed_at": now})
         async with self._database.connect() as run:

@@ -11,6 +11,7 @@ from mentorat.adapters.sql.goals import SqlGoals
 from mentorat.adapters.sql.idempotency import SqlIdempotencyKeys
 from mentorat.adapters.sql.mentorings import SqlMentorings
 from mentorat.adapters.sql.messages import SqlMessages
+from mentorat.adapters.sql.personal_data import SqlPersonalData
 from mentorat.adapters.sql.profiles import SqlProfiles
 from mentorat.adapters.sql.statements import Runner
 from mentorat.adapters.sql.statistics import SqlProgrammeFigures
@@ -29,6 +30,7 @@ class SqlTransaction:
         "idempotency",
         "mentorings",
         "messages",
+        "personal_data",
         "profiles",
         "statistics",
         "used_refresh_tokens",
@@ -40,6 +42,7 @@ class SqlTransaction:
         self.users = SqlUsers(run)
         self.audit = SqlAuditTrail(run)
         self.statistics = SqlProgrammeFigures(run)
+        self.personal_data = SqlPersonalData(run)
         self.profiles = SqlProfiles(run)
         self.directory = SqlMentorDirectory(run)
         self.mentorings = SqlMentorings(run)

@@ -33,8 +33,10 @@ from mentorat.adapters.http.controllers import (
     query_integer,
 )
 from mentorat.adapters.http.errors import error_responses
+from mentorat.adapters.http.personal_schemas import ExportOut, export_out
 from mentorat.application.actors import Actor
 from mentorat.application.list_users import USERS_PAGE_DEFAULT, USERS_PAGE_MAX, UsersQuery
+from mentorat.application.personal_data import EraseCommand
 from mentorat.application.read_audit import (
     AUDIT_PAGE_DEFAULT,
     AUDIT_PAGE_MAX,
@@ -164,6 +166,31 @@ async def set_temporary_password(
 
 
 @get(
+    f"{PATH}users/{{user_id:str}}/export/",
+    operation_id="adminExportUser",
+    summary="Everything the service holds about a user, as one JSON document",
+    tags=TAGS,
+    responses=error_responses(*ADMIN_ERRORS, 404, 503),
+)
+async def export_user(request: Authenticated, user_id: Annotated[str, USER_ID]) -> ExportOut:
+    return export_out(
+        await use_cases(request).export_personal_data(_user_id(user_id), _actor(request))
+    )
+
+
+@post(
+    f"{PATH}users/{{user_id:str}}/erase/",
+    status_code=204,
+    operation_id="adminEraseUser",
+    summary="Erase a user: details, credentials and message texts go, open mentorings end",
+    tags=TAGS,
+    responses=error_responses(*ADMIN_ERRORS, 404, 503),
+)
+async def erase_user(request: Authenticated, user_id: Annotated[str, USER_ID]) -> None:
+    await use_cases(request).erase_person(EraseCommand(_user_id(user_id), None, _actor(request)))
+
+
+@get(
     f"{PATH}stats/",
     operation_id="adminStatistics",
     summary="Programme statistics",
@@ -250,4 +277,13 @@ async def no_such_admin_route(
     raise NotFound("Not found.")
 
 
-ROUTES = [list_users, *ACTIONS, set_temporary_password, statistics, audit, no_such_admin_route]
+ROUTES = [
+    list_users,
+    *ACTIONS,
+    set_temporary_password,
+    export_user,
+    erase_user,
+    statistics,
+    audit,
+    no_such_admin_route,
+]

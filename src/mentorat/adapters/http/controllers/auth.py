@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from litestar import get, patch, post
+from litestar import delete, get, patch, post
 from litestar.params import JSONBody
 from msgspec import UNSET
 
 from mentorat.adapters.http.context import client_address, use_cases
 from mentorat.adapters.http.controllers import Anonymous, Authenticated
 from mentorat.adapters.http.errors import error_responses
+from mentorat.adapters.http.personal_schemas import ExportOut, PasswordIn, export_out
 from mentorat.adapters.http.profile_schemas import MeOut, ProfileIn, me_out
 from mentorat.adapters.http.schemas import (
     AccessOut,
@@ -25,9 +26,11 @@ from mentorat.adapters.http.schemas import (
     UserOut,
     user_out,
 )
+from mentorat.application.actors import Actor
 from mentorat.application.edit_profile import EditProfileCommand
 from mentorat.application.manage_passwords import ChangePasswordCommand
 from mentorat.application.obtain_tokens import LoginCommand
+from mentorat.application.personal_data import EraseCommand
 from mentorat.application.ports import TokenPair
 from mentorat.application.register_user import RegisterCommand
 from mentorat.domain.errors import InvalidInput
@@ -193,5 +196,38 @@ async def edit_me(request: Authenticated, data: JSONBody[ProfileIn]) -> MeOut:
     return me_out(view)
 
 
+@get(
+    "/auth/me/export/",
+    operation_id="exportMe",
+    summary="Everything the service holds about the caller, as one JSON document",
+    tags=TAGS,
+    responses=error_responses(401, 503),
+)
+async def export_me(request: Authenticated) -> ExportOut:
+    """Profile and account, every mentoring, the messages the caller sent, the goals of their
+    mentorings and the audit entries about them (GDPR articles 15 and 20)."""
+    caller = Actor(request.user.id, client_address(request))
+    return export_out(await use_cases(request).export_personal_data(request.user.id, caller))
+
+
+@delete(
+    "/auth/me/",
+    status_code=204,
+    operation_id="eraseMe",
+    summary="Erase oneself (with one's password): details, credentials and message texts go",
+    tags=TAGS,
+    responses=error_responses(400, 401, 413, 415, 503),
+)
+async def erase_me(request: Authenticated, data: JSONBody[PasswordIn]) -> None:
+    """Profile fields and credentials are overwritten, every message the caller wrote reads
+    `[message deleted]`, open mentorings end (the other participant is notified), and the
+    account's tokens stop working. A wrong password is a 400 naming `password`."""
+    await use_cases(request).erase_person(
+        EraseCommand(
+            request.user.id, data.password, Actor(request.user.id, client_address(request))
+        )
+    )
+
+
 PUBLIC = [register, obtain_tokens, refresh_access, verify_token, log_out]
-PROTECTED = [me, edit_me, change_password]
+PROTECTED = [me, edit_me, change_password, export_me, erase_me]
