@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorat.adapters.auth.jwt_tokens import JwtTokens
@@ -27,6 +28,7 @@ from mentorat.adapters.sql.engine import create_engine
 from mentorat.adapters.sql.throttle import SqlLoginThrottle, SqlRegistrationThrottle
 from mentorat.adapters.sql.uow import SqlUnitOfWork
 from mentorat.application.idempotency import DEFAULT_LEASE
+from mentorat.application.import_accounts import ImportedAccount
 from mentorat.application.ports import (
     Clock,
     EventPublisher,
@@ -229,6 +231,21 @@ def migration_history() -> list[tuple[str, str]]:
 def downgrade_database(settings: Settings, revision: str) -> None:
     """Undo the migrations after `revision` ("base" undoes them all, dropping every table)."""
     migrations.migrate(settings, "downgrade", revision)
+
+
+def read_django_accounts(
+    *, dump: Path | None = None, url: str | None = None, table: str = "auth_user"
+) -> list[ImportedAccount]:
+    """The accounts of the original Django service: from a `dumpdata` JSON file, or from its
+    PostgreSQL database (`table`: its user table). Raises SourceError when they cannot be read.
+    """
+    from mentorat.adapters.django.source import read_database, read_dump
+
+    if dump is not None:
+        return read_dump(dump)
+    if url is None:
+        raise ValueError("a dump file or a database URL is needed")
+    return read_database(url, table)
 
 
 async def seed_demo(system: System) -> None:

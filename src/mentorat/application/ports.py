@@ -37,6 +37,11 @@ class Users(Protocol):
 
     async def save(self, user: User) -> None: ...
 
+    async def add_existing(self, users: Sequence[User]) -> None:
+        """Store users that keep the ids they have (brought in from another system), each
+        with the empty profile; the ids the store gives later follow the largest. The caller
+        has checked that neither their ids nor their names are taken."""
+
     async def search(
         self, text: str = "", *, after: UserId | None = None, limit: int | None = None
     ) -> list[User]:

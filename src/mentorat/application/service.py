@@ -11,6 +11,7 @@ from mentorat.application.expire_requests import ExpireRequests
 from mentorat.application.find_mentors import SearchMentors, SuggestMentors
 from mentorat.application.idempotency import DEFAULT_LEASE, WriteOnce
 from mentorat.application.identify_caller import IdentifyCaller, RecentCallers
+from mentorat.application.import_accounts import ImportAccounts
 from mentorat.application.list_mentorings import ListMentorings
 from mentorat.application.list_messages import ListMessages
 from mentorat.application.list_requests import ListRequests
@@ -95,6 +96,7 @@ class Mentorat:
     read_audit: ReadAudit
     export_personal_data: ExportPersonalData
     erase_person: ErasePerson
+    import_accounts: ImportAccounts
     uow: UnitOfWork
     write_once: WriteOnce
 
@@ -174,6 +176,7 @@ class Mentorat:
             read_audit=ReadAudit(uow),
             export_personal_data=ExportPersonalData(uow, clock),
             erase_person=ErasePerson(uow, hasher, clock, events, recent, request_ttl),
+            import_accounts=ImportAccounts(uow),
             uow=uow,
             write_once=write_once,
         )

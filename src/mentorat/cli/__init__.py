@@ -11,6 +11,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from mentorat import __version__, bootstrap
 from mentorat.cli import commands as handlers
@@ -150,6 +151,33 @@ def _parser() -> argparse.ArgumentParser:
         "--limit", type=int, default=None, metavar="N", help="at most N accounts (default all)"
     )
     listing.set_defaults(run=handlers.user_list)
+
+    bring = commands.add_parser(
+        "import", help="bring accounts in from another service", description="Import accounts."
+    )
+    bring_commands = bring.add_subparsers(title="sources", metavar="SOURCE", required=True)
+    django = bring_commands.add_parser(
+        "django",
+        help="the users of the original Django service, with their ids and password hashes",
+        description="Import the users of the original Django service, keeping their ids (so "
+        "tokens signed with the shared key name the right people) and their password hashes "
+        "(pbkdf2_sha256 logins work, and are rehashed to argon2 on success). Safe to run "
+        "again: accounts already here are left as they are. Migrate the database first.",
+    )
+    source = django.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--from", dest="url", metavar="POSTGRESQL_URL", help="the Django service's database"
+    )
+    source.add_argument(
+        "--json", dest="dump", type=Path, metavar="FILE", help="a `manage.py dumpdata` file"
+    )
+    django.add_argument(
+        "--table",
+        default="auth_user",
+        help="the user table of the Django database (default auth_user; the original "
+        "service's custom model uses `users`)",
+    )
+    django.set_defaults(run=handlers.import_django)
 
     expire = commands.add_parser(
         "expire",

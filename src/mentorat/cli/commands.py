@@ -11,6 +11,7 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from mentorat import bootstrap
+from mentorat.application.import_accounts import ImportSummary
 from mentorat.application.list_users import USERS_PAGE_MAX, UsersQuery
 from mentorat.application.register_user import RegisterCommand
 from mentorat.application.views import AccountView, UserView
@@ -174,6 +175,37 @@ def user_list(args: argparse.Namespace, settings: Settings) -> int:
 
     count = with_system(settings, list_all)
     print(f"{count} account(s)", file=sys.stderr)
+    return 0
+
+
+def import_django(args: argparse.Namespace, settings: Settings) -> int:
+    from mentorat.adapters.django.source import SourceError
+
+    try:
+        accounts = bootstrap.read_django_accounts(dump=args.dump, url=args.url, table=args.table)
+    except SourceError as error:
+        raise CommandError(str(error)) from None
+    print(f"read {len(accounts)} account(s)", file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        print(f"imported {done}/{total}", file=sys.stderr)
+
+    async def bring(system: bootstrap.System) -> ImportSummary:
+        return await system.mentorat.import_accounts(accounts, progress)
+
+    summary = with_system(settings, bring)
+    for user_id, why in summary.conflicts:
+        print(f"skipped user {user_id}: {why}", file=sys.stderr)
+    report = {
+        "read": summary.read,
+        "added": summary.added,
+        "unchanged": summary.unchanged,
+        "conflicts": len(summary.conflicts),
+        "without_usable_password": summary.without_usable_password,
+    }
+    print(json.dumps(report))
+    if not summary.changed_anything:
+        print("nothing changed: every account was already here or conflicts", file=sys.stderr)
     return 0
 
 

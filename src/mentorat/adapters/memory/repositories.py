@@ -88,6 +88,24 @@ class InMemoryUsers:
 
             self._undo.append(rename_back)
 
+    async def add_existing(self, users: Sequence[User]) -> None:
+        ids = self._store.last_ids
+        before = ids["user"]
+        added = [(user.id, username_key(user.username)) for user in users]
+        for user in users:
+            self._store.users[user.id] = copy_user(user)
+            self._store.usernames[username_key(user.username)] = user.id
+            self._store.profiles[user.id] = Profile(user.id)
+            self._store.standings[user.id] = MentorStanding()
+
+        def forget_them() -> None:
+            for user_id, key in added:
+                self._forget(user_id, key)
+
+        self._undo.append(forget_them)
+        ids["user"] = max([before, *(user.id for user in users)])
+        self._undo.append(lambda: ids.__setitem__("user", before))
+
     async def search(
         self, text: str = "", *, after: UserId | None = None, limit: int | None = None
     ) -> list[User]:

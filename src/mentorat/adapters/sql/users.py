@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from sqlalchemy import String, any_, bindparam, func, or_, select, update
+from sqlalchemy import String, any_, bindparam, func, insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from mentorat.adapters.sql.mapping import (
@@ -13,11 +13,12 @@ from mentorat.adapters.sql.mapping import (
     USER_INSERTED,
     bound,
     listed,
+    new_profile_values,
     new_user_values,
     user_from_row,
     user_values,
 )
-from mentorat.adapters.sql.profiles import LISTED, SqlProfiles
+from mentorat.adapters.sql.profiles import LISTED, NEW, SqlProfiles
 from mentorat.adapters.sql.statements import Runner, Statement, insert_unless_taken
 from mentorat.adapters.sql.tables import Id, users
 from mentorat.domain.errors import UsernameTaken, UserNotFound
@@ -70,6 +71,19 @@ def _contains(text: str) -> str:
     return f"%{escaped}%"
 
 
+_INSERT_EXISTING: Final = Statement(insert(users).values(bound(users, ("id", *USER_INSERTED))))
+# PostgreSQL's identity goes on from the largest id; SQLite's rowid always does.
+_FOLLOW_IDS: Final = Statement(
+    select(
+        func.setval(
+            func.pg_get_serial_sequence("users", "id"),
+            select(func.max(users.c.id)).scalar_subquery(),
+        )
+    ),
+    sqlite=select(literal(1)),
+)
+
+
 class SqlUsers:
     __slots__ = ("_run",)
 
@@ -106,6 +120,15 @@ class SqlUsers:
         if changed != 1:
             raise UserNotFound()
         await self._run.execute(LISTED, {"who": user.id, "listed": listed(user)})
+
+    async def add_existing(self, people: Sequence[User]) -> None:
+        if not people:
+            return
+        await self._run.execute_many(
+            _INSERT_EXISTING, [{"id": user.id, **user_values(user)} for user in people]
+        )
+        await self._run.execute_many(NEW, [new_profile_values(user) for user in people])
+        await self._run.execute(_FOLLOW_IDS, {})
 
     async def search(
         self, text: str = "", *, after: UserId | None = None, limit: int | None = None
