@@ -4,6 +4,8 @@
 - `migrated_postgres`: that database, migrated once; `pg_url`: the same, emptied for a test.
 - `sqlite_template`: a migrated SQLite file; `sqlite_url`: a copy of it for a test.
 - `db_url`: `sqlite_url` or `pg_url`, parametrized (PostgreSQL cases carry the `postgres` mark).
+- `pgbouncer`: a real PgBouncer in transaction mode in front of that PostgreSQL;
+  `pgbouncer_url`: `pg_url` through it.
 
 Outside CI an unreachable PostgreSQL skips the PostgreSQL tests; under CI=true it fails them.
 """
@@ -23,6 +25,7 @@ import pytest
 from mentorat.adapters.sql.tables import metadata
 from mentorat.bootstrap import upgrade_database
 from mentorat.settings import Settings
+from tests.pgbouncer import PGBOUNCER, PgBouncer
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 SECRET = "k" * 32
@@ -104,3 +107,26 @@ def db_url(request: pytest.FixtureRequest) -> str:
     """A migrated, empty database of either kind."""
     name = "sqlite_url" if request.param == "sqlite" else "pg_url"
     return str(request.getfixturevalue(name))
+
+
+@pytest.fixture(scope="session")
+def pgbouncer(migrated_postgres: str) -> Iterator[PgBouncer]:
+    """A real PgBouncer in transaction pooling mode in front of the run's PostgreSQL.
+
+    Outside CI a machine without pgbouncer skips the tests that use it; under CI=true it fails
+    them (.ci/run installs it)."""
+    if PGBOUNCER is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("pgbouncer is not installed (.ci/run installs it)")
+        pytest.skip("pgbouncer is not installed")
+    bouncer = PgBouncer(migrated_postgres).start()
+    try:
+        yield bouncer
+    finally:
+        bouncer.stop()
+
+
+@pytest.fixture
+def pgbouncer_url(pgbouncer: PgBouncer, pg_url: str) -> str:
+    """The run's migrated PostgreSQL database, emptied for this test, through PgBouncer."""
+    return pgbouncer.url(pg_url.rpartition("/")[2])

@@ -52,3 +52,21 @@ def test_the_log_format_is_json_or_text(raw: str) -> None:
 def test_another_log_format_is_refused() -> None:
     with pytest.raises(SettingsError, match="MENTORAT_LOG_FORMAT must be json or text"):
         Settings.from_env({"MENTORAT_LOG_FORMAT": "xml"})
+
+
+def test_the_pooler_and_metrics_switches_read_on_and_off() -> None:
+    settings = Settings.from_env(
+        {
+            "MENTORAT_DB_TRANSACTION_POOLING": "on",
+            "MENTORAT_DB_PREPARED_STATEMENTS": "off",
+            "MENTORAT_METRICS": "off",
+        }
+    )
+    assert settings.db_transaction_pooling is True
+    assert settings.db_prepared_statements is False
+    assert settings.metrics is False
+    defaults = Settings.from_env({})
+    assert (defaults.db_transaction_pooling, defaults.db_prepared_statements) == (False, True)
+    assert defaults.metrics is True
+    with pytest.raises(SettingsError, match="MENTORAT_METRICS"):
+        Settings.from_env({"MENTORAT_METRICS": "sometimes"})

@@ -30,11 +30,13 @@ from mentorat.adapters.sql.uow import SqlUnitOfWork
 from mentorat.application.idempotency import DEFAULT_LEASE
 from mentorat.application.import_accounts import ImportedAccount
 from mentorat.application.ports import (
+    UNTALLIED,
     Clock,
     EventPublisher,
     LoginThrottle,
     PasswordHasher,
     RegistrationThrottle,
+    Tally,
     Tokens,
 )
 from mentorat.application.service import Mentorat
@@ -81,6 +83,7 @@ def in_memory(
     caller_cache_seconds: float = 0,
     idempotency_lease: timedelta = DEFAULT_LEASE,
     request_ttl: timedelta = DEFAULT_REQUEST_TTL,
+    tally: Tally = UNTALLIED,
 ) -> Mentorat:
     """A complete mentorat that keeps everything in this process: no server, no database.
 
@@ -105,20 +108,35 @@ def in_memory(
         caller_cache_seconds=caller_cache_seconds,
         idempotency_lease=idempotency_lease,
         request_ttl=request_ttl,
+        tally=tally,
     )
 
 
 @dataclass
 class System:
-    """A running mentorat: the use cases, plus what must be closed when it stops."""
+    """A running mentorat: the use cases, plus what must be closed when it stops.
+
+    `metrics`: what it counts, when `settings.metrics` is on (served by `http_app`).
+    """
 
     mentorat: Mentorat
     settings: Settings
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    metrics: PrometheusMetrics | None = None
 
     async def aclose(self) -> None:
         while self.closers:
             await self.closers.pop()()
+
+
+def _metrics(settings: Settings) -> PrometheusMetrics | None:
+    if not settings.metrics:
+        return None
+    # Imported only when used: prometheus-client takes a tenth of a second to import, which
+    # the administration commands need not pay.
+    from mentorat.adapters.metrics import PrometheusMetrics
+
+    return PrometheusMetrics()
 
 
 def in_memory_system(settings: Settings | None = None, **overrides: Any) -> System:
@@ -142,8 +160,11 @@ def in_memory_system(settings: Settings | None = None, **overrides: Any) -> Syst
             window_seconds=settings.registration_window_seconds,
         ),
     }
+    metrics = _metrics(settings)
+    if metrics is not None:
+        configured["tally"] = metrics
     mentorat = in_memory(**{**configured, **overrides})
-    return System(mentorat, settings, closers=[mentorat.write_once.aclose])
+    return System(mentorat, settings, closers=[mentorat.write_once.aclose], metrics=metrics)
 
 
 # --- the SQL system ----------------------------------------------------------------------------
@@ -176,6 +197,9 @@ def open_system(
     if not settings.secret_key:
         raise SettingsError("MENTORAT_SECRET_KEY is required: it signs the access tokens")
     database = open_database(settings, transaction_timeout=settings.transaction_timeout)
+    metrics = _metrics(settings)
+    if metrics is not None:
+        database.watch_pool(metrics)
     # PostgreSQL stores a post in one statement, batched per chat; SQLite in a unit of work.
     posts = PostgresChatPosts(database) if database.kind == "postgresql" else None
     mentorat = Mentorat.wire(
@@ -204,8 +228,14 @@ def open_system(
         caller_cache_seconds=settings.auth_cache_seconds,
         idempotency_lease=settings.idempotency_lease,
         request_ttl=settings.request_ttl,
+        tally=metrics or UNTALLIED,
     )
-    return System(mentorat, settings, closers=[database.dispose, mentorat.write_once.aclose])
+    return System(
+        mentorat,
+        settings,
+        closers=[database.dispose, mentorat.write_once.aclose],
+        metrics=metrics,
+    )
 
 
 def upgrade_database(settings: Settings, revision: str = "head") -> None:
@@ -293,6 +323,7 @@ if TYPE_CHECKING:
     from litestar import Litestar
 
     from mentorat.adapters.http.access import RequestIds
+    from mentorat.adapters.metrics import PrometheusMetrics
     from mentorat.logs import LogFormat
 
 
@@ -321,7 +352,8 @@ def configure_logging(
 
 def http_app(system: System, *, close_system: bool = False) -> RequestIds[Litestar]:
     """The Litestar app over `system`, with the HTTP options of its settings, inside the
-    wrapper that gives each request its id and access log line (`.app` is the Litestar app).
+    wrapper that gives each request its id and access log line and counts it for `/metrics`
+    when the system has metrics (`.app` is the Litestar app).
 
     With `close_system`, the app closes the system (its database pool) when the server stops.
     """
@@ -329,13 +361,16 @@ def http_app(system: System, *, close_system: bool = False) -> RequestIds[Litest
     from mentorat.adapters.http.app import create_app
 
     settings = system.settings
+    metrics = system.metrics
     return RequestIds(
         create_app(
             system.mentorat,
             cors_origins=settings.cors_origins,
             trusted_proxies=settings.proxies,
             on_shutdown=[system.aclose] if close_system else (),
-        )
+            metrics=metrics.exposition if metrics is not None else None,
+        ),
+        observer=metrics,
     )
 
 

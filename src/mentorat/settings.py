@@ -97,8 +97,16 @@ class Settings:
     auth_cache_seconds: float = 5.0
     # A pooled PostgreSQL connection idle for longer than this is pinged before use.
     db_idle_ping_seconds: float = 10.0
+    # A pooler in transaction mode (PgBouncer) stands between the workers and PostgreSQL: the
+    # session settings go as statements it tracks, not as startup options it refuses.
+    db_transaction_pooling: bool = False
+    # psycopg prepares a statement on the server once a connection has run it 5 times. Off
+    # behind a pooler that does not keep prepared statements (PgBouncer before 1.21).
+    db_prepared_statements: bool = True
     # Days a pending request waits for its mentor's answer before it expires.
     request_ttl_days: int = 14
+    # Prometheus metrics: counted, and served at /metrics (docs/operations.md, Metrics).
+    metrics: bool = True
 
     @property
     def async_database_url(self) -> str:

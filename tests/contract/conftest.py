@@ -1,4 +1,5 @@
-"""The three stores every contract case runs against: memory, SQLite and PostgreSQL."""
+"""The stores every contract case runs against: memory, SQLite, PostgreSQL, and PostgreSQL
+through a PgBouncer in transaction pooling mode."""
 
 from __future__ import annotations
 
@@ -12,7 +13,12 @@ from mentorat.adapters.sql.uow import SqlUnitOfWork
 from mentorat.application.ports import UnitOfWork
 from mentorat.settings import Settings
 
-ADAPTERS = ["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+ADAPTERS = [
+    "memory",
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.postgres),
+    pytest.param("pgbouncer", marks=pytest.mark.postgres),
+]
 
 
 @pytest.fixture(params=ADAPTERS)
@@ -21,8 +27,13 @@ async def uow(request: pytest.FixtureRequest) -> AsyncIterator[UnitOfWork]:
     if request.param == "memory":
         yield InMemoryUnitOfWork()
         return
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    database = open_database(Settings(database_url=url))
+    if request.param == "pgbouncer":
+        url = request.getfixturevalue("pgbouncer_url")
+        settings = Settings(database_url=url, **request.getfixturevalue("pgbouncer").settings())
+    else:
+        url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+        settings = Settings(database_url=url)
+    database = open_database(settings)
     try:
         yield SqlUnitOfWork(database)
     finally:

@@ -20,7 +20,7 @@ from mentorat.application.errors import (
     IdempotencyKeyReused,
     StorageUnavailable,
 )
-from mentorat.application.ports import Clock, Transaction, UnitOfWork
+from mentorat.application.ports import UNTALLIED, Clock, Occurrence, Tally, Transaction, UnitOfWork
 from mentorat.domain.errors import InvalidInput
 from mentorat.domain.users import UserId
 
@@ -143,8 +143,15 @@ class WriteOnce:
     last resort, for a process that died holding a claim.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, lease: timedelta = DEFAULT_LEASE) -> None:
-        self._uow, self._clock, self._lease = uow, clock, lease
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        clock: Clock,
+        lease: timedelta = DEFAULT_LEASE,
+        *,
+        tally: Tally = UNTALLIED,
+    ) -> None:
+        self._uow, self._clock, self._lease, self._tally = uow, clock, lease, tally
         self._releasing: set[asyncio.Task[None]] = set()
 
     async def __call__(
@@ -163,6 +170,7 @@ class WriteOnce:
         claimed_at = self._clock.now()
         replay = await self._claim(key, claimed_at)
         if replay is not None:
+            self._tally.add(Occurrence.IDEMPOTENT_REPLAY)
             async with self._uow(write=False) as tx:
                 return Written(await find(tx, replay), replayed=True)
         try:

@@ -10,9 +10,12 @@ from datetime import datetime, timedelta
 from mentorat.application.errors import Throttled
 from mentorat.application.lru import Lru
 from mentorat.application.ports import (
+    UNTALLIED,
     Clock,
     LoginThrottle,
+    Occurrence,
     PasswordHasher,
+    Tally,
     TokenPair,
     Tokens,
     UnitOfWork,
@@ -37,9 +40,10 @@ class ObtainTokens:
         tokens: Tokens,
         throttle: LoginThrottle,
         clock: Clock,
+        tally: Tally = UNTALLIED,
     ) -> None:
         self._uow, self._hasher, self._tokens = uow, hasher, tokens
-        self._throttle, self._clock = throttle, clock
+        self._throttle, self._clock, self._tally = throttle, clock, tally
         # When each throttled (name, address) was last audited here, so a flood of throttled
         # attempts costs one audit entry per wait rather than a write each.
         self._throttle_audited: Lru[tuple[str, str], datetime] = Lru(10_000)
@@ -51,6 +55,7 @@ class ObtainTokens:
         key = cmd.username if _could_be_a_username(cmd.username) else _digest(cmd.username)
         wait = await self._throttle.retry_after(key, cmd.client_address, now)
         if wait > 0:
+            self._tally.add(Occurrence.LOGIN_THROTTLED)
             audited = self._throttle_audited.get((key, cmd.client_address))
             if audited is None or audited <= now:
                 self._throttle_audited.put((key, cmd.client_address), now + timedelta(seconds=wait))
@@ -69,6 +74,7 @@ class ObtainTokens:
             ok = await self._hasher.verify(user.password_hash, cmd.password) and user.is_active
         if user is None or not ok:
             await self._throttle.record_failure(key, cmd.client_address, now)
+            self._tally.add(Occurrence.LOGIN_FAILED)
             subject = None if user is None else user.id
             await self._audit(AuditAction.LOGIN_FAILED, now, subject, cmd.client_address)
             raise InvalidCredentials()

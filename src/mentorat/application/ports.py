@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import Enum
 from typing import Protocol
 
 from mentorat.domain.audit import AuditAction, AuditEntry, AuditId, NewAuditEntry
@@ -489,6 +490,31 @@ class RegistrationThrottle(Protocol):
         """Count one registration from `address` and return 0; or, when the address already
         made its share within the window, count nothing and return the seconds to wait.
         An empty address (unknown) is always admitted and never counted."""
+
+
+class Occurrence(Enum):
+    """What operators count and no single answer tells them (a 401 does not say it was a login)."""
+
+    LOGIN_FAILED = "login_failed"
+    LOGIN_THROTTLED = "login_throttled"
+    IDEMPOTENT_REPLAY = "idempotent_replay"
+
+
+class Tally(Protocol):
+    def add(self, occurrence: Occurrence) -> None:
+        """Count one occurrence; cheap, never fails, never waits (it runs in the request)."""
+
+
+class Untallied:
+    """The tally where nobody counts: the default of the use cases that count."""
+
+    __slots__ = ()
+
+    def add(self, occurrence: Occurrence) -> None:
+        return None
+
+
+UNTALLIED: Tally = Untallied()
 
 
 class EventPublisher(Protocol):

@@ -36,12 +36,14 @@ from mentorat.application.manage_users import (
 from mentorat.application.obtain_tokens import ObtainTokens
 from mentorat.application.personal_data import ErasePerson, ExportPersonalData
 from mentorat.application.ports import (
+    UNTALLIED,
     ChatPosts,
     Clock,
     EventPublisher,
     LoginThrottle,
     PasswordHasher,
     RegistrationThrottle,
+    Tally,
     Tokens,
     UnitOfWork,
 )
@@ -116,6 +118,7 @@ class Mentorat:
         caller_cache_seconds: float = 0,
         idempotency_lease: timedelta = DEFAULT_LEASE,
         request_ttl: timedelta = DEFAULT_REQUEST_TTL,
+        tally: Tally = UNTALLIED,
     ) -> Mentorat:
         """Every use case on these ports.
 
@@ -131,13 +134,14 @@ class Mentorat:
         another request may take it over (see `WriteOnce`).
         `request_ttl`: how long a pending request waits for its mentor before it expires.
         `registrations`: how many accounts one client address may register (None: no bound).
+        `tally`: counts failed and throttled logins and idempotent replays (metrics).
         """
         recent = RecentCallers(caller_cache_seconds)
         refresh_tokens = RefreshTokens(uow, tokens, clock, rotate=rotate_refresh_tokens)
-        write_once = WriteOnce(uow, clock, idempotency_lease)
+        write_once = WriteOnce(uow, clock, idempotency_lease, tally=tally)
         return cls(
             register_user=RegisterUser(uow, hasher, clock, registrations),
-            obtain_tokens=ObtainTokens(uow, hasher, tokens, throttle, clock),
+            obtain_tokens=ObtainTokens(uow, hasher, tokens, throttle, clock, tally),
             refresh_access=RefreshAccess(refresh_tokens),
             refresh_tokens=refresh_tokens,
             identify_caller=IdentifyCaller(uow, tokens, clock, recent),

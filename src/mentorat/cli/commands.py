@@ -59,6 +59,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
             access_log=args.access_log,
             log_format=settings.log_format or default_format(),
             graceful_timeout=args.graceful_timeout,
+            metrics=settings.metrics,
         )
     )
 

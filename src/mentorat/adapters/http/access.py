@@ -4,11 +4,14 @@ A wrapper rather than a Litestar middleware: Litestar runs middleware only on a 
 and the id must also be on its 404s, 405s and CORS refusals. Each request's id is the client's
 `X-Request-ID` when it is well formed (so a proxy's id follows the request into mentorat's
 logs), 32 random hex digits otherwise; it is echoed in every answer and, through a context
-variable, on every log line the request causes.
+variable, on every log line the request causes. For the same reason, this is where requests
+are counted for `/metrics` (a `RequestObserver`, metrics.py), when one is given, and where a
+request whose headers are too many or too large is refused (431, in JSON) before the app.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -18,6 +21,7 @@ from typing import Any, Final, Generic, TypeVar
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
+from mentorat.adapters.http.metrics import RequestObserver
 from mentorat.logs import request_id
 
 access_log = logging.getLogger("mentorat.access")
@@ -25,6 +29,25 @@ A = TypeVar("A", bound=ASGIApp)
 
 REQUEST_ID_HEADER: Final = b"x-request-id"
 _WELL_FORMED: Final = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
+# The route of a request no route matched (a 404, a CORS preflight refused before routing).
+NO_ROUTE: Final = "(no route)"
+
+
+# The most header fields a request may carry, the longest one (name and value) and all of them
+# together: those of the nginx configuration in docs/operations.md (large_client_header_buffers
+# 4 8k), so a request nginx lets through is never refused here. Apache's LimitRequestFields is
+# 100 too.
+MAX_HEADERS: Final = 100
+MAX_HEADER_BYTES: Final = 8192
+MAX_HEADERS_BYTES: Final = 32768
+_TOO_LARGE: Final = json.dumps(
+    {
+        "detail": (
+            f"Request header fields too large: at most {MAX_HEADERS} headers, "
+            f"{MAX_HEADER_BYTES} bytes each, {MAX_HEADERS_BYTES} bytes in all."
+        )
+    }
+).encode()
 
 
 def request_id_from(scope: Scope) -> str:
@@ -32,28 +55,60 @@ def request_id_from(scope: Scope) -> str:
 
     As random as a uuid4's hex, and cheaper: no `UUID` object is built.
     """
+    return _read_headers(scope)[0]
+
+
+def _read_headers(scope: Scope) -> tuple[str, bool]:
+    """The request's id, and whether its headers are within the limits (one pass over them)."""
+    rid = None
+    count = total = longest = 0
     for name, value in scope["headers"]:
-        if name == REQUEST_ID_HEADER and _WELL_FORMED.fullmatch(value):
-            return value.decode("ascii")
-    return os.urandom(16).hex()
+        count += 1
+        size = len(name) + len(value)
+        total += size
+        if size > longest:
+            longest = size
+        if rid is None and name == REQUEST_ID_HEADER and _WELL_FORMED.fullmatch(value):
+            rid = value.decode("ascii")
+    within = count <= MAX_HEADERS and longest <= MAX_HEADER_BYTES
+    return rid or os.urandom(16).hex(), within and total <= MAX_HEADERS_BYTES
+
+
+async def _refuse_headers(send: Send) -> None:
+    """431 in JSON, like every other refusal; the server closes the connection after it."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 431,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(_TOO_LARGE)).encode()),
+                (b"connection", b"close"),
+                (b"x-content-type-options", b"nosniff"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": _TOO_LARGE, "more_body": False})
 
 
 class RequestIds(Generic[A]):
-    """Gives every HTTP request an id, echoes it, and logs one access line when it is done.
+    """Gives every HTTP request an id, echoes it, logs one access line when it is done, and
+    tells `observer` (if any) its method, route, status and duration.
 
     `app` is the wrapped application (the Litestar app), for whoever needs to reach it.
     """
 
-    __slots__ = ("app",)
+    __slots__ = ("app", "observer")
 
-    def __init__(self, app: A) -> None:
+    def __init__(self, app: A, *, observer: RequestObserver | None = None) -> None:
         self.app = app
+        self.observer = observer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        rid = request_id_from(scope)
+        rid, within_limits = _read_headers(scope)
         header = (REQUEST_ID_HEADER, rid.encode("ascii"))
         status = 0
 
@@ -66,21 +121,30 @@ class RequestIds(Generic[A]):
 
         token = request_id.set(rid)
         logged = access_log.isEnabledFor(logging.INFO)
-        started = time.perf_counter() if logged else 0.0
+        observer = self.observer
+        started = time.perf_counter() if logged or observer is not None else 0.0
         try:
-            await self.app(scope, receive, send_with_id)
+            if within_limits:
+                await self.app(scope, receive, send_with_id)
+            else:
+                await _refuse_headers(send_with_id)
         except BaseException:
             status = status or 500
             raise
         finally:
-            if logged:
-                _log_access(scope, status, time.perf_counter() - started)
+            if logged or observer is not None:
+                seconds = time.perf_counter() - started
+                if observer is not None:
+                    route = scope.get("path_template") or NO_ROUTE
+                    observer.observe_request(scope["method"], route, status, seconds)
+                if logged:
+                    _log_access(scope, status, seconds)
             request_id.reset(token)
 
 
 def _log_access(scope: HTTPScope, status: int, seconds: float) -> None:
     # The route's template, never the raw path: ids stay out of the line, and lines group.
-    route = scope.get("path_template") or "(no route)"
+    route = scope.get("path_template") or NO_ROUTE
     user: Any = scope.get("user")
     user_id = getattr(user, "id", None)
     duration_ms = round(seconds * 1000, 2)

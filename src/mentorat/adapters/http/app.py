@@ -11,7 +11,6 @@ from litestar.datastructures import State
 from litestar.events import BaseEventEmitterBackend, EventListener
 from litestar.exceptions import ImproperlyConfiguredException
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.utils import ensure_async_callable
 
@@ -31,6 +30,8 @@ from mentorat.adapters.http.controllers import (
 from mentorat.adapters.http.cors import cors_config, json_preflight_refusals
 from mentorat.adapters.http.errors import EXCEPTION_HANDLERS
 from mentorat.adapters.http.headers import allow_of_routes, outgoing_headers
+from mentorat.adapters.http.metrics import Exposition, metrics_route
+from mentorat.adapters.http.reference import assets_router, render_plugins
 from mentorat.application.service import Mentorat
 
 DESCRIPTION = """\
@@ -48,6 +49,7 @@ def create_app(
     cors_origins: Sequence[str] = (),
     trusted_proxies: Sequence[str] = (),
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
+    metrics: Exposition | None = None,
     debug: bool = False,
 ) -> Litestar:
     """The HTTP API over `mentorat`'s use cases; builds no connection, reads no environment.
@@ -55,6 +57,7 @@ def create_app(
     `trusted_proxies`: addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For
     and X-Forwarded-Proto are believed (`context.client_address`); ValueError for one that is
     neither. `on_shutdown`: awaited when the server stops, e.g. to close the database pool.
+    `metrics`: renders `GET /metrics` (no such route without it).
     """
     protected = Router(
         path="/",
@@ -76,7 +79,14 @@ def create_app(
     )
     cors = cors_config(cors_origins)
     app = Litestar(
-        route_handlers=[*health.PUBLIC, *auth.PUBLIC, protected, administration],
+        route_handlers=[
+            *health.PUBLIC,
+            *auth.PUBLIC,
+            protected,
+            administration,
+            assets_router(),
+            *([metrics_route(metrics)] if metrics is not None else []),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         # Bodies: strict JSON into the handler's `...In` struct; responses: plain msgspec.
         dto=JsonBody,
@@ -128,7 +138,7 @@ def _openapi() -> OpenAPIConfig:
         version=__version__,
         description=DESCRIPTION,
         path="/schema",
-        render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
+        render_plugins=render_plugins(),
         components=Components(
             security_schemes={
                 BEARER_SCHEME: SecurityScheme(

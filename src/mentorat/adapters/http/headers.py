@@ -1,5 +1,5 @@
-"""Headers set on the way out: hardening on every answer, no caching of credentials, and an
-`Allow` that lists every method of a path.
+"""Headers set on the way out: hardening on every answer, no caching of credentials, a content
+policy on the API reference pages, and an `Allow` that lists every method of a path.
 
 One `before_send` hook, so that each answer pays one call, whatever produced it (a handler, an
 error handler, Litestar's router or its CORS layer).
@@ -22,6 +22,17 @@ HARDENING: Final = (
 # Answers that carry tokens or the caller's own details (RFC 6749 section 5.1).
 NO_STORE_PATHS: Final = frozenset({"/auth/token", "/auth/token/refresh", "/auth/me"})
 NO_STORE: Final = ((b"cache-control", b"no-store"), (b"pragma", b"no-cache"))
+# The API reference pages (adapters/http/reference) load scripts, styles and images from this
+# server only: a page of them never reaches out, even for the logo Redoc links to a CDN.
+# Inline scripts and styles are how the pages pass the OpenAPI document to the viewer; Redoc's
+# search runs in a worker made from a blob.
+REFERENCE_PATHS: Final = frozenset({"/schema", "/schema/swagger", "/schema/redoc"})
+REFERENCE_POLICY: Final = (
+    b"content-security-policy",
+    b"default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    b"img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+    b"base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+)
 
 
 def allow_of_routes(routes: Iterable[object]) -> dict[int, bytes]:
@@ -48,8 +59,11 @@ def outgoing_headers(allow: Mapping[int, bytes]) -> BeforeMessageSendHookHandler
             headers = event["headers"] = list(headers)
         headers.extend(HARDENING)
         state = cast(dict[str, Any], scope)
-        if state.get("path_template") in NO_STORE_PATHS:
+        template = state.get("path_template")
+        if template in NO_STORE_PATHS:
             headers.extend(NO_STORE)
+        elif template in REFERENCE_PATHS:
+            headers.append(REFERENCE_POLICY)
         if state["method"] == "OPTIONS":
             handler = state.get("route_handler")
             methods = allow.get(id(handler)) if handler is not None else None

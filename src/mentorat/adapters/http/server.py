@@ -11,18 +11,29 @@ with status 1, when one dies while starting: its replacement would too), and on
 SIGTERM or SIGINT asks every worker to stop gracefully (uvicorn lets requests in flight
 finish within `graceful_timeout`), kills those still running a few seconds after that, and
 returns.
+
+With metrics on, the workers count in files of a directory that the supervisor hands them in
+`PROMETHEUS_MULTIPROC_DIR` (prometheus-client's multiprocess mode), so that a scrape answered
+by any worker adds up all of them: the operator's directory when that variable is set
+(emptied of earlier runs' files first), else a private temporary one, removed on exit.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import shutil
 import signal
 import socket
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any
 
 from mentorat.logs import LogFormat, logging_config
@@ -50,6 +61,8 @@ class ServerOptions:
     graceful_timeout: int = 10
     # The factory of the ASGI app each worker serves, as "module:function".
     app: str = APP
+    # Whether the workers count metrics (MENTORAT_METRICS): several then share a directory.
+    metrics: bool = False
 
     def uvicorn(self) -> dict[str, Any]:
         """uvicorn's options for one worker (the address comes from the worker's socket)."""
@@ -70,6 +83,11 @@ class ServerOptions:
             # mentorat writes the access line (with the route, user and request id).
             "access_log": False,
             "timeout_graceful_shutdown": self.graceful_timeout,
+            # An idle keep-alive connection is closed after this many seconds. Receiving a
+            # request has no deadline in uvicorn, nor does httptools bound header sizes: the
+            # app bounds headers once parsed (access.py), the reverse proxy the rest
+            # (docs/operations.md, Behind nginx).
+            "timeout_keep_alive": 5,
         }
 
 
@@ -106,7 +124,43 @@ def serve(options: ServerOptions) -> int:
         return 0
     # Fail here, once, when the address is taken, rather than in every worker.
     listening_socket(options.host, options.port).close()
-    return Supervisor(options).run()
+    if not options.metrics:
+        return Supervisor(options).run()
+    with metrics_directory() as directory:
+        return Supervisor(options, metrics_dir=directory).run()
+
+
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+@contextmanager
+def metrics_directory() -> Iterator[Path]:
+    """The directory the workers count in, in this process's environment (which the workers
+    inherit) for as long as the block runs."""
+    given = os.environ.get(MULTIPROCESS_ENV)
+    if given:
+        directory = Path(given)
+        directory.mkdir(parents=True, exist_ok=True)
+        # Files of an earlier run would be added to this one's counts.
+        for stale in directory.glob("*.db"):
+            stale.unlink()
+        yield directory
+        return
+    directory = Path(tempfile.mkdtemp(prefix="mentorat-metrics-"))
+    os.environ[MULTIPROCESS_ENV] = str(directory)
+    try:
+        yield directory
+    finally:
+        del os.environ[MULTIPROCESS_ENV]
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def forget_worker(metrics_dir: Path, pid: int) -> None:
+    """Take a dead worker's live gauges (connections in use) out of the sums; its counters
+    stay counted."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(pid, str(metrics_dir))  # type: ignore[no-untyped-call]
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:
@@ -118,8 +172,9 @@ def _exit_cleanly(signum: int, frame: object) -> None:
 class Supervisor:
     """Starts `options.workers` worker processes, replaces those that die, stops them all."""
 
-    def __init__(self, options: ServerOptions) -> None:
+    def __init__(self, options: ServerOptions, *, metrics_dir: Path | None = None) -> None:
         self._options = options
+        self._metrics_dir = metrics_dir
         self._context = multiprocessing.get_context("spawn")
         self._workers: list[BaseProcess] = []
         self._started: dict[BaseProcess, float] = {}
@@ -136,6 +191,8 @@ class Supervisor:
                 for i, worker in enumerate(self._workers):
                     if worker.is_alive() or self._stopping:
                         continue
+                    if self._metrics_dir is not None and worker.pid is not None:
+                        forget_worker(self._metrics_dir, worker.pid)
                     if time.monotonic() - self._started[worker] < STARTUP_SECONDS:
                         log.error(
                             "worker %s exited (%s) while starting; stopping the server",

@@ -17,9 +17,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable
 from types import TracebackType
+from typing import Protocol
 
 from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.pool import QueuePool
 
 from mentorat.adapters.sql.engine import SQLITE_BEGIN, create_engine, set_deadline
 from mentorat.adapters.sql.errors import is_driver_error, translate, translated
@@ -30,17 +32,47 @@ log = logging.getLogger(__name__)
 _PING = Statement(select(literal(1)))
 
 
+class PoolWatcher(Protocol):
+    """Told how busy the pool is (metrics): cheap calls, made around every checkout."""
+
+    def connections_in_use(self, count: int) -> None:
+        """The pool's connections now checked out, after a checkout or a return."""
+
+    def pool_exhausted(self) -> None:
+        """A checkout found every connection the pool may open in use: it waits for one."""
+
+
+class PoolWatch:
+    """A `PoolWatcher` and the pool it watches."""
+
+    __slots__ = ("_capacity", "_pool", "_watcher")
+
+    def __init__(self, pool: QueuePool, capacity: int, watcher: PoolWatcher) -> None:
+        self._pool, self._capacity, self._watcher = pool, capacity, watcher
+
+    def before_checkout(self) -> None:
+        if self._pool.checkedout() >= self._capacity:
+            self._watcher.pool_exhausted()
+
+    def report(self) -> None:
+        self._watcher.connections_in_use(self._pool.checkedout())
+
+
 class Database:
     """The engine of one database and the ways to connect to it."""
 
-    def __init__(self, engine: AsyncEngine, *, ping_timeout: float | None = None) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, ping_timeout: float | None = None, max_overflow: int = 0
+    ) -> None:
         """`engine` from `engine.create_engine(..., autocommit=True)` (`open_database`);
         `ping_timeout`: on PostgreSQL, how long `ping` waits for an answer (by default, as long
-        as any piece of work may)."""
+        as any piece of work may); `max_overflow`: the pool's, for `watch_pool`."""
         self.engine = engine
         self.kind = engine.dialect.name
         self.observers: list[Observer] = []
         self._ping_timeout = ping_timeout
+        self._max_overflow = max_overflow
+        self._watch: PoolWatch | None = None
         if self.kind == "postgresql":
             self._writer = engine.execution_options(isolation_level="READ COMMITTED")
             self._reader = engine
@@ -48,17 +80,30 @@ class Database:
             self._writer = engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
             self._reader = engine
 
+    def watch_pool(self, watcher: PoolWatcher) -> None:
+        """Tell `watcher` how many connections are in use around every checkout, and when a
+        checkout has to wait. Does nothing for a pool of one shared connection (in-memory
+        SQLite)."""
+        pool = self.engine.pool
+        if isinstance(pool, QueuePool):
+            self._watch = PoolWatch(pool, pool.size() + self._max_overflow, watcher)
+
     def connect(self, *, write: bool = True) -> ConnectionScope:
         """`async with`: the runner of a pooled connection; `write` holds a transaction, which
         rolls back unless committed."""
         if write:
-            return ConnectionScope(self._writer, self.observers)
-        return ConnectionScope(self._reader, self.observers, transaction=self.kind != "postgresql")
+            return ConnectionScope(self._writer, self.observers, watch=self._watch)
+        return ConnectionScope(
+            self._reader,
+            self.observers,
+            transaction=self.kind != "postgresql",
+            watch=self._watch,
+        )
 
     def autocommit(self) -> ConnectionScope:
         """`async with`: the runner of a pooled connection on which each statement commits as
         it runs, for a piece of work that is one statement."""
-        return ConnectionScope(self._reader, self.observers, transaction=False)
+        return ConnectionScope(self._reader, self.observers, transaction=False, watch=self._watch)
 
     async def ping(self) -> None:
         """Return when the database answers; raise StorageUnavailable when it does not."""
@@ -79,7 +124,9 @@ def open_database(settings: Settings, *, transaction_timeout: float | None = Non
     `transaction_timeout` bounds how long a piece of work may hold a PostgreSQL connection
     (None: no bound)."""
     engine = create_engine(settings, transaction_timeout=transaction_timeout, autocommit=True)
-    return Database(engine, ping_timeout=settings.db_connect_timeout)
+    return Database(
+        engine, ping_timeout=settings.db_connect_timeout, max_overflow=settings.db_max_overflow
+    )
 
 
 class ConnectionScope:
@@ -89,18 +136,27 @@ class ConnectionScope:
     connecting or closing leave as `StorageUnavailable`; the block's own errors pass through.
     """
 
-    __slots__ = ("_engine", "_observers", "_transaction", "connection")
+    __slots__ = ("_engine", "_observers", "_transaction", "_watch", "connection")
 
     def __init__(
-        self, engine: AsyncEngine, observers: list[Observer], *, transaction: bool = True
+        self,
+        engine: AsyncEngine,
+        observers: list[Observer],
+        *,
+        transaction: bool = True,
+        watch: PoolWatch | None = None,
     ) -> None:
         self._engine = engine
         self._observers = observers
         self._transaction = transaction
+        self._watch = watch
         self.connection: AsyncConnection | None = None
 
     async def __aenter__(self) -> Runner:
         conn = self._engine.connect()
+        watch = self._watch
+        if watch is not None:
+            watch.before_checkout()
         try:
             await conn.start()
             if self._transaction:
@@ -111,6 +167,8 @@ class ConnectionScope:
                 raise translate(error) from error
             raise
         self.connection = conn
+        if watch is not None:
+            watch.report()
         return runner_for(conn, self._observers, transaction=self._transaction)
 
     async def __aexit__(
@@ -127,6 +185,8 @@ class ConnectionScope:
             # transaction with it.
             await _quietly(conn.rollback(), "rolling back")
         await _close_quietly(conn)
+        if self._watch is not None:
+            self._watch.report()
 
 
 async def _close_quietly(conn: AsyncConnection) -> None:

@@ -59,6 +59,16 @@ def _postgresql_engine(
     autocommit: bool,
 ) -> AsyncEngine:
     statement_ms = max(1, round(settings.db_statement_timeout * 1000))
+    connect_args: dict[str, Any] = {
+        # libpq counts whole seconds and treats anything under 2 as 2.
+        "connect_timeout": max(2, math.ceil(settings.db_connect_timeout)),
+        "application_name": application_name,
+    }
+    if not settings.db_transaction_pooling:
+        connect_args["options"] = f"-c statement_timeout={statement_ms} -c timezone=UTC"
+    if not settings.db_prepared_statements:
+        # psycopg then never prepares: every statement is parsed by the server each time.
+        connect_args["prepare_threshold"] = None
     engine = create_async_engine(
         url,
         # Errors and logs name the statement, never its values: messages, password hashes.
@@ -71,13 +81,10 @@ def _postgresql_engine(
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
-        connect_args={
-            # libpq counts whole seconds and treats anything under 2 as 2.
-            "connect_timeout": max(2, math.ceil(settings.db_connect_timeout)),
-            "application_name": application_name,
-            "options": f"-c statement_timeout={statement_ms} -c timezone=UTC",
-        },
+        connect_args=connect_args,
     )
+    if settings.db_transaction_pooling:
+        event.listen(engine.sync_engine, "connect", _session_in_utc)
     idle_ping = settings.db_idle_ping_seconds
     event.listen(engine.sync_engine.pool, "checkin", _note_checkin)
     event.listen(
@@ -86,6 +93,21 @@ def _postgresql_engine(
         _checkout_check(engine.sync_engine.dialect, idle_ping, transaction_timeout),
     )
     return engine
+
+
+def _session_in_utc(dbapi_connection: DBAPIConnection, _: ConnectionPoolEntry) -> None:
+    """Every session's time zone is UTC (results need no conversion: statements.py).
+
+    Through a pooler in transaction mode, startup options are refused (PgBouncer: "unsupported
+    startup parameter: options"), and a session setting made on one server connection is not
+    there on the next. `TimeZone` is one of the parameters PgBouncer tracks per client: it sets
+    it on whichever server connection runs the client's next transaction. The statement timeout
+    is not: set it on the role (docs/scaling.md).
+    """
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET TIME ZONE 'UTC'")
+    cursor.close()
+    dbapi_connection.commit()
 
 
 # --- a database that stops answering --------------------------------------------------------------

@@ -1,0 +1,127 @@
+"""Prometheus metrics: what the HTTP edge, the use cases and the database pool count.
+
+One `PrometheusMetrics` per worker. It is the application's `Tally`, the SQL adapter's
+`PoolWatcher` and the HTTP adapter's `RequestObserver`; `exposition` renders `/metrics`.
+
+Several workers (`mentorat serve --workers N`) each count in files of their own under
+`PROMETHEUS_MULTIPROC_DIR` (prometheus-client's multiprocess mode, chosen when that variable is
+set as the process starts), and whichever worker answers a scrape adds up every worker's files.
+Without the variable, the counts live in this process, in a registry of its own.
+
+No label ever names a user, a mentoring or any other id: routes are templates, and the method
+is one of a fixed few (the counts are bounded whatever clients send).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Final
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.multiprocess import MultiProcessCollector
+
+from mentorat.application.ports import Occurrence
+
+MULTIPROCESS_ENV: Final = "PROMETHEUS_MULTIPROC_DIR"
+# From 1 ms (a cached read) to 10 s (a request that waited out the database's timeouts).
+LATENCY_BUCKETS: Final = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+class PrometheusMetrics:
+    """Every metric of one worker. Counting costs a dictionary lookup and a few increments."""
+
+    def __init__(self) -> None:
+        self.multiprocess = bool(os.environ.get(MULTIPROCESS_ENV))
+        # In multiprocess mode the values live in files and a scrape reads them all: the
+        # metrics need no registry. Otherwise they register in this worker's own (not in
+        # prometheus-client's global one, which would tie them to the import of a module).
+        self._registry = None if self.multiprocess else CollectorRegistry()
+        registry = self._registry
+        self._requests = Counter(
+            "mentorat_http_requests",
+            "HTTP requests answered, by method, route template and status.",
+            ["method", "route", "status"],
+            registry=registry,
+        )
+        self._latency = Histogram(
+            "mentorat_http_request_duration_seconds",
+            "Time from a request's arrival to the end of its answer, by method and route.",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self._occurrences = {
+            Occurrence.LOGIN_FAILED: Counter(
+                "mentorat_login_failures",
+                "Logins refused for a wrong name or password, or an inactive account.",
+                registry=registry,
+            ),
+            Occurrence.LOGIN_THROTTLED: Counter(
+                "mentorat_login_throttled",
+                "Logins refused without a check: too many recent failures (429).",
+                registry=registry,
+            ),
+            Occurrence.IDEMPOTENT_REPLAY: Counter(
+                "mentorat_idempotent_replays",
+                "Writes answered from an earlier request with the same Idempotency-Key.",
+                registry=registry,
+            ),
+        }
+        self._in_use = Gauge(
+            "mentorat_db_connections_in_use",
+            "Database connections checked out of the workers' pools (summed over workers).",
+            multiprocess_mode="livesum",
+            registry=registry,
+        )
+        self._pool_waits = Counter(
+            "mentorat_db_pool_waits",
+            "Checkouts that found every connection of their worker's pool in use and waited.",
+            registry=registry,
+        )
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+    # --- the HTTP adapter's RequestObserver ---------------------------------------------------
+
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        if method not in METHODS:
+            method = "other"
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = self._children[key] = (
+                self._requests.labels(method, route, str(status)),
+                self._latency.labels(method, route),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
+
+    # --- the application's Tally -------------------------------------------------------------
+
+    def add(self, occurrence: Occurrence) -> None:
+        self._occurrences[occurrence].inc()
+
+    # --- the SQL adapter's PoolWatcher -------------------------------------------------------
+
+    def connections_in_use(self, count: int) -> None:
+        self._in_use.set(count)
+
+    def pool_exhausted(self) -> None:
+        self._pool_waits.inc()
+
+    # --- /metrics -----------------------------------------------------------------------------
+
+    def exposition(self) -> tuple[bytes, str]:
+        """The text of a scrape, every worker's counts added up, and its content type."""
+        if self._registry is not None:
+            return generate_latest(self._registry), CONTENT_TYPE_LATEST
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry), CONTENT_TYPE_LATEST
