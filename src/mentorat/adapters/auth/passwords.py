@@ -73,7 +73,9 @@ class Argon2Hasher:
 
     async def verify(self, password_hash: str, password: str) -> bool:
         if password_hash.startswith(DJANGO_PBKDF2 + "$"):
-            return await asyncio.to_thread(verify_django_pbkdf2, password_hash, password)
+            # Bounded too: Django's 1,000,000 iterations take a core for a good fraction of a
+            # second.
+            return await self._bounded(lambda: verify_django_pbkdf2(password_hash, password))
         return await self._bounded(lambda: self._verify(password_hash, password))
 
     def needs_rehash(self, password_hash: str) -> bool:
