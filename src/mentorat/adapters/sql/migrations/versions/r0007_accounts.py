@@ -3,8 +3,11 @@ throttle, the audit trail, and usernames compared after Unicode NFKC.
 
 Every user's `username_key` is computed again as `domain.users.username_key` now defines it
 (NFKC, case folding, NFKC). Names made only of ASCII keep their key; when two existing names
-become one under the new rule, the younger account keeps its old key (it still logs in under
-its old spelling) and the clash is logged for an administrator to settle.
+become one under the new rule (only names with non-ASCII letters can), the older account
+takes the new key and the younger one keeps its old key, so the unique index holds. No lookup
+computes that old key any more: the younger account cannot log in by name until an
+administrator settles the clash (its id is logged as a warning; it keeps its id, its data and
+its tokens until then).
 
 Revision ID: 0007
 Revises: 0005
