@@ -7,12 +7,17 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mentorat.adapters.auth.jwt_tokens import JwtTokens
 from mentorat.adapters.auth.passwords import Argon2Hasher
 from mentorat.adapters.clock import SystemClock
-from mentorat.adapters.memory.services import DiscardEvents, InMemoryLoginThrottle
+from mentorat.adapters.memory.services import (
+    DiscardEvents,
+    InMemoryLoginThrottle,
+    InMemoryRegistrationThrottle,
+)
 from mentorat.adapters.memory.store import InMemoryStore
 from mentorat.adapters.memory.uow import InMemoryUnitOfWork
 from mentorat.adapters.sql import migrations
@@ -20,15 +25,17 @@ from mentorat.adapters.sql.bulk import SeedRefused
 from mentorat.adapters.sql.chat_posts import PostgresChatPosts
 from mentorat.adapters.sql.database import open_database
 from mentorat.adapters.sql.engine import create_engine
-from mentorat.adapters.sql.throttle import SqlLoginThrottle
+from mentorat.adapters.sql.throttle import SqlLoginThrottle, SqlRegistrationThrottle
 from mentorat.adapters.sql.uow import SqlUnitOfWork
 from mentorat.application.idempotency import DEFAULT_LEASE
+from mentorat.application.import_accounts import ImportedAccount
 from mentorat.application.ports import (
     UNTALLIED,
     Clock,
     EventPublisher,
     LoginThrottle,
     PasswordHasher,
+    RegistrationThrottle,
     Tally,
     Tokens,
 )
@@ -69,6 +76,7 @@ def in_memory(
     tokens: Tokens | None = None,
     throttle: LoginThrottle | None = None,
     events: EventPublisher | None = None,
+    registrations: RegistrationThrottle | None = None,
     access_lifetime: timedelta = timedelta(minutes=5),
     refresh_lifetime: timedelta = timedelta(days=1),
     rotate_refresh_tokens: bool = False,
@@ -79,8 +87,9 @@ def in_memory(
 ) -> Mentorat:
     """A complete mentorat that keeps everything in this process: no server, no database.
 
-    `caller_cache_seconds`, `idempotency_lease`, `request_ttl`: see `Mentorat.wire` (the cache
-    is off by default: the store is in memory).
+    `caller_cache_seconds`, `idempotency_lease`, `request_ttl`, `registrations`: see
+    `Mentorat.wire` (the cache is off by default: the store is in memory; registrations are not
+    bounded unless a throttle is given).
     """
     return Mentorat.wire(
         uow=InMemoryUnitOfWork(store),
@@ -94,6 +103,7 @@ def in_memory(
         ),
         throttle=throttle or InMemoryLoginThrottle(),
         events=events or DiscardEvents(),
+        registrations=registrations,
         rotate_refresh_tokens=rotate_refresh_tokens,
         caller_cache_seconds=caller_cache_seconds,
         idempotency_lease=idempotency_lease,
@@ -145,6 +155,10 @@ def in_memory_system(settings: Settings | None = None, **overrides: Any) -> Syst
             per_address=settings.login_max_failures_per_address,
             window_seconds=settings.login_window_seconds,
         ),
+        "registrations": InMemoryRegistrationThrottle(
+            per_address=settings.registration_max_per_address,
+            window_seconds=settings.registration_window_seconds,
+        ),
     }
     metrics = _metrics(settings)
     if metrics is not None:
@@ -161,6 +175,8 @@ def settings_hasher(settings: Settings) -> Argon2Hasher:
         time_cost=settings.argon2_time_cost,
         memory_cost_kib=settings.argon2_memory_kib,
         parallelism=settings.argon2_parallelism,
+        max_concurrent=settings.argon2_max_concurrent,
+        max_waiting=settings.argon2_max_waiting,
     )
 
 
@@ -202,6 +218,11 @@ def open_system(
             window_seconds=settings.login_window_seconds,
         ),
         events=events or DiscardEvents(),
+        registrations=SqlRegistrationThrottle(
+            database,
+            per_address=settings.registration_max_per_address,
+            window_seconds=settings.registration_window_seconds,
+        ),
         posts=posts,
         rotate_refresh_tokens=rotate_refresh_tokens,
         caller_cache_seconds=settings.auth_cache_seconds,
@@ -240,6 +261,21 @@ def migration_history() -> list[tuple[str, str]]:
 def downgrade_database(settings: Settings, revision: str) -> None:
     """Undo the migrations after `revision` ("base" undoes them all, dropping every table)."""
     migrations.migrate(settings, "downgrade", revision)
+
+
+def read_django_accounts(
+    *, dump: Path | None = None, url: str | None = None, table: str = "auth_user"
+) -> list[ImportedAccount]:
+    """The accounts of the original Django service: from a `dumpdata` JSON file, or from its
+    PostgreSQL database (`table`: its user table). Raises SourceError when they cannot be read.
+    """
+    from mentorat.adapters.django.source import read_database, read_dump
+
+    if dump is not None:
+        return read_dump(dump)
+    if url is None:
+        raise ValueError("a dump file or a database URL is needed")
+    return read_database(url, table)
 
 
 async def seed_demo(system: System) -> None:

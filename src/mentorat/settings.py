@@ -61,6 +61,10 @@ class Settings:
     login_max_failures_per_username: int = 10
     login_max_failures_per_address: int = 50
     login_window_seconds: int = 60
+    # Accounts one client address may register within the window (every worker counts in
+    # the database).
+    registration_max_per_address: int = 20
+    registration_window_seconds: int = 3600
     cors_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
     # Connections a worker keeps; overflow ones are closed the moment they are returned to a
@@ -77,6 +81,10 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
+    # Hashes (of argon2_memory_kib each) a worker computes at once, and how many more wait
+    # their turn before a request is answered 503 with Retry-After.
+    argon2_max_concurrent: int = 4
+    argon2_max_waiting: int = 64
     # Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For/-Proto are believed.
     trusted_proxies: tuple[str, ...] = ()
     # Deprecated alias: true trusts a proxy on the same host (LOOPBACK_PROXIES).
@@ -183,6 +191,9 @@ class Settings:
             "argon2_time_cost",
             "argon2_memory_kib",
             "argon2_parallelism",
+            "argon2_max_concurrent",
+            "registration_max_per_address",
+            "registration_window_seconds",
             "request_ttl_days",
         )
         for name in positive:
@@ -195,8 +206,9 @@ class Settings:
             )
         if self.db_transaction_timeout is not None and self.db_transaction_timeout <= 0:
             raise SettingsError("MENTORAT_DB_TRANSACTION_TIMEOUT must be greater than 0")
-        if self.db_max_overflow < 0:
-            raise SettingsError("MENTORAT_DB_MAX_OVERFLOW must not be negative")
+        for name in ("db_max_overflow", "argon2_max_waiting"):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"MENTORAT_{name.upper()} must not be negative")
         for name in ("auth_cache_seconds", "db_idle_ping_seconds"):
             if getattr(self, name) < 0:
                 raise SettingsError(f"MENTORAT_{name.upper()} must not be negative")

@@ -11,16 +11,23 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mentorat.adapters.auth.jwt_tokens import JwtTokens
-from mentorat.adapters.memory.records import InMemoryIdempotencyKeys, InMemoryUsedRefreshTokens
+from mentorat.adapters.auth.passwords import Argon2Hasher
+from mentorat.adapters.memory.records import (
+    InMemoryAuditTrail,
+    InMemoryIdempotencyKeys,
+    InMemoryUsedRefreshTokens,
+)
 from mentorat.adapters.memory.repositories import (
     InMemoryGoals,
     InMemoryMentorings,
     InMemoryMessages,
     InMemoryUsers,
 )
-from mentorat.adapters.memory.services import InMemoryLoginThrottle
+from mentorat.adapters.memory.services import InMemoryLoginThrottle, InMemoryRegistrationThrottle
+from mentorat.adapters.memory.statistics import InMemoryProgrammeFigures
 from mentorat.adapters.memory.store import InMemoryStore
 from mentorat.adapters.memory.uow import InMemoryTransaction, InMemoryUnitOfWork
+from mentorat.adapters.sql.audit import SqlAuditTrail
 from mentorat.adapters.sql.chat_posts import PostgresChatPosts
 from mentorat.adapters.sql.database import Database
 from mentorat.adapters.sql.goals import SqlGoals
@@ -28,17 +35,22 @@ from mentorat.adapters.sql.idempotency import SqlIdempotencyKeys
 from mentorat.adapters.sql.mentorings import SqlMentorings
 from mentorat.adapters.sql.messages import SqlMessages
 from mentorat.adapters.sql.statements import PostgresRunner, Runner, SqliteRunner
-from mentorat.adapters.sql.throttle import SqlLoginThrottle
+from mentorat.adapters.sql.statistics import SqlProgrammeFigures
+from mentorat.adapters.sql.throttle import SqlLoginThrottle, SqlRegistrationThrottle
 from mentorat.adapters.sql.uow import SqlTransaction, SqlUnitOfWork
 from mentorat.adapters.sql.used_tokens import SqlUsedRefreshTokens
 from mentorat.adapters.sql.users import SqlUsers
 from mentorat.application.ports import (
+    AuditTrail,
     ChatPosts,
     Goals,
     IdempotencyKeys,
     LoginThrottle,
     Mentorings,
     Messages,
+    PasswordHasher,
+    ProgrammeFigures,
+    RegistrationThrottle,
     Tokens,
     Transaction,
     UnitOfWork,
@@ -76,6 +88,15 @@ def conforms(
     memory_used: UsedRefreshTokens = InMemoryUsedRefreshTokens(store, [])
     memory_posts: ChatPosts = PostInTransaction(InMemoryUnitOfWork(store))
     jwt_tokens: Tokens = JwtTokens("a signing key")
+    sql_audit: AuditTrail = SqlAuditTrail(run)
+    sql_figures: ProgrammeFigures = SqlProgrammeFigures(run)
+    sql_registrations: RegistrationThrottle = SqlRegistrationThrottle(database)
+    memory_audit: AuditTrail = InMemoryAuditTrail(store, [])
+    memory_figures: ProgrammeFigures = InMemoryProgrammeFigures(store)
+    memory_registrations: RegistrationThrottle = InMemoryRegistrationThrottle()
+    hasher: PasswordHasher = Argon2Hasher()
+    del sql_audit, sql_figures, sql_registrations, hasher
+    del memory_audit, memory_figures, memory_registrations
     del postgres_runner, sqlite_runner
     del sql_users, sql_mentorings, sql_messages, sql_transaction, sql_uow, sql_throttle
     del sql_keys, sql_used, postgres_posts, sql_posts, sql_goals

@@ -20,6 +20,7 @@ from mentorat.domain.users import (
     User,
     UserId,
     ensure_storable,
+    refuse_confusable,
     username_key,
     validate_email,
     validate_name,
@@ -28,7 +29,7 @@ from mentorat.domain.users import (
     validate_username,
 )
 
-from .builders import T0
+from .builders import T0, a_user
 
 ALLOWED_PUNCTUATION = "@.+-_"
 
@@ -209,3 +210,63 @@ def test_text_no_store_can_keep_is_refused_as_bad_input(
 def test_ordinary_unicode_is_storable() -> None:
     for text in ("", "plain", "Élodie 用户 🙂", "tab\tand\nnewline"):
         assert ensure_storable("x", text) == text
+
+
+# --- NFKC, confusables, passwords and erasure -------------------------------------------------
+
+
+@given(st.text(max_size=40))
+def test_a_username_key_is_its_own_key(username: str) -> None:
+    key = username_key(username)
+    assert username_key(key) == key
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("claire", "ＣＬＡＩＲＥ"), ("Straße", "STRASSE"), ("ﬁne", "fine"), ("Ⅸ", "ix")],
+)
+def test_names_that_differ_in_width_case_or_ligature_share_one_key(one: str, other: str) -> None:
+    assert username_key(one) == username_key(other)
+
+
+@pytest.mark.parametrize("username", ["clаire", "pαul", "Иван_smith", "ΑΒΓabc"])
+def test_a_name_mixing_latin_with_cyrillic_or_greek_is_refused(username: str) -> None:
+    with pytest.raises(InvalidUsername):
+        refuse_confusable(username)
+
+
+@pytest.mark.parametrize("username", ["claire", "Иван", "Παύλος", "Zoë_42", "用户", "user.007"])
+def test_a_name_in_one_script_passes(username: str) -> None:
+    assert refuse_confusable(username) == username
+
+
+def test_a_change_of_password_retires_earlier_tokens_and_a_temporary_one_must_be_changed() -> None:
+    user = a_user()
+    assert user.tokens_valid_since == 0
+    later = T0.replace(microsecond=999_999)
+    user.set_temporary_password("temporary-hash", later)
+    assert user.must_change_password
+    assert user.tokens_valid_since == int(T0.timestamp())
+    user.change_password("new-hash", later)
+    assert not user.must_change_password
+    assert user.password_hash == "new-hash"
+
+
+def test_an_erased_user_keeps_their_id_and_nothing_that_names_them() -> None:
+    user = a_user(7, is_mentor=True)
+    user.phone_number = "+33 6 00 00 00 00"
+    user.first_name = "Ada"
+    user.erase(T0)
+    assert user.id == 7
+    assert user.is_erased
+    assert (user.username, user.email, user.first_name, user.phone_number) == (
+        "#erased-7",
+        "",
+        "",
+        None,
+    )
+    assert not (user.is_active)
+    assert not (user.is_mentor)
+    assert not (user.is_staff)
+    with pytest.raises(InvalidUsername):
+        validate_username(user.username)  # nobody can register the placeholder

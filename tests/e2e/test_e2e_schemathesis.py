@@ -94,6 +94,22 @@ OPERATIONS = [
     ("/auth/me", "PATCH"),
     ("/api/mentors", "GET"),
     ("/api/mentors/suggested", "GET"),
+    ("/auth/token/verify", "POST"),
+    ("/auth/logout", "POST"),
+    ("/auth/me/password", "POST"),
+    ("/auth/me/export", "GET"),
+    ("/auth/me", "DELETE"),
+    # As the fuzzing mentee is no administrator, these answer 403 (or 401, 400 first).
+    ("/api/admin/users", "GET"),
+    ("/api/admin/users/{user_id}/verify", "POST"),
+    ("/api/admin/users/{user_id}/unverify", "POST"),
+    ("/api/admin/users/{user_id}/deactivate", "POST"),
+    ("/api/admin/users/{user_id}/reactivate", "POST"),
+    ("/api/admin/users/{user_id}/password", "POST"),
+    ("/api/admin/users/{user_id}/export", "GET"),
+    ("/api/admin/users/{user_id}/erase", "POST"),
+    ("/api/admin/stats", "GET"),
+    ("/api/admin/audit", "GET"),
 ]
 
 

@@ -91,7 +91,7 @@ async def test_an_unknown_path_is_a_json_404(client: AsyncTestClient[Any], path:
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [
-        ("DELETE", "/auth/me/", {"GET"}),
+        ("PUT", "/auth/me/", {"GET", "PATCH", "DELETE"}),
         ("PUT", "/api/mentorship/demande/", {"GET", "POST"}),
         ("GET", "/auth/token/", {"POST"}),
         ("POST", "/api/mentoring/", {"GET"}),

@@ -47,6 +47,9 @@ A_USER_WITHOUT_EMAIL = (
         "is_verified": False,
         "is_active": True,
         "joined_at": NOW,
+        "is_staff": False,
+        "must_change_password": False,
+        "password_changed_at": None,
     },
 )
 # PostgreSQL checks lengths (SQLite does not): a value too long is refused as bad data, which no

@@ -28,7 +28,11 @@ TABLES = {
     "used_refresh_tokens",
     "profiles",
     "goals",
+    "registration_attempts",
+    "audit_events",
 }
+# What revision 0007 (accounts) adds.
+ACCOUNTS_TABLES = {"registration_attempts", "audit_events"}
 # Each database's own search structures, outside tables.py: SQLite's FTS5 table (and its
 # shadow tables), PostgreSQL's postings of mentors' skills.
 SEARCH_INDEX_PREFIXES = ("profiles_search", "mentor_skills")
@@ -120,7 +124,7 @@ async def test_profiles_are_backfilled_for_users_who_registered_before_them(
 async def test_the_goals_table_comes_and_goes_with_its_own_revision(empty_db: str) -> None:
     settings = Settings(database_url=empty_db)
     upgrade_database(settings, "0002")
-    before = TABLES - {"goals", "profiles"}
+    before = TABLES - {"goals", "profiles", *ACCOUNTS_TABLES}
     assert (await schema_of(empty_db))[:2] == (before, "0002")
     upgrade_database(settings, "0003")
     assert (await schema_of(empty_db))[:2] == (before | {"goals"}, "0003")
@@ -160,3 +164,40 @@ def test_migrations_run_from_synchronous_code_outside_any_event_loop(tmp_path: P
     upgrade_database(settings)
     downgrade_database(settings, "base")
     upgrade_database(settings, migrations.head())
+
+
+async def test_the_accounts_revision_keys_usernames_after_nfkc_and_keeps_clashes_apart(
+    empty_db: str,
+) -> None:
+    settings = Settings(database_url=empty_db)
+    upgrade_database(settings, "0005")
+    engine = create_engine(settings)
+    insert = (
+        "INSERT INTO users (username, username_key, email, password_hash, first_name, "
+        "last_name, is_mentor, phone_number, is_verified, is_active, joined_at) VALUES "
+        "('{name}', '{key}', 'x@example.com', 'h', '', '', false, NULL, false, true, "
+        "'2025-01-01 00:00:00.000000')"
+    )
+    try:
+        async with engine.begin() as conn:
+            for name in ("Claire", "ｃｌａｉｒｅ", "Ｍａｘ"):
+                await conn.exec_driver_sql(insert.format(name=name, key=name.casefold()))
+        upgrade_database(settings)
+        async with engine.connect() as conn:
+            keys = (
+                await conn.exec_driver_sql(
+                    "SELECT username, username_key, is_staff, must_change_password,"
+                    " password_changed_at FROM users ORDER BY id"
+                )
+            ).all()
+        assert [tuple(row) for row in keys] == [
+            ("Claire", "claire", False, False, None),
+            ("ｃｌａｉｒｅ", "ｃｌａｉｒｅ", False, False, None),  # the younger keeps its key
+            ("Ｍａｘ", "max", False, False, None),
+        ]
+        downgrade_database(settings, "0005")
+        async with engine.connect() as conn:
+            rows = (await conn.exec_driver_sql("SELECT username_key FROM users ORDER BY id")).all()
+        assert [row[0] for row in rows] == ["claire", "ｃｌａｉｒｅ", "ｍａｘ"]
+    finally:
+        await engine.dispose()

@@ -14,6 +14,7 @@ from mentorat.application.errors import Throttled
 from mentorat.application.find_mentors import SuggestQuery
 from mentorat.application.list_messages import ListMessagesQuery
 from mentorat.application.list_requests import ListRequestsQuery
+from mentorat.application.list_users import UsersQuery
 from mentorat.application.manage_goals import (
     AddGoalCommand,
     DeleteGoalCommand,
@@ -21,8 +22,11 @@ from mentorat.application.manage_goals import (
     ListGoalsQuery,
     ReorderGoalsCommand,
 )
+from mentorat.application.manage_passwords import ChangePasswordCommand
 from mentorat.application.obtain_tokens import LoginCommand
+from mentorat.application.personal_data import EraseCommand
 from mentorat.application.post_message import PostMessageCommand
+from mentorat.application.read_audit import AuditQuery
 from mentorat.application.register_user import RegisterCommand
 from mentorat.application.request_mentoring import RequestMentoringCommand
 from mentorat.application.respond_to_request import RespondCommand
@@ -43,8 +47,10 @@ EXPECTED = {
     # The user, then their empty profile.
     "register_user": 2,
     "obtain_tokens": 2,
-    "obtain_tokens (wrong password)": 4,
-    "refresh_access": 1,
+    # + the failure recorded and old ones pruned, the audit entry.
+    "obtain_tokens (wrong password)": 5,
+    # The user, whether a logout spent the token.
+    "refresh_access": 2,
     "identify_caller": 1,
     "identify_caller (cached)": 0,
     # Both users, the mentor's profile (accepting requests?), the open-pair check, the insert.
@@ -74,10 +80,10 @@ EXPECTED = {
     "list_messages (newest)": 1,
     "list_messages (before)": 1,
     "list_messages (after)": 1,
-    # The user, then whether the directory lists them (on their profile).
-    "verify_user": 3,
-    "deactivate_user": 3,
-    "reactivate_user": 3,
+    # The user, then whether the directory lists them (on their profile), the audit entry.
+    "verify_user": 4,
+    "deactivate_user": 4,
+    "reactivate_user": 4,
     "ping": 1,
 }
 # PostgreSQL stores a post and the counters it moves in one statement (a data-modifying WITH,
@@ -251,7 +257,7 @@ async def test_each_use_case_sends_the_same_few_statements_at_any_data_size(
     assert await on_small_then_large_data(system, count_each_use_case) == [expected, expected]
 
 
-async def test_a_throttled_login_costs_one_statement(system: System) -> None:
+async def test_a_throttled_login_costs_one_statement_once_audited(system: System) -> None:
     app = system.mentorat
     await register(app, "ada")
     limit = system.settings.login_max_failures_per_username
@@ -264,8 +270,9 @@ async def test_a_throttled_login_costs_one_statement(system: System) -> None:
             await app.obtain_tokens(LoginCommand("ADA", PASSWORD))
 
     with counting(system) as counts:
+        await counts.measure("obtain_tokens (throttled, audited)", throttled)
         await counts.measure("obtain_tokens (throttled)", throttled)
-    assert counts == {"obtain_tokens (throttled)": 1}
+    assert counts == {"obtain_tokens (throttled, audited)": 2, "obtain_tokens (throttled)": 1}
 
 
 # The idempotent and rotating paths, which the plain ones above do not take; docs/persistence.md
@@ -386,3 +393,69 @@ async def test_the_goal_use_cases_send_a_fixed_few_statements(system: System) ->
     await grow_goals(system)
     large = await count_goal_use_cases(system, 2)
     assert [small, large] == [EXPECTED_GOALS, EXPECTED_GOALS]
+
+
+# The accounts' use cases (issue 14); docs/persistence.md carries the same table.
+EXPECTED_ACCOUNTS = {
+    # The user, the throttle's check; then the user FOR UPDATE, its update and `listed`, the
+    # audit entry.
+    "change_password": 6,
+    "verify_token (access)": 1,
+    # + whether a logout spent it.
+    "verify_token (refresh)": 2,
+    # The used jti inserted and expired ones pruned, the user, the audit entry.
+    "log_out": 4,
+    "set_temporary_password": 4,
+    "list_users": 1,
+    "read_audit": 1,
+    "show_statistics": 6,
+    # Profile with owner, mentorings, messages sent, goals, audit entries, the export's entry.
+    "export_personal_data": 6,
+    # Without open mentorings (each adds the statements of ending it): the user (password),
+    # the user FOR UPDATE, the mentorings, the user's update and `listed`, the profile, the
+    # messages redacted, the failures and addresses forgotten, the search index merged
+    # (SQLite; a no-op SELECT on PostgreSQL), the audit entry.
+    "erase_person": 11,
+}
+
+
+async def count_account_use_cases(system: System, round_: int) -> dict[str, int]:
+    app = system.mentorat
+    name = f"account{round_}"
+    await register(app, name)
+    pair = await app.obtain_tokens(LoginCommand(name, PASSWORD))
+    user = await app.identify_caller(pair.access)
+    with counting(system) as counts:
+        measure = counts.measure
+        await measure(
+            "change_password",
+            lambda: app.change_password(
+                ChangePasswordCommand(user.id, PASSWORD, "another password")
+            ),
+        )
+        fresh = await app.obtain_tokens(LoginCommand(name, "another password"))
+        await measure("verify_token (access)", lambda: app.verify_token(fresh.access))
+        await measure("verify_token (refresh)", lambda: app.verify_token(fresh.refresh))
+        await measure("log_out", lambda: app.log_out(fresh.refresh))
+        await measure(
+            "set_temporary_password",
+            lambda: app.set_temporary_password(name, "temporary password"),
+        )
+        await measure("list_users", lambda: app.list_users(UsersQuery(search="acc")))
+        await measure("read_audit", lambda: app.read_audit(AuditQuery()))
+        await measure("show_statistics", app.show_statistics)
+        ada = await app.obtain_tokens(LoginCommand("ada", PASSWORD))
+        ada_id = (await app.identify_caller(ada.access)).id
+        await measure("export_personal_data", lambda: app.export_personal_data(ada_id))
+        await measure(
+            "erase_person",
+            lambda: app.erase_person(EraseCommand(user.id, "temporary password")),
+        )
+    return dict(counts)
+
+
+async def test_each_account_use_case_sends_the_same_few_statements_at_any_data_size(
+    system: System,
+) -> None:
+    expected = EXPECTED_ACCOUNTS
+    assert await on_small_then_large_data(system, count_account_use_cases) == [expected] * 2

@@ -15,9 +15,26 @@ class StorageUnavailable(MentoratError):
 class Throttled(MentoratError):
     """Too many attempts: the caller must wait `retry_after` seconds."""
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__("Too many failed login attempts. Try again later.")
+    def __init__(
+        self, retry_after: int, message: str = "Too many failed login attempts. Try again later."
+    ) -> None:
+        super().__init__(message)
         self.retry_after = retry_after
+
+
+class RegistrationsThrottled(Throttled):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after, "Too many accounts registered from this address. Try later.")
+
+
+class Overloaded(MentoratError):
+    """The process is doing as much of this work as it may at once (hashing passwords, whose
+    memory is bounded); retrying after `retry_after` seconds may work."""
+
+    retry_after = 1
+
+    def __init__(self) -> None:
+        super().__init__("The server is busy checking passwords; retry shortly.")
 
 
 class IdempotencyKeyReused(MentoratError):

@@ -66,14 +66,18 @@ class IdentifyCaller:
 
     async def __call__(self, access_token: str) -> UserView:
         now = self._clock.now()
-        user_id = self._tokens.verify_access(access_token, now)
-        known = self._recent.get(user_id, now)
-        if known is not None:
-            return known
-        async with self._uow(write=False) as tx:
-            user = await tx.users.get(user_id)
-        if user is None or not user.is_active:
-            raise InvalidToken("User not found or inactive.")
-        view = UserView.of(user)
-        self._recent.put(view, now)
+        grant = self._tokens.verify_access(access_token, now)
+        view = self._recent.get(grant.user_id, now)
+        if view is None:
+            async with self._uow(write=False) as tx:
+                user = await tx.users.get(grant.user_id)
+            if user is None or not user.is_active:
+                raise InvalidToken("User not found or inactive.")
+            view = UserView.of(user)
+            self._recent.put(view, now)
+        if grant.issued_at < view.tokens_valid_since:
+            raise InvalidToken(PASSWORD_CHANGED)
         return view
+
+
+PASSWORD_CHANGED = "Token was issued before the password changed"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from mentorat.application.errors import Throttled
+from mentorat.application.lru import Lru
 from mentorat.application.ports import (
     UNTALLIED,
     Clock,
@@ -17,8 +20,9 @@ from mentorat.application.ports import (
     Tokens,
     UnitOfWork,
 )
+from mentorat.domain.audit import AuditAction, NewAuditEntry
 from mentorat.domain.errors import InvalidCredentials, UnstorableText
-from mentorat.domain.users import USERNAME_MAX, ensure_storable
+from mentorat.domain.users import USERNAME_MAX, User, UserId, ensure_storable
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +44,9 @@ class ObtainTokens:
     ) -> None:
         self._uow, self._hasher, self._tokens = uow, hasher, tokens
         self._throttle, self._clock, self._tally = throttle, clock, tally
+        # When each throttled (name, address) was last audited here, so a flood of throttled
+        # attempts costs one audit entry per wait rather than a write each.
+        self._throttle_audited: Lru[tuple[str, str], datetime] = Lru(10_000)
 
     async def __call__(self, cmd: LoginCommand) -> TokenPair:
         now = self._clock.now()
@@ -49,6 +56,10 @@ class ObtainTokens:
         wait = await self._throttle.retry_after(key, cmd.client_address, now)
         if wait > 0:
             self._tally.add(Occurrence.LOGIN_THROTTLED)
+            audited = self._throttle_audited.get((key, cmd.client_address))
+            if audited is None or audited <= now:
+                self._throttle_audited.put((key, cmd.client_address), now + timedelta(seconds=wait))
+                await self._audit(AuditAction.LOGIN_THROTTLED, now, None, cmd.client_address)
             raise Throttled(wait)
         user = None
         if possible:
@@ -64,8 +75,35 @@ class ObtainTokens:
         if user is None or not ok:
             await self._throttle.record_failure(key, cmd.client_address, now)
             self._tally.add(Occurrence.LOGIN_FAILED)
+            subject = None if user is None else user.id
+            await self._audit(AuditAction.LOGIN_FAILED, now, subject, cmd.client_address)
             raise InvalidCredentials()
-        return self._tokens.issue(user.id, now)
+        if self._hasher.needs_rehash(user.password_hash):
+            await self._rehash(user, cmd.password)
+        pair = self._tokens.issue(user.id, now)
+        if user.must_change_password:
+            pair = dataclasses.replace(pair, password_change_required=True)
+        return pair
+
+    async def _audit(
+        self, action: AuditAction, now: datetime, subject: UserId | None, address: str
+    ) -> None:
+        # Never the typed name: it may be someone's password typed in the wrong field.
+        async with self._uow() as tx:
+            await tx.audit.record(NewAuditEntry(action, now, subject_id=subject, address=address))
+            await tx.commit()
+
+    async def _rehash(self, user: User, password: str) -> None:
+        """Replace a hash brought from elsewhere (Django's PBKDF2) or made with weaker
+        parameters by today's, now that the password is known to be right."""
+        password_hash = await self._hasher.hash(password)
+        async with self._uow() as tx:
+            current = await tx.users.get_by_username(user.username, for_update=True)
+            # Unless the password changed meanwhile.
+            if current is not None and current.password_hash == user.password_hash:
+                current.rehash(password_hash)
+                await tx.users.save(current)
+                await tx.commit()
 
 
 def _storable(text: str) -> bool:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Protocol
 
+from mentorat.domain.audit import AuditAction, AuditEntry, AuditId, NewAuditEntry
 from mentorat.domain.chat import Message, MessagePage, NewMessage, PageRequest
 from mentorat.domain.directory import DirectoryPage, DirectoryQuery, MentorCard
 from mentorat.domain.events import MentoringId, MessageId
@@ -26,7 +27,8 @@ class Users(Protocol):
     async def add(self, new: NewUser) -> User:
         """Store a new user; raises UsernameTaken when the name is taken ignoring case."""
 
-    async def get(self, user_id: UserId) -> User | None: ...
+    async def get(self, user_id: UserId, *, for_update: bool = False) -> User | None:
+        """Load one user; `for_update` holds them against concurrent writers until commit."""
 
     async def get_by_username(self, username: str, *, for_update: bool = False) -> User | None:
         """Look a user up by name, ignoring case; `for_update` holds the user against
@@ -35,6 +37,18 @@ class Users(Protocol):
     async def get_many(self, user_ids: Sequence[UserId]) -> dict[UserId, User]: ...
 
     async def save(self, user: User) -> None: ...
+
+    async def add_existing(self, users: Sequence[User]) -> None:
+        """Store users that keep the ids they have (brought in from another system), each
+        with the empty profile; the ids the store gives later follow the largest. The caller
+        has checked that neither their ids nor their names are taken."""
+
+    async def search(
+        self, text: str = "", *, after: UserId | None = None, limit: int | None = None
+    ) -> list[User]:
+        """Users by id ascending, with an id greater than `after`, at most `limit`; with
+        `text`, only those whose username, email, first or last name contains it, ignoring
+        case (ASCII case on SQLite for the email and the names)."""
 
 
 class Profiles(Protocol):
@@ -257,7 +271,8 @@ class IdempotencyKeys(Protocol):
 
 
 class UsedRefreshTokens(Protocol):
-    """Refresh tokens already traded in while rotation is on (SimpleJWT's blacklist)."""
+    """Refresh tokens already traded in while rotation is on, or spent by a logout
+    (SimpleJWT's blacklist)."""
 
     async def use(self, jti: str, expires_at: datetime, now: datetime) -> bool:
         """Record the token `jti` as used; False when it already was.
@@ -266,10 +281,86 @@ class UsedRefreshTokens(Protocol):
         for their `exp` anyway.
         """
 
+    async def is_used(self, jti: str) -> bool:
+        """Whether the token `jti` was recorded as used."""
+
+
+class AuditTrail(Protocol):
+    """The audit trail (see `domain.audit`)."""
+
+    async def record(self, entry: NewAuditEntry) -> None: ...
+
+    async def page(
+        self,
+        *,
+        after: AuditId | None = None,
+        limit: int | None = None,
+        subject_id: UserId | None = None,
+        action: AuditAction | None = None,
+    ) -> list[AuditEntry]:
+        """Entries by id ascending, those with an id greater than `after`, at most `limit`;
+        only those about `subject_id` or of `action` when given."""
+
+    async def forget_addresses(self, subject_id: UserId) -> None:
+        """Blank the client address of every entry about or by the user (an erasure)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeCounts:
+    """What the store counts for the programme's statistics (see `ProgrammeStatistics`)."""
+
+    users: dict[str, int]
+    mentorings: dict[Status, int]
+    # From creation to acceptance or refusal, for every answered request.
+    answer_times: list[timedelta]
+    # How many answered requests were accepted.
+    accepted: int
+    messages_per_day: dict[date, int]
+    mentors_at_capacity: int
+    requests_expiring: int
+
+
+class ProgrammeFigures(Protocol):
+    async def counts(
+        self, *, messages_since: datetime, expired_before: datetime, expiring_before: datetime
+    ) -> ProgrammeCounts:
+        """Users by role and state (keys total, mentors, mentees, staff, active, inactive,
+        verified_mentors); mentorings by status, a pending request created at or before
+        `expired_before` counting as expired; every answered request's answer time; messages
+        per UTC day from `messages_since` on; active mentors whose active mentees fill their
+        capacity; pending requests created after `expired_before` and at or before
+        `expiring_before` (they expire soon)."""
+
+
+class PersonalData(Protocol):
+    """What the store holds about one person beyond their user row and profile: read for an
+    export (GDPR article 15), wiped for an erasure (article 17)."""
+
+    async def messages_sent_by(self, user_id: UserId) -> list[Message]:
+        """Every message the user wrote, by id."""
+
+    async def goals_of(self, user_id: UserId) -> list[Goal]:
+        """The goals of every mentoring the user takes part in, by mentoring then position."""
+
+    async def erase_traces(self, user_id: UserId, username: str, marker: str) -> None:
+        """Replace the text of every message the user wrote by `marker` (the chats keep their
+        shape), forget the failed-login counters kept under their username and the client
+        addresses of audit entries about or by them, and leave no copy of erased text in a
+        search index. Their user row and profile are the caller's to overwrite first."""
+
 
 class Transaction(Protocol):
     @property
     def users(self) -> Users: ...
+
+    @property
+    def personal_data(self) -> PersonalData: ...
+
+    @property
+    def statistics(self) -> ProgrammeFigures: ...
+
+    @property
+    def audit(self) -> AuditTrail: ...
 
     @property
     def profiles(self) -> Profiles: ...
@@ -320,18 +411,27 @@ class PasswordHasher(Protocol):
     async def burn(self, password: str) -> None:
         """Spend the time a verification would, for a user who does not exist."""
 
+    def needs_rehash(self, password_hash: str) -> bool:
+        """True when a verified password should be hashed again and the hash replaced (a
+        hash brought from another system, or weaker than today's parameters)."""
+
 
 @dataclass(frozen=True, slots=True)
 class TokenPair:
+    """`password_change_required`: the account holds a temporary password, and every route but
+    the password change refuses its tokens until it is replaced."""
+
     access: str
     refresh: str
+    password_change_required: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class RefreshGrant:
     """What a valid refresh token buys: a new access token (and, rotating, a new refresh token).
 
-    `jti` and `expires_at` identify the token that was traded in, for the used-token record.
+    `jti` and `expires_at` identify the token that was traded in, for the used-token record;
+    `issued_at` is its `iat` (whole seconds since the epoch).
     """
 
     user_id: UserId
@@ -339,6 +439,26 @@ class RefreshGrant:
     expires_at: datetime
     access: str
     refresh: str | None = None
+    issued_at: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AccessGrant:
+    """Who an access token stands for, and when it was issued (`iat`, whole seconds)."""
+
+    user_id: UserId
+    issued_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    """What a valid token of either type says."""
+
+    token_type: str
+    user_id: UserId
+    jti: str
+    issued_at: int
+    expires_at: datetime
 
 
 class Tokens(Protocol):
@@ -351,8 +471,11 @@ class Tokens(Protocol):
         `UsedRefreshTokens`.
         """
 
-    def verify_access(self, access_token: str, now: datetime) -> UserId:
-        """The user id an access token stands for; raises InvalidToken."""
+    def verify_access(self, access_token: str, now: datetime) -> AccessGrant:
+        """The user an access token stands for; raises InvalidToken."""
+
+    def read(self, token: str, now: datetime) -> TokenClaims:
+        """The claims of a valid, unexpired token of any type; raises InvalidToken."""
 
 
 class LoginThrottle(Protocol):
@@ -360,6 +483,13 @@ class LoginThrottle(Protocol):
         """Seconds the caller must still wait before trying again, 0 when allowed."""
 
     async def record_failure(self, username: str, address: str, now: datetime) -> None: ...
+
+
+class RegistrationThrottle(Protocol):
+    async def admit(self, address: str, now: datetime) -> int:
+        """Count one registration from `address` and return 0; or, when the address already
+        made its share within the window, count nothing and return the seconds to wait.
+        An empty address (unknown) is always admitted and never counted."""
 
 
 class Occurrence(Enum):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mentorat.application.ports import Clock, Tokens, UnitOfWork
+from mentorat.application.identify_caller import PASSWORD_CHANGED
+from mentorat.application.ports import Clock, RefreshGrant, Tokens, UnitOfWork
 from mentorat.domain.errors import InvalidToken
 from mentorat.domain.users import User
 
@@ -22,9 +23,17 @@ class RefreshedTokens:
     refresh: str | None
 
 
-def _ensure_active(user: User | None) -> None:
+def ensure_current(user: User | None, issued_at: int) -> User:
+    """The user a token names, if they are active and the token is younger than their last
+    password change."""
     if user is None or not user.is_active:
         raise InvalidToken("User not found or inactive.")
+    if issued_at < user.tokens_valid_since:
+        raise InvalidToken(PASSWORD_CHANGED)
+    return user
+
+
+BLACKLISTED = "Token is blacklisted"
 
 
 class RefreshTokens:
@@ -36,16 +45,18 @@ class RefreshTokens:
 
     async def __call__(self, refresh_token: str) -> RefreshedTokens:
         now = self._clock.now()
-        grant = self._tokens.refresh(refresh_token, now, rotate=self.rotates)
+        grant: RefreshGrant = self._tokens.refresh(refresh_token, now, rotate=self.rotates)
         if not self.rotates:
             async with self._uow(write=False) as tx:
-                user = await tx.users.get(grant.user_id)
-            _ensure_active(user)
+                ensure_current(await tx.users.get(grant.user_id), grant.issued_at)
+                # A token spent by a logout stays spent.
+                if await tx.used_refresh_tokens.is_used(grant.jti):
+                    raise InvalidToken(BLACKLISTED)
             return RefreshedTokens(grant.access, None)
         async with self._uow() as tx:
-            _ensure_active(await tx.users.get(grant.user_id))
+            ensure_current(await tx.users.get(grant.user_id), grant.issued_at)
             if not await tx.used_refresh_tokens.use(grant.jti, grant.expires_at, now):
-                raise InvalidToken("Token is blacklisted")
+                raise InvalidToken(BLACKLISTED)
             await tx.commit()
         return RefreshedTokens(grant.access, grant.refresh)
 

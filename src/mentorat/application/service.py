@@ -11,9 +11,11 @@ from mentorat.application.expire_requests import ExpireRequests
 from mentorat.application.find_mentors import SearchMentors, SuggestMentors
 from mentorat.application.idempotency import DEFAULT_LEASE, WriteOnce
 from mentorat.application.identify_caller import IdentifyCaller, RecentCallers
+from mentorat.application.import_accounts import ImportAccounts
 from mentorat.application.list_mentorings import ListMentorings
 from mentorat.application.list_messages import ListMessages
 from mentorat.application.list_requests import ListRequests
+from mentorat.application.list_users import ListUsers
 from mentorat.application.manage_goals import (
     AddGoal,
     DeleteGoal,
@@ -21,8 +23,18 @@ from mentorat.application.manage_goals import (
     ListGoals,
     ReorderGoals,
 )
-from mentorat.application.manage_users import DeactivateUser, ReactivateUser, VerifyUser
+from mentorat.application.manage_passwords import ChangePassword, SetTemporaryPassword
+from mentorat.application.manage_sessions import LogOut, VerifyToken
+from mentorat.application.manage_users import (
+    DeactivateUser,
+    DemoteUser,
+    PromoteUser,
+    ReactivateUser,
+    UnverifyUser,
+    VerifyUser,
+)
 from mentorat.application.obtain_tokens import ObtainTokens
+from mentorat.application.personal_data import ErasePerson, ExportPersonalData
 from mentorat.application.ports import (
     UNTALLIED,
     ChatPosts,
@@ -30,16 +42,19 @@ from mentorat.application.ports import (
     EventPublisher,
     LoginThrottle,
     PasswordHasher,
+    RegistrationThrottle,
     Tally,
     Tokens,
     UnitOfWork,
 )
 from mentorat.application.post_message import PostInTransaction, PostMessage
+from mentorat.application.read_audit import ReadAudit
 from mentorat.application.refresh_access import RefreshAccess, RefreshTokens
 from mentorat.application.register_user import RegisterUser
 from mentorat.application.request_mentoring import RequestMentoring
 from mentorat.application.respond_to_request import RespondToRequest
 from mentorat.application.show_progress import ShowProgress
+from mentorat.application.show_statistics import ShowStatistics
 from mentorat.domain.mentoring import DEFAULT_REQUEST_TTL
 
 
@@ -50,6 +65,9 @@ class Mentorat:
     refresh_access: RefreshAccess
     refresh_tokens: RefreshTokens
     identify_caller: IdentifyCaller
+    change_password: ChangePassword
+    log_out: LogOut
+    verify_token: VerifyToken
     show_profile: ShowProfile
     edit_profile: EditProfile
     search_mentors: SearchMentors
@@ -71,6 +89,16 @@ class Mentorat:
     verify_user: VerifyUser
     deactivate_user: DeactivateUser
     reactivate_user: ReactivateUser
+    unverify_user: UnverifyUser
+    promote_user: PromoteUser
+    demote_user: DemoteUser
+    set_temporary_password: SetTemporaryPassword
+    list_users: ListUsers
+    show_statistics: ShowStatistics
+    read_audit: ReadAudit
+    export_personal_data: ExportPersonalData
+    erase_person: ErasePerson
+    import_accounts: ImportAccounts
     uow: UnitOfWork
     write_once: WriteOnce
 
@@ -85,6 +113,7 @@ class Mentorat:
         throttle: LoginThrottle,
         events: EventPublisher,
         posts: ChatPosts | None = None,
+        registrations: RegistrationThrottle | None = None,
         rotate_refresh_tokens: bool = False,
         caller_cache_seconds: float = 0,
         idempotency_lease: timedelta = DEFAULT_LEASE,
@@ -104,17 +133,21 @@ class Mentorat:
         `idempotency_lease`: how long a claimed idempotency key may stay claimed before
         another request may take it over (see `WriteOnce`).
         `request_ttl`: how long a pending request waits for its mentor before it expires.
+        `registrations`: how many accounts one client address may register (None: no bound).
         `tally`: counts failed and throttled logins and idempotent replays (metrics).
         """
         recent = RecentCallers(caller_cache_seconds)
         refresh_tokens = RefreshTokens(uow, tokens, clock, rotate=rotate_refresh_tokens)
         write_once = WriteOnce(uow, clock, idempotency_lease, tally=tally)
         return cls(
-            register_user=RegisterUser(uow, hasher, clock),
+            register_user=RegisterUser(uow, hasher, clock, registrations),
             obtain_tokens=ObtainTokens(uow, hasher, tokens, throttle, clock, tally),
             refresh_access=RefreshAccess(refresh_tokens),
             refresh_tokens=refresh_tokens,
             identify_caller=IdentifyCaller(uow, tokens, clock, recent),
+            change_password=ChangePassword(uow, hasher, tokens, throttle, clock, recent),
+            log_out=LogOut(uow, tokens, clock),
+            verify_token=VerifyToken(uow, tokens, clock),
             show_profile=ShowProfile(uow),
             edit_profile=EditProfile(uow),
             search_mentors=SearchMentors(uow),
@@ -135,9 +168,19 @@ class Mentorat:
             edit_goal=EditGoal(uow, clock),
             delete_goal=DeleteGoal(uow),
             reorder_goals=ReorderGoals(uow),
-            verify_user=VerifyUser(uow, recent),
-            deactivate_user=DeactivateUser(uow, recent),
-            reactivate_user=ReactivateUser(uow, recent),
+            verify_user=VerifyUser(uow, clock, recent),
+            deactivate_user=DeactivateUser(uow, clock, recent),
+            reactivate_user=ReactivateUser(uow, clock, recent),
+            unverify_user=UnverifyUser(uow, clock, recent),
+            promote_user=PromoteUser(uow, clock, recent),
+            demote_user=DemoteUser(uow, clock, recent),
+            set_temporary_password=SetTemporaryPassword(uow, hasher, clock, recent),
+            list_users=ListUsers(uow),
+            show_statistics=ShowStatistics(uow, clock, request_ttl),
+            read_audit=ReadAudit(uow),
+            export_personal_data=ExportPersonalData(uow, clock),
+            erase_person=ErasePerson(uow, hasher, clock, events, recent, request_ttl),
+            import_accounts=ImportAccounts(uow),
             uow=uow,
             write_once=write_once,
         )

@@ -25,6 +25,10 @@ class UserView:
     phone_number: str | None
     is_verified: bool
     is_active: bool
+    is_staff: bool = False
+    must_change_password: bool = False
+    # The earliest `iat` the user's tokens may carry (see `User.tokens_valid_since`).
+    tokens_valid_since: int = 0
 
     @classmethod
     def of(cls, user: User) -> UserView:
@@ -38,7 +42,23 @@ class UserView:
             phone_number=user.phone_number,
             is_verified=user.is_verified,
             is_active=user.is_active,
+            is_staff=user.is_staff,
+            must_change_password=user.must_change_password,
+            tokens_valid_since=user.tokens_valid_since,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    """An account as an administrator sees it: the user, and what only administrators read."""
+
+    user: UserView
+    joined_at: datetime
+    password_changed_at: datetime | None
+
+    @classmethod
+    def of(cls, user: User) -> AccountView:
+        return cls(UserView.of(user), user.joined_at, user.password_changed_at)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from mentorat import __version__, bootstrap
 from mentorat.cli import commands as handlers
@@ -120,12 +121,63 @@ def _parser() -> argparse.ArgumentParser:
     create.set_defaults(run=handlers.user_create)
     for action, use_case, text in (
         ("verify", "verify_user", "mark a user as verified (is_verified)"),
+        ("unverify", "unverify_user", "withdraw a user's verification"),
         ("deactivate", "deactivate_user", "shut an account: its tokens stop working at once"),
         ("reactivate", "reactivate_user", "open a deactivated account again"),
+        ("promote", "promote_user", "make a user an administrator (is_staff: /api/admin/)"),
+        ("demote", "demote_user", "take a user's administrator role away"),
     ):
         command = user_commands.add_parser(action, help=text, description=text.capitalize() + ".")
         command.add_argument("username")
         command.set_defaults(run=handlers.user_change(use_case))
+    set_password = user_commands.add_parser(
+        "set-password",
+        help="give a user a temporary password they must change at their next login",
+        description="Set a temporary password (from a prompt or the first line of stdin, never "
+        "from the command line). The user's tokens stop working; their next login says "
+        "password_change_required, and the API refuses them everything but the change of "
+        "password until they choose their own.",
+    )
+    set_password.add_argument("username")
+    set_password.set_defaults(run=handlers.user_set_password)
+    listing = user_commands.add_parser(
+        "list",
+        help="list accounts, one JSON object a line",
+        description="List accounts by id, one JSON object a line; --search keeps those whose "
+        "username, email or names contain the text (ignoring case).",
+    )
+    listing.add_argument("--search", default="", help="text to look for")
+    listing.add_argument(
+        "--limit", type=int, default=None, metavar="N", help="at most N accounts (default all)"
+    )
+    listing.set_defaults(run=handlers.user_list)
+
+    bring = commands.add_parser(
+        "import", help="bring accounts in from another service", description="Import accounts."
+    )
+    bring_commands = bring.add_subparsers(title="sources", metavar="SOURCE", required=True)
+    django = bring_commands.add_parser(
+        "django",
+        help="the users of the original Django service, with their ids and password hashes",
+        description="Import the users of the original Django service, keeping their ids (so "
+        "tokens signed with the shared key name the right people) and their password hashes "
+        "(pbkdf2_sha256 logins work, and are rehashed to argon2 on success). Safe to run "
+        "again: accounts already here are left as they are. Migrate the database first.",
+    )
+    source = django.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--from", dest="url", metavar="POSTGRESQL_URL", help="the Django service's database"
+    )
+    source.add_argument(
+        "--json", dest="dump", type=Path, metavar="FILE", help="a `manage.py dumpdata` file"
+    )
+    django.add_argument(
+        "--table",
+        default="auth_user",
+        help="the user table of the Django database (default auth_user; the original "
+        "service's custom model uses `users`)",
+    )
+    django.set_defaults(run=handlers.import_django)
 
     expire = commands.add_parser(
         "expire",

@@ -11,11 +11,14 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from mentorat import bootstrap
+from mentorat.application.import_accounts import ImportSummary
+from mentorat.application.list_users import USERS_PAGE_MAX, UsersQuery
 from mentorat.application.register_user import RegisterCommand
-from mentorat.application.views import UserView
+from mentorat.application.views import AccountView, UserView
 from mentorat.cli.common import (
     EXIT_USAGE,
     CommandError,
+    account_line,
     print_user,
     read_password,
     with_system,
@@ -121,7 +124,7 @@ def user_create(args: argparse.Namespace, settings: Settings) -> int:
             )
         )
         if args.verified:
-            user = await system.mentorat.verify_user(user.username)
+            user = (await system.mentorat.verify_user(user.username)).user
         return user
 
     print_user(with_system(settings, create))
@@ -131,13 +134,80 @@ def user_create(args: argparse.Namespace, settings: Settings) -> int:
 def user_change(action: str) -> Callable[[argparse.Namespace, Settings], int]:
     def run(args: argparse.Namespace, settings: Settings) -> int:
         async def change(system: bootstrap.System) -> UserView:
-            use_case: Callable[[str], Awaitable[UserView]] = getattr(system.mentorat, action)
-            return await use_case(args.username)
+            use_case: Callable[[str], Awaitable[AccountView]] = getattr(system.mentorat, action)
+            return (await use_case(args.username)).user
 
         print_user(with_system(settings, change))
         return 0
 
     return run
+
+
+def user_set_password(args: argparse.Namespace, settings: Settings) -> int:
+    password = read_password()
+
+    async def set_password(system: bootstrap.System) -> UserView:
+        return (await system.mentorat.set_temporary_password(args.username, password)).user
+
+    print_user(with_system(settings, set_password))
+    return 0
+
+
+def user_list(args: argparse.Namespace, settings: Settings) -> int:
+    if args.limit is not None and args.limit < 1:
+        raise CommandError("--limit must be at least 1", EXIT_USAGE)
+
+    async def list_all(system: bootstrap.System) -> int:
+        shown, after = 0, None
+        while args.limit is None or shown < args.limit:
+            wanted = (
+                USERS_PAGE_MAX if args.limit is None else min(USERS_PAGE_MAX, args.limit - shown)
+            )
+            page = await system.mentorat.list_users(
+                UsersQuery(search=args.search, after=after, limit=wanted)
+            )
+            for account in page.accounts:
+                print(account_line(account))
+            shown += len(page.accounts)
+            if page.next_after is None:
+                break
+            after = page.next_after
+        return shown
+
+    count = with_system(settings, list_all)
+    print(f"{count} account(s)", file=sys.stderr)
+    return 0
+
+
+def import_django(args: argparse.Namespace, settings: Settings) -> int:
+    from mentorat.adapters.django.source import SourceError
+
+    try:
+        accounts = bootstrap.read_django_accounts(dump=args.dump, url=args.url, table=args.table)
+    except SourceError as error:
+        raise CommandError(str(error)) from None
+    print(f"read {len(accounts)} account(s)", file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        print(f"imported {done}/{total}", file=sys.stderr)
+
+    async def bring(system: bootstrap.System) -> ImportSummary:
+        return await system.mentorat.import_accounts(accounts, progress)
+
+    summary = with_system(settings, bring)
+    for user_id, why in summary.conflicts:
+        print(f"skipped user {user_id}: {why}", file=sys.stderr)
+    report = {
+        "read": summary.read,
+        "added": summary.added,
+        "unchanged": summary.unchanged,
+        "conflicts": len(summary.conflicts),
+        "without_usable_password": summary.without_usable_password,
+    }
+    print(json.dumps(report))
+    if not summary.changed_anything:
+        print("nothing changed: every account was already here or conflicts", file=sys.stderr)
+    return 0
 
 
 def expire(args: argparse.Namespace, settings: Settings) -> int:

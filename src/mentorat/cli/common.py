@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from mentorat import bootstrap
 from mentorat.application.errors import StorageUnavailable
-from mentorat.application.views import UserView
+from mentorat.application.views import AccountView, UserView
 from mentorat.settings import Settings, resolve_secret_key
 
 log = logging.getLogger("mentorat.cli")
@@ -81,13 +81,27 @@ def read_password() -> str:
     return password
 
 
-def print_user(user: UserView) -> None:
-    shown: dict[str, Any] = {
+def _shown(user: UserView) -> dict[str, Any]:
+    return {
         "id": user.id,
         "username": user.username,
         "email": user.email,
         "is_mentor": user.is_mentor,
         "is_verified": user.is_verified,
         "is_active": user.is_active,
+        "is_staff": user.is_staff,
+        "must_change_password": user.must_change_password,
     }
-    print(json.dumps(shown))
+
+
+def print_user(user: UserView) -> None:
+    print(json.dumps(_shown(user)))
+
+
+def account_line(account: AccountView) -> str:
+    """One account as a JSON line (names as they are: the terminal is the administrator's)."""
+    shown = _shown(account.user)
+    shown["first_name"] = account.user.first_name
+    shown["last_name"] = account.user.last_name
+    shown["joined_at"] = account.joined_at.isoformat()
+    return json.dumps(shown, ensure_ascii=False)

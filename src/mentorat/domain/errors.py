@@ -47,6 +47,14 @@ class WeakPassword(InvalidInput):
         super().__init__("password", message)
 
 
+class WrongPassword(InvalidInput):
+    """The password given to prove who one is (to change it, to erase one's account) is not
+    the account's."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field, "Your current password was entered incorrectly.")
+
+
 class InvalidPeriod(InvalidInput):
     def __init__(self) -> None:
         super().__init__("End_Date", "End_Date must not be before Start_Date.")
@@ -138,6 +146,28 @@ class NotTheMentor(NotAllowed):
 class NotYourself(NotAllowed):
     def __init__(self) -> None:
         super().__init__("mentee_id must be your own id: you can only request for yourself.")
+
+
+class PasswordChangeRequired(NotAllowed):
+    """The caller holds a temporary password and must change it before anything else."""
+
+    code = "password_change_required"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Your password was set by an administrator: change it (POST /auth/me/password/) "
+            "before anything else."
+        )
+
+
+class StaffOnly(NotAllowed):
+    """The route is for administrators; the same answer whatever the route, so a caller who
+    is not one learns nothing about which administration routes exist."""
+
+    code = "staff_only"
+
+    def __init__(self) -> None:
+        super().__init__("You do not have permission to perform this action.")
 
 
 class NotTheRequester(NotAllowed):

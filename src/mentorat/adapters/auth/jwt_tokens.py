@@ -10,7 +10,7 @@ from typing import Any
 import jwt
 
 from mentorat.application.lru import Lru
-from mentorat.application.ports import RefreshGrant, TokenPair
+from mentorat.application.ports import AccessGrant, RefreshGrant, TokenClaims, TokenPair
 from mentorat.domain.errors import InvalidToken
 from mentorat.domain.users import UserId
 
@@ -44,7 +44,7 @@ class JwtTokens:
             raise ValueError("the JWT signing key must not be empty")
         self._key = secret_key
         self._lifetimes = {"access": access_lifetime, "refresh": refresh_lifetime}
-        self._verified: Lru[str, tuple[UserId, float]] = Lru(verified_cache_size)
+        self._verified: Lru[str, tuple[AccessGrant, float]] = Lru(verified_cache_size)
 
     def _mint(self, token_type: str, user_id: UserId, now: datetime) -> str:
         claims = {
@@ -56,7 +56,7 @@ class JwtTokens:
         }
         return jwt.encode(claims, self._key, algorithm=ALGORITHM)
 
-    def _claims(self, token: str, token_type: str, now: datetime) -> dict[str, Any]:
+    def _claims(self, token: str, token_type: str | None, now: datetime) -> dict[str, Any]:
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
@@ -72,7 +72,7 @@ class JwtTokens:
             raise InvalidToken("Token is invalid")
         if exp <= now.timestamp():
             raise InvalidToken("Token is expired")
-        if claims["token_type"] != token_type:
+        if token_type is not None and claims["token_type"] != token_type:
             raise InvalidToken("Token has wrong type")
         if not isinstance(claims["jti"], str) or not claims["jti"]:
             raise InvalidToken("Token has no id")
@@ -98,25 +98,50 @@ class JwtTokens:
             expires_at=datetime.fromtimestamp(min(claims["exp"], _LATEST_EXP), UTC),
             access=self._mint("access", user_id, now),
             refresh=self._mint("refresh", user_id, now) if rotate else None,
+            issued_at=_issued_at(claims["iat"]),
         )
 
-    def verify_access(self, access_token: str, now: datetime) -> UserId:
+    def verify_access(self, access_token: str, now: datetime) -> AccessGrant:
         known = self._verified.get(access_token)
         if known is not None:
-            user_id, exp = known
+            grant, exp = known
             if exp <= now.timestamp():
                 self._verified.pop(access_token)
                 raise InvalidToken("Token is expired")
-            return user_id
+            return grant
         claims = self._claims(access_token, "access", now)
-        user_id = _user_id(claims["user_id"])
-        self._verified.put(access_token, (user_id, float(claims["exp"])))
-        return user_id
+        grant = AccessGrant(_user_id(claims["user_id"]), _issued_at(claims["iat"]))
+        self._verified.put(access_token, (grant, float(claims["exp"])))
+        return grant
+
+    def read(self, token: str, now: datetime) -> TokenClaims:
+        claims = self._claims(token, None, now)
+        token_type = claims["token_type"]
+        if not isinstance(token_type, str):
+            raise InvalidToken("Token has wrong type")
+        jti: str = claims["jti"]
+        if len(jti) > JTI_MAX_LENGTH or not (jti.isascii() and jti.isprintable()):
+            raise InvalidToken("Token has no valid id")
+        return TokenClaims(
+            token_type=token_type,
+            user_id=_user_id(claims["user_id"]),
+            jti=jti,
+            issued_at=_issued_at(claims["iat"]),
+            expires_at=datetime.fromtimestamp(min(claims["exp"], _LATEST_EXP), UTC),
+        )
 
     @property
     def verified_cached(self) -> int:
         """How many verified access tokens are remembered now (for tests and diagnostics)."""
         return len(self._verified)
+
+
+def _issued_at(raw: object) -> int:
+    """`iat` in whole seconds; a token without a usable one counts as issued at the epoch
+    (older than any password change)."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and math.isfinite(raw):
+        return int(raw)
+    return 0
 
 
 def _user_id(raw: object) -> UserId:

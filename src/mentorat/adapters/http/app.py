@@ -19,7 +19,15 @@ from mentorat import __version__
 from mentorat.adapters.http.auth import BEARER_SCHEME, SECURITY, require_caller
 from mentorat.adapters.http.body import MAX_BODY_BYTES, JsonBody
 from mentorat.adapters.http.context import HttpContext
-from mentorat.adapters.http.controllers import auth, chat, goals, health, mentorings, mentors
+from mentorat.adapters.http.controllers import (
+    admin,
+    auth,
+    chat,
+    goals,
+    health,
+    mentorings,
+    mentors,
+)
 from mentorat.adapters.http.cors import cors_config, json_preflight_refusals
 from mentorat.adapters.http.errors import EXCEPTION_HANDLERS
 from mentorat.adapters.http.headers import allow_of_routes, outgoing_headers
@@ -67,12 +75,19 @@ def create_app(
         before_request=require_caller,
         security=SECURITY,
     )
+    administration = Router(
+        path="/",
+        route_handlers=admin.ROUTES,
+        before_request=admin.require_staff,
+        security=SECURITY,
+    )
     cors = cors_config(cors_origins)
     app = Litestar(
         route_handlers=[
             *health.PUBLIC,
             *auth.PUBLIC,
             protected,
+            administration,
             assets_router(),
             *([metrics_route(metrics)] if metrics is not None else []),
         ],
@@ -144,6 +159,7 @@ def _openapi() -> OpenAPIConfig:
             Tag(name="mentorings", description="Requests, responses, accepted mentorings."),
             Tag(name="chat", description="Messages between the mentor and the mentee."),
             Tag(name="goals", description="What the mentor and the mentee set out to do."),
+            Tag(name="admin", description="Accounts, statistics and the audit trail (staff)."),
             Tag(name="health", description="Liveness and readiness probes."),
         ],
     )

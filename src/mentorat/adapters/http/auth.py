@@ -15,14 +15,16 @@ from typing import Any, Final
 from litestar import Request
 
 from mentorat.adapters.http.context import use_cases
-from mentorat.domain.errors import AuthenticationFailed, InvalidToken
+from mentorat.domain.errors import AuthenticationFailed, InvalidToken, PasswordChangeRequired
 
 BEARER_SCHEME: Final = "BearerAuth"
 SECURITY: Final[list[dict[str, list[str]]]] = [{BEARER_SCHEME: []}]
 
 
 async def require_caller(request: Request[Any, Any, Any]) -> None:
-    """Put the authenticated caller (a UserView) in `request.user`, or answer 401."""
+    """Put the authenticated caller (a UserView) in `request.user`, or answer 401; 403
+    `password_change_required` when the caller holds a temporary password and the route is
+    not one marked `during_password_change`."""
     if request.scope.get("method") == "OPTIONS":
         return  # Litestar's automatic answer (204 and Allow) reveals nothing about anyone
     header = request.headers.get("authorization")
@@ -34,4 +36,7 @@ async def require_caller(request: Request[Any, Any, Any]) -> None:
     token = token.strip()
     if not token or " " in token:
         raise InvalidToken("Authorization header must contain two space-delimited values")
-    request.scope["user"] = await use_cases(request).identify_caller(token)
+    caller = await use_cases(request).identify_caller(token)
+    request.scope["user"] = caller
+    if caller.must_change_password and not request.route_handler.opt.get("during_password_change"):
+        raise PasswordChangeRequired()

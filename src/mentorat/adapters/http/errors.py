@@ -23,6 +23,7 @@ from litestar.types import ExceptionHandlersMap
 from mentorat.application.errors import (
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
+    Overloaded,
     StorageUnavailable,
     Throttled,
 )
@@ -91,6 +92,7 @@ STATUS_OF_FAMILY: Final[tuple[tuple[type[MentoratError], int], ...]] = (
     (IdempotencyKeyReused, 422),
     (Throttled, 429),
     (StorageUnavailable, 503),
+    (Overloaded, 503),
 )
 
 _CODE_OF_401: Final[tuple[tuple[type[AuthenticationFailed], str], ...]] = (
@@ -123,7 +125,7 @@ def mentorat_error_response(_: Request[Any, Any, Any], exc: MentoratError) -> Re
     if isinstance(exc, AuthenticationFailed):
         code = next(code for kind, code in _CODE_OF_401 if isinstance(exc, kind))
         return _json(status, ErrorOut(exc.message, code=code), BEARER)
-    if isinstance(exc, Throttled | IdempotencyKeyInFlight):
+    if isinstance(exc, Throttled | IdempotencyKeyInFlight | Overloaded):
         return _json(status, ErrorOut(exc.message), {"Retry-After": str(exc.retry_after)})
     if isinstance(exc, StorageUnavailable):
         # Not logged here: the storage adapter that raised it logged the cause.
@@ -213,11 +215,12 @@ _ERROR_DOCS: Final[Mapping[int, tuple[str, str]]] = {
         "Unsupported media type 'text/plain': send the body as application/json.",
     ),
     429: (
-        "Too many failed logins (with `Retry-After`).",
+        "Too many failed logins, or registrations from one address (with `Retry-After`).",
         "Too many failed login attempts. Try again later.",
     ),
     503: (
-        "The database is unavailable (with `Retry-After`).",
+        "The database is unavailable, or the server is hashing as many passwords as it may at "
+        "once (with `Retry-After`).",
         "The database is unavailable; retry shortly.",
     ),
 }

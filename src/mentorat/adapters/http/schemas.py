@@ -117,6 +117,15 @@ class RefreshIn(msgspec.Struct, frozen=True):
     refresh: str
 
 
+class TokenIn(msgspec.Struct, frozen=True):
+    token: str
+
+
+class ChangePasswordIn(msgspec.Struct, frozen=True):
+    current_password: str
+    new_password: str
+
+
 class MentoringRequestIn(msgspec.Struct, frozen=True):
     mentor_id: Id
     Start_Date: date
@@ -165,9 +174,17 @@ class UserOut(msgspec.Struct):
     is_verified: bool
 
 
-class TokenPairOut(msgspec.Struct):
+class TokenPairOut(msgspec.Struct, omit_defaults=True):
+    """`password_change_required` is there, true, only for an account holding a temporary
+    password: every route but POST /auth/me/password/ and GET /auth/me/ then answers 403."""
+
     refresh: str
     access: str
+    password_change_required: bool = False
+
+
+class EmptyOut(msgspec.Struct):
+    """`{}`: SimpleJWT's answer to a verified token or a logout."""
 
 
 class AccessOut(msgspec.Struct, omit_defaults=True):

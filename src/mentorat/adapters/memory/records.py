@@ -1,5 +1,5 @@
-"""The memory adapters of the `IdempotencyKeys` and `UsedRefreshTokens` ports: records kept
-for a while, oldest first, pruned a batch at a time."""
+"""The memory adapters of the `IdempotencyKeys`, `UsedRefreshTokens` and `AuditTrail` ports:
+records kept in order, oldest first (the first two pruned a batch at a time)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from mentorat.application.idempotency import (
     IdempotencyRecord,
     replay_of,
 )
+from mentorat.domain.audit import AuditAction, AuditEntry, AuditId, NewAuditEntry
 from mentorat.domain.errors import InvalidToken
 from mentorat.domain.users import UserId
 
@@ -101,3 +102,42 @@ class InMemoryUsedRefreshTokens:
         change(used, jti, expires_at, self._undo)
         prune(used, lambda exp: exp <= now, self._undo)
         return True
+
+    async def is_used(self, jti: str) -> bool:
+        return jti in self._store.used_refresh_tokens
+
+
+class InMemoryAuditTrail:
+    def __init__(self, store: InMemoryStore, undo: Undo) -> None:
+        self._store, self._undo = store, undo
+
+    async def record(self, entry: NewAuditEntry) -> None:
+        entries = self._store.audit
+        entries.append(AuditEntry.from_new(AuditId(self._store.next_id("audit")), entry))
+        self._undo.append(lambda: entries.__delitem__(-1))
+
+    async def page(
+        self,
+        *,
+        after: AuditId | None = None,
+        limit: int | None = None,
+        subject_id: UserId | None = None,
+        action: AuditAction | None = None,
+    ) -> list[AuditEntry]:
+        found = [
+            e
+            for e in self._store.audit
+            if e.id > (after or 0)
+            and (subject_id is None or e.subject_id == subject_id)
+            and (action is None or e.action == action)
+        ]
+        return found if limit is None else found[:limit]
+
+    async def forget_addresses(self, subject_id: UserId) -> None:
+        entries = self._store.audit
+        before = list(entries)
+        entries[:] = [
+            dataclasses.replace(e, address="") if subject_id in (e.subject_id, e.actor_id) else e
+            for e in entries
+        ]
+        self._undo.append(lambda: entries.__setitem__(slice(None), before))

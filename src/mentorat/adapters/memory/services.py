@@ -1,4 +1,4 @@
-"""In-memory clock, login throttle and event log."""
+"""In-memory clock, login and registration throttles, and event log."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import math
 from collections import deque
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+
+from mentorat.domain.users import username_key
 
 
 class ManualClock:
@@ -42,7 +44,7 @@ class InMemoryLoginThrottle:
 
     @staticmethod
     def _keys(username: str, address: str) -> list[tuple[str, str]]:
-        keys = [("u", username.casefold())]
+        keys = [("u", username_key(username))]
         if address:
             keys.append(("a", address))
         return keys
@@ -91,3 +93,31 @@ class DiscardEvents:
 
     async def publish(self, events: Sequence[object]) -> None:
         return None
+
+
+class InMemoryRegistrationThrottle:
+    """At most `per_address` registrations per client address in a sliding window of
+    `window_seconds`; one process only (the SQL adapter shares the count between workers)."""
+
+    def __init__(self, *, per_address: int = 20, window_seconds: int = 3600) -> None:
+        self._limit = per_address
+        self._window = timedelta(seconds=window_seconds)
+        self._attempts: dict[str, deque[datetime]] = {}
+
+    async def admit(self, address: str, now: datetime) -> int:
+        if not address:
+            return 0
+        attempts = self._attempts.setdefault(address, deque())
+        while attempts and attempts[0] <= now - self._window:
+            attempts.popleft()
+        if len(attempts) >= self._limit:
+            return max(1, math.ceil((attempts[-self._limit] + self._window - now).total_seconds()))
+        attempts.append(now)
+        # Forget quiet addresses, or a long-lived process keeps every one it ever saw.
+        if len(self._attempts) > 10_000:
+            self._sweep(now)
+        return 0
+
+    def _sweep(self, now: datetime) -> None:
+        for quiet in [a for a, seen in self._attempts.items() if seen[-1] <= now - self._window]:
+            del self._attempts[quiet]

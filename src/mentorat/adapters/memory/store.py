@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from mentorat.application.idempotency import IdempotencyRecord
+from mentorat.domain.audit import AuditEntry
 from mentorat.domain.chat import Message
 from mentorat.domain.events import MentoringId
 from mentorat.domain.goals import Goal, GoalId
@@ -36,8 +37,9 @@ class InMemoryStore:
     # Both oldest first, as long as the clock only moves forward: pruning reads the front.
     idempotency: dict[tuple[UserId, str], IdempotencyRecord] = field(default_factory=dict)
     used_refresh_tokens: dict[str, datetime] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
     last_ids: dict[str, int] = field(
-        default_factory=lambda: {"user": 0, "mentoring": 0, "msg": 0, "goal": 0}
+        default_factory=lambda: {"user": 0, "mentoring": 0, "msg": 0, "goal": 0, "audit": 0}
     )
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

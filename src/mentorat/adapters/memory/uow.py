@@ -9,14 +9,20 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from mentorat.adapters.memory.personal_data import InMemoryPersonalData
 from mentorat.adapters.memory.profiles import InMemoryMentorDirectory, InMemoryProfiles
-from mentorat.adapters.memory.records import InMemoryIdempotencyKeys, InMemoryUsedRefreshTokens
+from mentorat.adapters.memory.records import (
+    InMemoryAuditTrail,
+    InMemoryIdempotencyKeys,
+    InMemoryUsedRefreshTokens,
+)
 from mentorat.adapters.memory.repositories import (
     InMemoryGoals,
     InMemoryMentorings,
     InMemoryMessages,
     InMemoryUsers,
 )
+from mentorat.adapters.memory.statistics import InMemoryProgrammeFigures
 from mentorat.adapters.memory.store import InMemoryStore, Undo
 from mentorat.application.ports import Transaction
 
@@ -26,6 +32,9 @@ class InMemoryTransaction:
         self.undo: Undo = []
         self.committed = False
         self.users = InMemoryUsers(store, self.undo)
+        self.audit = InMemoryAuditTrail(store, self.undo)
+        self.statistics = InMemoryProgrammeFigures(store)
+        self.personal_data = InMemoryPersonalData(store, self.undo)
         self.profiles = InMemoryProfiles(store, self.undo)
         self.directory = InMemoryMentorDirectory(store)
         self.mentorings = InMemoryMentorings(store, self.undo)

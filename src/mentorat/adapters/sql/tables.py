@@ -104,6 +104,9 @@ users = Table(
     Column("is_verified", Boolean, nullable=False),
     Column("is_active", Boolean, nullable=False),
     Column("joined_at", UtcDateTime, nullable=False),
+    Column("is_staff", Boolean, nullable=False, server_default=text("false")),
+    Column("must_change_password", Boolean, nullable=False, server_default=text("false")),
+    Column("password_changed_at", UtcDateTime, nullable=True),
 )
 
 mentorings = Table(
@@ -191,6 +194,34 @@ login_failures = Table(
     CheckConstraint("scope IN ('a', 'u')", name="scope_known"),
     Index("ix_login_failures_scope_key_failed_at", "scope", "key", "failed_at"),
     Index("ix_login_failures_failed_at", "failed_at"),
+)
+
+# Registrations per client address, shared by every worker process (the registration
+# throttle); rows older than the window are pruned as new ones come.
+registration_attempts = Table(
+    "registration_attempts",
+    metadata,
+    Column("id", Id, Identity(), primary_key=True),
+    Column("address", String(600), nullable=False),
+    Column("attempted_at", UtcDateTime, nullable=False),
+    Index("ix_registration_attempts_address_attempted_at", "address", "attempted_at"),
+    Index("ix_registration_attempts_attempted_at", "attempted_at"),
+)
+
+# The audit trail: administrative acts and security events, newest last. `detail` is a JSON
+# object of what the action needs said (never a password, a token or a typed username).
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Id, Identity(), primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("actor_id", Id, ForeignKey(users.c.id), nullable=True),
+    Column("subject_id", Id, ForeignKey(users.c.id), nullable=True),
+    Column("address", String(600), nullable=False),
+    Column("detail", Text, nullable=False),
+    Index("ix_audit_events_subject_id_id", "subject_id", "id"),
+    Index("ix_audit_events_actor_id_id", "actor_id", "id"),
 )
 
 # Idempotency-Key records (see mentorat.application.idempotency): which request holds a key of

@@ -1,4 +1,5 @@
-"""Failed-login counters in the database, so that every worker process sees the same ones."""
+"""Failed-login and registration counters in the database, so that every worker process sees
+the same ones."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from sqlalchemy import ScalarSelect, bindparam, delete, insert, select
 from mentorat.adapters.sql.database import Database
 from mentorat.adapters.sql.mapping import bound
 from mentorat.adapters.sql.statements import Statement
-from mentorat.adapters.sql.tables import UtcDateTime, login_failures
+from mentorat.adapters.sql.tables import UtcDateTime, login_failures, registration_attempts
+from mentorat.domain.users import username_key
 
 _BY_USERNAME, _BY_ADDRESS = "u", "a"
 _KEY_MAX: Final = 600  # login_failures.key's length
@@ -29,6 +31,12 @@ def _fit(key: str) -> str:
         else:
             return key
     return "#" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def throttle_key(username: str) -> str:
+    """The key failed logins of `username` are counted under: its `username_key` (so that
+    full-width or differently cased spellings of one name share one count), fitted."""
+    return _fit(username_key(username))
 
 
 def _nth_recent(scope: str) -> ScalarSelect[datetime]:
@@ -84,7 +92,7 @@ class SqlLoginThrottle:
 
     async def retry_after(self, username: str, address: str, now: datetime) -> int:
         params = {
-            "u_key": _fit(username.casefold()),
+            "u_key": throttle_key(username),
             "u_offset": self._per_username - 1,
             # An empty address means "unknown" and is never recorded (as in memory), so it
             # matches no row here and the statement stays the same.
@@ -106,7 +114,7 @@ class SqlLoginThrottle:
         return max(0, math.ceil(wait))
 
     async def record_failure(self, username: str, address: str, now: datetime) -> None:
-        rows = [{"scope": _BY_USERNAME, "key": _fit(username.casefold()), "failed_at": now}]
+        rows = [{"scope": _BY_USERNAME, "key": throttle_key(username), "failed_at": now}]
         if address:
             rows.append({"scope": _BY_ADDRESS, "key": _fit(address), "failed_at": now})
         async with self._database.connect() as run:
@@ -114,3 +122,53 @@ class SqlLoginThrottle:
             # Failures that left the window count for nobody: keep the table small.
             await run.execute(_PRUNE, {"since": now - self._window})
             await run.commit()
+
+
+_R: Final = registration_attempts
+_NTH_REGISTRATION: Final = Statement(
+    select(_R.c.attempted_at)
+    .where(
+        _R.c.address == bindparam("address"),
+        _R.c.attempted_at > bindparam("since", type_=UtcDateTime),
+    )
+    .order_by(_R.c.attempted_at.desc())
+    .limit(1)
+    .offset(bindparam("offset"))
+)
+_RECORD_REGISTRATION: Final = Statement(insert(_R).values(bound(_R, ["address", "attempted_at"])))
+_PRUNE_REGISTRATIONS: Final = Statement(
+    delete(_R).where(_R.c.attempted_at <= bindparam("since", type_=UtcDateTime))
+)
+
+
+class SqlRegistrationThrottle:
+    """Implements `application.ports.RegistrationThrottle` with the `registration_attempts`
+    table: the same rule as the in-memory throttle, shared by every worker process.
+
+    Two registrations from one address at the same instant may both pass the check before
+    either is counted; the bound holds to within the number of workers.
+    """
+
+    def __init__(
+        self, database: Database, *, per_address: int = 20, window_seconds: int = 3600
+    ) -> None:
+        self._database = database
+        self._limit = per_address
+        self._window = timedelta(seconds=window_seconds)
+
+    async def admit(self, address: str, now: datetime) -> int:
+        if not address:
+            return 0
+        since = now - self._window
+        key = _fit(address)
+        async with self._database.connect() as run:
+            row = await run.first(
+                _NTH_REGISTRATION, {"address": key, "since": since, "offset": self._limit - 1}
+            )
+            if row is not None:
+                oldest_counted: datetime = row[0]
+                return max(1, math.ceil((oldest_counted + self._window - now).total_seconds()))
+            await run.execute(_RECORD_REGISTRATION, {"address": key, "attempted_at": now})
+            await run.execute(_PRUNE_REGISTRATIONS, {"since": since})
+            await run.commit()
+        return 0

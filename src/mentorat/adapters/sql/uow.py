@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from mentorat.adapters.sql.audit import SqlAuditTrail
 from mentorat.adapters.sql.database import ConnectionScope, Database
 from mentorat.adapters.sql.directory import SqlMentorDirectory
 from mentorat.adapters.sql.goals import SqlGoals
 from mentorat.adapters.sql.idempotency import SqlIdempotencyKeys
 from mentorat.adapters.sql.mentorings import SqlMentorings
 from mentorat.adapters.sql.messages import SqlMessages
+from mentorat.adapters.sql.personal_data import SqlPersonalData
 from mentorat.adapters.sql.profiles import SqlProfiles
 from mentorat.adapters.sql.statements import Runner
+from mentorat.adapters.sql.statistics import SqlProgrammeFigures
 from mentorat.adapters.sql.used_tokens import SqlUsedRefreshTokens
 from mentorat.adapters.sql.users import SqlUsers
 
@@ -21,12 +24,15 @@ class SqlTransaction:
 
     __slots__ = (
         "_run",
+        "audit",
         "directory",
         "goals",
         "idempotency",
         "mentorings",
         "messages",
+        "personal_data",
         "profiles",
+        "statistics",
         "used_refresh_tokens",
         "users",
     )
@@ -34,6 +40,9 @@ class SqlTransaction:
     def __init__(self, run: Runner) -> None:
         self._run = run
         self.users = SqlUsers(run)
+        self.audit = SqlAuditTrail(run)
+        self.statistics = SqlProgrammeFigures(run)
+        self.personal_data = SqlPersonalData(run)
         self.profiles = SqlProfiles(run)
         self.directory = SqlMentorDirectory(run)
         self.mentorings = SqlMentorings(run)

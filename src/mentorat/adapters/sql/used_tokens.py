@@ -33,6 +33,9 @@ _PRUNE: Final = Statement(
 )
 
 
+_IS_USED: Final = Statement(select(_T.c.jti).where(_T.c.jti == bindparam("jti")))
+
+
 class SqlUsedRefreshTokens:
     """Implements `application.ports.UsedRefreshTokens` with the `used_refresh_tokens` table."""
 
@@ -46,3 +49,6 @@ class SqlUsedRefreshTokens:
             return False
         await self._run.execute(_PRUNE, {"b_now": now})
         return True
+
+    async def is_used(self, jti: str) -> bool:
+        return await self._run.first(_IS_USED, {"jti": jti}) is not None

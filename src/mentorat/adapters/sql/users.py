@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from sqlalchemy import any_, bindparam, select, update
+from sqlalchemy import String, any_, bindparam, func, insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from mentorat.adapters.sql.mapping import (
@@ -13,11 +13,12 @@ from mentorat.adapters.sql.mapping import (
     USER_INSERTED,
     bound,
     listed,
+    new_profile_values,
     new_user_values,
     user_from_row,
     user_values,
 )
-from mentorat.adapters.sql.profiles import LISTED, SqlProfiles
+from mentorat.adapters.sql.profiles import LISTED, NEW, SqlProfiles
 from mentorat.adapters.sql.statements import Runner, Statement, insert_unless_taken
 from mentorat.adapters.sql.tables import Id, users
 from mentorat.domain.errors import UsernameTaken, UserNotFound
@@ -26,7 +27,9 @@ from mentorat.domain.users import NewUser, User, UserId, username_key
 _INSERT: Final = insert_unless_taken(
     users, bound(users, USER_INSERTED), [users.c.username_key], users.c.id
 )
-_BY_ID: Final = Statement(select(*USER_COLUMNS).where(users.c.id == bindparam("id", type_=Id)))
+_SELECT_BY_ID: Final = select(*USER_COLUMNS).where(users.c.id == bindparam("id", type_=Id))
+_BY_ID: Final = Statement(_SELECT_BY_ID)
+_BY_ID_FOR_UPDATE: Final = Statement(_SELECT_BY_ID.with_for_update())
 _SELECT_BY_KEY: Final = select(*USER_COLUMNS).where(users.c.username_key == bindparam("key"))
 _BY_KEY: Final = Statement(_SELECT_BY_KEY)
 # SQLite drops FOR UPDATE: its BEGIN IMMEDIATE already serializes writers.
@@ -39,6 +42,45 @@ _UPDATE: Final = Statement(
     update(users)
     .where(users.c.id == bindparam("b_id", type_=Id))
     .values(bound(users, USER_INSERTED, "b_"))
+)
+
+
+_SEARCH_AFTER: Final = select(*USER_COLUMNS).where(users.c.id > bindparam("after", type_=Id))
+_PATTERN: Final = bindparam("pattern", type_=String())
+_SEARCH: Final = {
+    False: Statement(_SEARCH_AFTER.order_by(users.c.id).limit(bindparam("limit"))),
+    True: Statement(
+        _SEARCH_AFTER.where(
+            or_(
+                users.c.username_key.like(_PATTERN, escape="\\"),
+                *(
+                    func.lower(column).like(_PATTERN, escape="\\")
+                    for column in (users.c.email, users.c.first_name, users.c.last_name)
+                ),
+            )
+        )
+        .order_by(users.c.id)
+        .limit(bindparam("limit"))
+    ),
+}
+_NO_LIMIT: Final = 2**62
+
+
+def _contains(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+_INSERT_EXISTING: Final = Statement(insert(users).values(bound(users, ("id", *USER_INSERTED))))
+# PostgreSQL's identity goes on from the largest id; SQLite's rowid always does.
+_FOLLOW_IDS: Final = Statement(
+    select(
+        func.setval(
+            func.pg_get_serial_sequence("users", "id"),
+            select(func.max(users.c.id)).scalar_subquery(),
+        )
+    ),
+    sqlite=select(literal(1)),
 )
 
 
@@ -57,8 +99,8 @@ class SqlUsers:
         await SqlProfiles(self._run).add_empty(user)
         return user
 
-    async def get(self, user_id: UserId) -> User | None:
-        row = await self._run.first(_BY_ID, {"id": user_id})
+    async def get(self, user_id: UserId, *, for_update: bool = False) -> User | None:
+        row = await self._run.first(_BY_ID_FOR_UPDATE if for_update else _BY_ID, {"id": user_id})
         return None if row is None else user_from_row(row)
 
     async def get_by_username(self, username: str, *, for_update: bool = False) -> User | None:
@@ -78,3 +120,24 @@ class SqlUsers:
         if changed != 1:
             raise UserNotFound()
         await self._run.execute(LISTED, {"who": user.id, "listed": listed(user)})
+
+    async def add_existing(self, people: Sequence[User]) -> None:
+        if not people:
+            return
+        await self._run.execute_many(
+            _INSERT_EXISTING, [{"id": user.id, **user_values(user)} for user in people]
+        )
+        await self._run.execute_many(NEW, [new_profile_values(user) for user in people])
+        await self._run.execute(_FOLLOW_IDS, {})
+
+    async def search(
+        self, text: str = "", *, after: UserId | None = None, limit: int | None = None
+    ) -> list[User]:
+        params: dict[str, object] = {
+            "after": after or 0,
+            "limit": _NO_LIMIT if limit is None else limit,
+        }
+        if text:
+            params["pattern"] = _contains(text.lower())
+        rows = await self._run.rows(_SEARCH[bool(text)], params)
+        return [user_from_row(row) for row in rows]
