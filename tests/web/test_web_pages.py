@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 
+import pytest
 from litestar.testing import TestClient
 
 from mentorat.adapters.web.i18n import CATALOGUE, choose_language
@@ -13,6 +14,7 @@ from mentorat.adapters.web.visits import CSRF_COOKIE, SESSION_COOKIE
 from mentorat.application.list_requests import ListRequestsQuery
 from mentorat.bootstrap import http_app, seed_demo
 from mentorat.demo.story import DEMO_PASSWORD
+from mentorat.domain.errors import AuthenticationFailed
 from mentorat.domain.mentoring import Role
 from tests.web.conftest import Browser
 
@@ -269,3 +271,37 @@ def test_suggestions_give_their_score_and_reasons_in_the_visitors_language(
     assert "Compétences recherchées en commun" in french
     english = browser.client.get("/suggestions", headers={"Accept-Language": "en"}).text
     assert "wanted skills" in english
+
+
+def test_logging_out_spends_the_sessions_refresh_token(browser: Browser) -> None:
+    browser.sign_up("hugo")
+    session = browser.client.cookies.get(SESSION_COOKIE)
+    assert session
+    assert browser.post("/logout", {}).status_code == 303
+    _, _, refresh = session.partition("~")
+    with pytest.raises(AuthenticationFailed):
+        asyncio.run(browser.system.mentorat.refresh_tokens(refresh))
+
+
+def test_administration_is_for_staff_who_verify_and_deactivate_from_it(browser: Browser) -> None:
+    other = Browser(TestClient(http_app(browser.system).app), browser.system)
+    with other.client:
+        other.sign_up("claire", mentor=True)
+        assert other.client.get("/admin").status_code == 403
+        assert other.client.get("/admin/users").status_code == 403
+        browser.sign_up("ada")
+        asyncio.run(browser.system.mentorat.promote_user("ada"))
+        statistics = browser.client.get("/admin")
+        assert statistics.status_code == 200
+        assert "Statistiques du programme" in statistics.text
+        listed = browser.client.get("/admin/users?search=claire")
+        assert "@claire" in listed.text
+        assert "@ada" not in listed.text
+        claire = _user_id(other)
+        back = "/admin/users?search=claire"
+        answer = browser.post(f"/admin/users/{claire}/verify", {}, back=back)
+        assert answer.headers["location"] == back
+        assert "Retirer la vérification" in browser.client.get(back).text
+        browser.post(f"/admin/users/{claire}/deactivate", {}, back=back)
+        assert other.client.get("/profile", follow_redirects=False).status_code == 303
+        assert "Réactiver" in browser.client.get(back).text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from mentorat.adapters.web.visits import (
     CSRF_COOKIE,
     LANGUAGE_COOKIE,
     LANGUAGE_MAX_AGE,
+    SESSION_COOKIE,
     local_path,
     redirect,
     render,
@@ -27,6 +29,7 @@ from mentorat.application.edit_profile import EditProfileCommand
 from mentorat.application.obtain_tokens import LoginCommand
 from mentorat.application.ports import TokenPair
 from mentorat.application.register_user import RegisterCommand
+from mentorat.domain.errors import AuthenticationFailed
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -86,6 +89,11 @@ async def login(request: AnyRequest) -> Response[Any]:
 
 @post("/logout", name="web-logout")
 async def logout(request: AnyRequest) -> Response[Any]:
+    """The session's refresh token is spent (`LogOut`), not only forgotten by this browser."""
+    _, _, refresh = request.cookies.get(SESSION_COOKIE, "").partition("~")
+    if refresh:
+        with contextlib.suppress(AuthenticationFailed):
+            await use_cases(request).log_out(refresh, _address(request))
     visit_of(request).sign_out()
     return redirect(request, "/")
 
