@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import time
 from typing import Any
 
@@ -30,6 +31,9 @@ PATHS = {
     ),
     "W4": ("GET", "/api/mentorship/progress/", None),
     "W5": ("GET", "/auth/me/", None),
+    # On the directory's database (`bench.run --directory` seeds mentorat_bench_directory).
+    "W6": ("GET", "/api/mentors/?q=kubernetes&available=true", None),
+    "W7": ("GET", "/api/mentors/suggested/", None),
 }
 
 
@@ -37,6 +41,7 @@ async def run(workload: str, requests: int, concurrency: int, profiler: str) -> 
     from mentorat.bootstrap import create_asgi_app
 
     app = create_asgi_app()
+    logging.getLogger("mentorat.access").setLevel(logging.WARNING)  # no line per request
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         await app.on_startup_handler() if hasattr(app, "on_startup_handler") else None
@@ -82,7 +87,7 @@ async def run(workload: str, requests: int, concurrency: int, profiler: str) -> 
                 {"workload": workload, "ms_per_request": round(1000 * elapsed / requests, 3)}
             )
         )
-    for hook in app.on_shutdown:
+    for hook in app.app.on_shutdown:  # the Litestar app inside the request-id wrapper
         await hook()
 
 

@@ -60,3 +60,42 @@ def test_the_enforced_rules_are_stated(document: dict[str, Any]) -> None:
     assert register["email"]["maxLength"] == 254
     message = schemas["MessageIn"]["properties"]["message"]
     assert (message["minLength"], message["maxLength"]) == (1, 4000)
+    assert message["pattern"] == r"\S"
+    assert schemas["GoalIn"]["properties"]["title"]["pattern"] == r"\S"
+
+
+def test_the_idempotency_key_header_states_its_characters(document: dict[str, Any]) -> None:
+    post = document["paths"]["/api/mentoring/chat/{mentoring_id}/messages"]["post"]
+    (header,) = (p for p in post["parameters"] if p["name"] == "Idempotency-Key")
+    assert header["schema"]["pattern"] == r"^[\x20-\x7E]{1,255}$"
+    assert (header["schema"]["minLength"], header["schema"]["maxLength"]) == (1, 255)
+
+
+def test_fields_patch_me_refuses_are_read_only(document: dict[str, Any]) -> None:
+    fields = document["components"]["schemas"]["ProfileIn"]["properties"]
+    read_only = {name for name, schema in fields.items() if schema.get("readOnly")}
+    assert read_only == {"id", "username", "password", "is_mentor", "is_verified"}
+    assert fields["bio"]["maxLength"] == 2000
+    assert (fields["skills"]["maxItems"], fields["skills"]["items"]["maxLength"]) == (30, 50)
+    assert (fields["capacity"]["minimum"], fields["capacity"]["maximum"]) == (0, 50)
+
+
+def test_goal_order_ids_keep_the_id_range(document: dict[str, Any]) -> None:
+    ids = document["components"]["schemas"]["GoalOrderIn"]["properties"]["ids"]
+    assert ids["items"] == {"type": "integer", "minimum": 1, "maximum": ID_MAX}
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/api/mentors", "available"),
+        ("/api/mentorship/demande", "status"),
+        ("/api/mentorship/demande", "role"),
+    ],
+)
+def test_choice_filters_list_the_empty_value(
+    document: dict[str, Any], path: str, name: str
+) -> None:
+    """An empty value means "not given" (docs/api.md, decision 8), so it is one of the choices."""
+    (parameter,) = (p for p in document["paths"][path]["get"]["parameters"] if p["name"] == name)
+    assert parameter["schema"]["enum"][0] == ""

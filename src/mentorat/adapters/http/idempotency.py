@@ -8,11 +8,21 @@ from typing import Any, Final
 from litestar import Request
 from litestar.params import HeaderParameter
 
+from mentorat.application.idempotency import KEY_MAX_LENGTH
+
 HEADER: Final = "idempotency-key"
 
 IdempotencyKeyParam = HeaderParameter(
     name="Idempotency-Key",
     required=False,
+    # The header is a plain string: its schema states the rule `checked_key` enforces.
+    schema_extra={
+        "one_of": None,
+        "type": "string",
+        "min_length": 1,
+        "max_length": KEY_MAX_LENGTH,
+        "pattern": rf"^[\x20-\x7E]{{1,{KEY_MAX_LENGTH}}}$",
+    },
     description=(
         "Optional, 1-255 printable ASCII characters, scoped to the caller. A retry with the "
         "same key and the same body within 24 hours gets the first answer again without a "

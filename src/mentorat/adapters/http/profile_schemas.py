@@ -7,13 +7,31 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from mentorat.adapters.http.schemas import UserOut
+from mentorat.adapters.http.schemas import UserOut, documented
 from mentorat.application.views import ProfileView
 from mentorat.domain.directory import MentorCard
 from mentorat.domain.matching import Suggestion
+from mentorat.domain.profiles import (
+    BIO_MAX,
+    CAPACITY_MAX,
+    LANGUAGES_MAX,
+    SKILL_MAX,
+    SKILLS_MAX,
+    TIMEZONE_MAX,
+)
 
-# A field that may not be edited; any value sent for it is refused by name.
-ReadOnly = str | int | bool | None | UnsetType
+# A field that may not be edited; any value sent for it is refused by name. The schema says
+# `readOnly`, so clients and fuzzers know not to send it.
+ReadOnly = Annotated[
+    str | int | bool | UnsetType | None,
+    msgspec.Meta(extra_json_schema={"extra": {"readOnly": True}}),
+]
+_SKILLS = documented(
+    f"At most {SKILLS_MAX} tags of letters, digits, spaces and + # . / - (lowercased, each "
+    "kept once).",
+    max_items=SKILLS_MAX,
+    items={"type": "string", "minLength": 1, "maxLength": SKILL_MAX},
+)
 
 
 class ProfileIn(msgspec.Struct, frozen=True):
@@ -24,12 +42,27 @@ class ProfileIn(msgspec.Struct, frozen=True):
     last_name: str | UnsetType = UNSET
     email: str | UnsetType = UNSET
     phone_number: str | UnsetType | None = UNSET
-    bio: str | UnsetType = UNSET
-    skills: list[str] | UnsetType = UNSET
-    wanted_skills: list[str] | UnsetType = UNSET
-    languages: list[str] | UnsetType = UNSET
-    timezone: str | UnsetType | None = UNSET
-    capacity: int | UnsetType = UNSET
+    bio: Annotated[str | UnsetType, documented("Free text.", max_length=BIO_MAX)] = UNSET
+    skills: Annotated[list[str] | UnsetType, _SKILLS] = UNSET
+    wanted_skills: Annotated[list[str] | UnsetType, _SKILLS] = UNSET
+    languages: Annotated[
+        list[str] | UnsetType,
+        documented(
+            "ISO 639-1 codes such as fr or en.",
+            max_items=LANGUAGES_MAX,
+            items={"type": "string", "minLength": 2, "maxLength": 2},
+        ),
+    ] = UNSET
+    timezone: Annotated[
+        str | UnsetType | None,
+        documented("An IANA time zone such as Europe/Paris.", max_length=TIMEZONE_MAX),
+    ] = UNSET
+    capacity: Annotated[
+        int | UnsetType,
+        documented(
+            "How many active mentees at once (a mentor's only).", minimum=0, maximum=CAPACITY_MAX
+        ),
+    ] = UNSET
     accepting_requests: bool | UnsetType = UNSET
     id: ReadOnly = UNSET
     username: ReadOnly = UNSET

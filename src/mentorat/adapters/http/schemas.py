@@ -27,10 +27,12 @@ NOT_AVAILABLE: Final = "Non disponible"
 # Ids are 64-bit in every store: a larger one is a 400 here, not an overflow in the database.
 # Litestar writes `ge`/`le` as floats (2^63-1 would read 9.223372036854776e18, one above the
 # limit); its `extra` key of `extra_json_schema` restates them as exact integers.
-_ID_RANGE: Final = {"extra": {"minimum": 1, "maximum": ID_MAX}}
+ID_RANGE: Final = {"minimum": 1, "maximum": ID_MAX}
 Id = Annotated[
     int,
-    msgspec.Meta(ge=1, le=ID_MAX, description="A positive 64-bit id.", extra_json_schema=_ID_RANGE),
+    msgspec.Meta(
+        ge=1, le=ID_MAX, description="A positive 64-bit id.", extra_json_schema={"extra": ID_RANGE}
+    ),
 ]
 Timestamp = Annotated[
     str,
@@ -67,6 +69,10 @@ def wire_time(moment: datetime) -> str:
 
 
 # --- requests -----------------------------------------------------------------------------------
+
+
+# "Holds a character other than whitespace" (unanchored: the pattern may match anywhere).
+NOT_BLANK: Final = r"\S"
 
 
 def documented(description: str, **rules: object) -> msgspec.Meta:
@@ -130,6 +136,7 @@ class MessageIn(msgspec.Struct, frozen=True):
             f"Stripped of surrounding whitespace, then 1-{MESSAGE_MAX} characters (not blank).",
             min_length=1,
             max_length=MESSAGE_MAX,
+            pattern=NOT_BLANK,
         ),
     ]
 

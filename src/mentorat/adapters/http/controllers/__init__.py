@@ -38,6 +38,12 @@ def query_integer(minimum: int, maximum: int) -> dict[str, object]:
     return {"one_of": None, "type": "integer", "minimum": minimum, "maximum": maximum}
 
 
+def query_choice(*choices: str) -> dict[str, object]:
+    """How a query parameter with a fixed set of values is documented. An empty value is one
+    of them: it means the filter is not applied, as if the parameter were absent."""
+    return {"one_of": None, "type": "string", "enum": ["", *choices]}
+
+
 def query_int(name: str, raw: str | None) -> int | None:
     """A query integer in ASCII digits; empty means absent. Ranges are the domain's to check."""
     if not raw:

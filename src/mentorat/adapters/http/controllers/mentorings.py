@@ -17,6 +17,7 @@ from mentorat.adapters.http.controllers import (
     link_doc,
     link_header,
     parse_id,
+    query_choice,
     query_int,
     query_integer,
 )
@@ -127,14 +128,14 @@ async def list_requests(
         str | None,
         Parameter(
             description="Only mentorings in this status (empty: all).",
-            schema_extra={"one_of": None, "type": "string", "enum": [*_STATUSES]},
+            schema_extra=query_choice(*_STATUSES),
         ),
     ] = None,
     role: Annotated[
         str | None,
         Parameter(
             description="Only those where the caller is the mentor, or the mentee (empty: both).",
-            schema_extra={"one_of": None, "type": "string", "enum": [*_ROLES]},
+            schema_extra=query_choice(*_ROLES),
         ),
     ] = None,
     limit: LimitParam = None,

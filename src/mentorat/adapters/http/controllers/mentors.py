@@ -12,6 +12,7 @@ from mentorat.adapters.http.controllers import (
     Authenticated,
     link_doc,
     link_header,
+    query_choice,
     query_int,
     query_integer,
 )
@@ -64,7 +65,7 @@ async def search_mentors(
         Parameter(
             description="true: only mentors accepting requests with a place left; false: the "
             "others.",
-            schema_extra={"one_of": None, "type": "string", "enum": ["true", "false"]},
+            schema_extra=query_choice("true", "false"),
         ),
     ] = None,
     limit: Annotated[
