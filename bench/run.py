@@ -264,9 +264,10 @@ def targets(args: argparse.Namespace, ds: Dataset, logs: Path) -> Iterator[list[
         started.append(mentorat)
         if args.baseline:
             before = Target(BEFORE, free_port())
+            only_before = dict(item.split("=", 1) for item in args.baseline_env)
             before.proc = start(
                 mentorat_command(Path(args.baseline), before.port, args.workers),
-                env,
+                {**env, **only_before},
                 logs / "mentorat-before.log",
             )
             started.append(before)
@@ -503,6 +504,14 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="a checkout of an earlier commit, with its own .venv, served beside this one on "
         "the same database (side-by-side table)",
+    )
+    ap.add_argument(
+        "--baseline-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a variable set for the baseline only, e.g. `--baseline . --baseline-env "
+        "MENTORAT_METRICS=off` measures this checkout with and without metrics",
     )
     ap.add_argument("--write", action="store_true", help="write the table into docs/performance.md")
     ap.add_argument(

@@ -105,14 +105,17 @@ class PgBouncer:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"pgbouncer exited:\n{self.log()}")
+                log = self.log()
+                self.stop()
+                raise AssertionError(f"pgbouncer exited:\n{log}")
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
                 return self
             except OSError:
                 time.sleep(0.05)
+        log = self.log()
         self.stop()
-        raise AssertionError(f"pgbouncer did not listen:\n{self.log()}")
+        raise AssertionError(f"pgbouncer did not listen:\n{log}")
 
     def log(self) -> str:
         path = self.directory / "pgbouncer.log"

@@ -67,6 +67,7 @@ from mentorat.domain.errors import (
     ReasonTooLong,
     RequestNotPending,
     SelfMentoring,
+    UnstorableText,
 )
 from mentorat.domain.events import (
     MentoringAccepted,
@@ -112,6 +113,17 @@ texts = st.sampled_from(
         "z" * (MESSAGE_MAX + 1),
     ]
 ) | st.text(max_size=6)
+
+
+def _storable(text: str) -> bool:
+    """No lone surrogate: the text encodes to UTF-8 (NUL is checked apart)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 reasons = st.sampled_from(
     [None, "", "  \n", "moving abroad", "  padded  ", "r" * REASON_MAX, "r" * (REASON_MAX + 1)]
 )
@@ -446,6 +458,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         stripped = text.strip()
         if not m.involves(caller):
             self.refused(MentoringNotFound, call)
+        elif "\x00" in text or not _storable(text):
+            self.refused(UnstorableText, call)
         elif not stripped:
             self.refused(EmptyMessage, call)
         elif len(stripped) > MESSAGE_MAX:

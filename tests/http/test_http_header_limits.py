@@ -28,6 +28,8 @@ def assert_refused(response: Any) -> None:
     assert response.headers["content-type"] == "application/json"
     assert "too large" in response.json()["detail"]
     assert response.headers["x-request-id"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ def wiring() -> str:
 
 PAGES = ["/schema", "/schema/swagger", "/schema/redoc"]
 # Where a page loads a script, a style sheet or an icon from.
-LOADED = re.compile(rb"""(?:src|href)=["']([^"']+)["']""")
+LOADED = re.compile(rb"""(?:<script[^>]*\bsrc|<link[^>]*\bhref|<img[^>]*\bsrc)=["']([^"']+)["']""")
 
 
 def vendored() -> dict[str, str]:
@@ -59,6 +59,9 @@ async def test_a_reference_page_loads_everything_from_this_server(
         asset = await client.get(url.decode())
         assert asset.status_code == 200, url
         assert "max-age=31536000" in asset.headers["cache-control"]
+    # Without JavaScript, the page says where the document is instead of staying blank.
+    assert b"<noscript>" in page.content
+    assert b"/schema/openapi.json" in page.content
     # Nothing else may be fetched either: the policy allows this server only.
     policy = page.headers["content-security-policy"]
     assert "default-src 'none'" in policy

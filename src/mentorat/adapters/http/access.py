@@ -21,6 +21,7 @@ from typing import Any, Final, Generic, TypeVar
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
+from mentorat.adapters.http.headers import HARDENING
 from mentorat.adapters.http.metrics import RequestObserver
 from mentorat.logs import request_id
 
@@ -84,7 +85,7 @@ async def _refuse_headers(send: Send) -> None:
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(_TOO_LARGE)).encode()),
                 (b"connection", b"close"),
-                (b"x-content-type-options", b"nosniff"),
+                *HARDENING,
             ],
         }
     )

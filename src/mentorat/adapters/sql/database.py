@@ -43,19 +43,27 @@ class PoolWatcher(Protocol):
 
 
 class PoolWatch:
-    """A `PoolWatcher` and the pool it watches."""
+    """A `PoolWatcher` and the count of the pool's connections checked out through this
+    database's scopes (all of them: every piece of work connects through a scope). Counted
+    here rather than asked of the pool, whose count takes its queue's lock."""
 
-    __slots__ = ("_capacity", "_pool", "_watcher")
+    __slots__ = ("_capacity", "_in_use", "_watcher")
 
-    def __init__(self, pool: QueuePool, capacity: int, watcher: PoolWatcher) -> None:
-        self._pool, self._capacity, self._watcher = pool, capacity, watcher
+    def __init__(self, capacity: int, watcher: PoolWatcher) -> None:
+        self._capacity, self._watcher = capacity, watcher
+        self._in_use = 0
 
-    def before_checkout(self) -> None:
-        if self._pool.checkedout() >= self._capacity:
+    def checking_out(self) -> None:
+        if self._in_use >= self._capacity:
             self._watcher.pool_exhausted()
 
-    def report(self) -> None:
-        self._watcher.connections_in_use(self._pool.checkedout())
+    def checked_out(self) -> None:
+        self._in_use += 1
+        self._watcher.connections_in_use(self._in_use)
+
+    def given_back(self) -> None:
+        self._in_use -= 1
+        self._watcher.connections_in_use(self._in_use)
 
 
 class Database:
@@ -86,7 +94,7 @@ class Database:
         SQLite)."""
         pool = self.engine.pool
         if isinstance(pool, QueuePool):
-            self._watch = PoolWatch(pool, pool.size() + self._max_overflow, watcher)
+            self._watch = PoolWatch(pool.size() + self._max_overflow, watcher)
 
     def connect(self, *, write: bool = True) -> ConnectionScope:
         """`async with`: the runner of a pooled connection; `write` holds a transaction, which
@@ -156,7 +164,7 @@ class ConnectionScope:
         conn = self._engine.connect()
         watch = self._watch
         if watch is not None:
-            watch.before_checkout()
+            watch.checking_out()
         try:
             await conn.start()
             if self._transaction:
@@ -168,7 +176,7 @@ class ConnectionScope:
             raise
         self.connection = conn
         if watch is not None:
-            watch.report()
+            watch.checked_out()
         return runner_for(conn, self._observers, transaction=self._transaction)
 
     async def __aexit__(
@@ -184,9 +192,11 @@ class ConnectionScope:
             # A rollback that fails means the connection is gone, and the server drops the
             # transaction with it.
             await _quietly(conn.rollback(), "rolling back")
-        await _close_quietly(conn)
-        if self._watch is not None:
-            self._watch.report()
+        try:
+            await _close_quietly(conn)
+        finally:
+            if self._watch is not None:
+                self._watch.given_back()
 
 
 async def _close_quietly(conn: AsyncConnection) -> None:

@@ -4,12 +4,13 @@ Repositories describe each statement once, as Core, and run it through the `Runn
 connection; none of them asks which database it is on.
 
 - On PostgreSQL a statement is compiled once, and psycopg sends it on the connection that
-  SQLAlchemy's pool checked out (`driver_connection`): psycopg prepares it once it repeats,
-  and reads the results in PostgreSQL's binary format. SQLAlchemy keeps the pool, the
-  transactions and the connection's life; what it no longer does per call is build an
-  execution context and process results, which costs more than the rest of a one-statement
-  read. Bind values still go through their column types (`UtcDateTime` refuses a naive
-  datetime); results need no processing, because every session's time zone is UTC
+  SQLAlchemy's pool checked out (`driver_connection`): psycopg prepares it once it repeats
+  (unless MENTORAT_DB_PREPARED_STATEMENTS is off, for a pooler that does not keep prepared
+  statements: engine.py), and reads the results in PostgreSQL's binary format. SQLAlchemy
+  keeps the pool, the transactions and the connection's life; what it no longer does per call
+  is build an execution context and process results, which costs more than the rest of a
+  one-statement read. Bind values still go through their column types (`UtcDateTime` refuses a
+  naive datetime); results need no processing, because every session's time zone is UTC
   (`engine.py`) and the other column types load as the domain wants them.
 - On SQLite a statement goes through SQLAlchemy's own execution, which costs no round trip.
 

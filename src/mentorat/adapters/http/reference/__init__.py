@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
+from litestar import Request
 from litestar.datastructures import CacheControlHeader
 from litestar.openapi.plugins import OpenAPIRenderPlugin, RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.router import Router
@@ -29,19 +30,46 @@ def assets_directory() -> Path:
     return Path(str(files(__name__).joinpath("static")))
 
 
+# What a browser without JavaScript shows instead of a blank page.
+NOSCRIPT: Final = (
+    b"<noscript><p>This page shows the API reference with JavaScript, which is off. The "
+    b"OpenAPI document itself is at <a href='/schema/openapi.json'>/schema/openapi.json</a>."
+    b"</p></noscript>"
+)
+
+
+def _with_noscript(page: bytes) -> bytes:
+    return page.replace(b"<body>", b"<body>" + NOSCRIPT, 1)
+
+
+class SwaggerPage(SwaggerRenderPlugin):
+    """Litestar's Swagger UI page, with a `<noscript>` note (`render` is meant to be
+    overridden to change the page)."""
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        return _with_noscript(super().render(request, openapi_schema))
+
+
+class RedocPage(RedocRenderPlugin):
+    """Litestar's Redoc page, with the same `<noscript>` note."""
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        return _with_noscript(super().render(request, openapi_schema))
+
+
 def render_plugins() -> list[OpenAPIRenderPlugin]:
     """Swagger UI at `/schema` and `/schema/swagger`, Redoc at `/schema/redoc`: local assets."""
     swagger = f"{ASSETS_PATH}/{SWAGGER_UI}"
     favicon = f"<link rel='icon' type='image/png' href='{swagger}/favicon-32x32.png'>"
     return [
-        SwaggerRenderPlugin(
+        SwaggerPage(
             path=["/", "/swagger"],
             js_url=f"{swagger}/swagger-ui-bundle.js",
             css_url=f"{swagger}/swagger-ui.css",
             standalone_preset_js_url=f"{swagger}/swagger-ui-standalone-preset.js",
             favicon=favicon,
         ),
-        RedocRenderPlugin(
+        RedocPage(
             path="/redoc",
             js_url=f"{ASSETS_PATH}/{REDOC}/redoc.standalone.js",
             # Redoc's fonts come from Google by default; the browser's own serve offline.
