@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mentorat.adapters.auth.jwt_tokens import JwtTokens
+from mentorat.adapters.memory.outbox import InMemoryOutbox
 from mentorat.adapters.memory.records import InMemoryIdempotencyKeys, InMemoryUsedRefreshTokens
 from mentorat.adapters.memory.repositories import (
     InMemoryGoals,
@@ -27,6 +28,7 @@ from mentorat.adapters.sql.goals import SqlGoals
 from mentorat.adapters.sql.idempotency import SqlIdempotencyKeys
 from mentorat.adapters.sql.mentorings import SqlMentorings
 from mentorat.adapters.sql.messages import SqlMessages
+from mentorat.adapters.sql.outbox import SqlOutbox
 from mentorat.adapters.sql.statements import PostgresRunner, Runner, SqliteRunner
 from mentorat.adapters.sql.throttle import SqlLoginThrottle
 from mentorat.adapters.sql.uow import SqlTransaction, SqlUnitOfWork
@@ -39,6 +41,7 @@ from mentorat.application.ports import (
     LoginThrottle,
     Mentorings,
     Messages,
+    Outbox,
     Tokens,
     Transaction,
     UnitOfWork,
@@ -76,6 +79,9 @@ def conforms(
     memory_used: UsedRefreshTokens = InMemoryUsedRefreshTokens(store, [])
     memory_posts: ChatPosts = PostInTransaction(InMemoryUnitOfWork(store))
     jwt_tokens: Tokens = JwtTokens("a signing key")
+    sql_outbox: Outbox = SqlOutbox(run)
+    memory_outbox: Outbox = InMemoryOutbox(store, [])
+    del sql_outbox, memory_outbox
     del postgres_runner, sqlite_runner
     del sql_users, sql_mentorings, sql_messages, sql_transaction, sql_uow, sql_throttle
     del sql_keys, sql_used, postgres_posts, sql_posts, sql_goals

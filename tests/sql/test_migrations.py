@@ -28,6 +28,7 @@ TABLES = {
     "used_refresh_tokens",
     "profiles",
     "goals",
+    "outbox_events",
 }
 # Each database's own search structures, outside tables.py: SQLite's FTS5 table (and its
 # shadow tables), PostgreSQL's postings of mentors' skills.
@@ -63,7 +64,9 @@ async def schema_of(url: str) -> tuple[set[str], str | None, list[Any]]:
             tables = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
             diff = await conn.run_sync(_differences, metadata)
         tables = {t for t in tables if not t.startswith(SEARCH_INDEX_PREFIXES)}
-        return tables - {"alembic_version"}, await migrations.current(engine), diff
+        # sqlite_sequence: SQLite's own record of AUTOINCREMENT ids (the outbox's).
+        kept = tables - {"alembic_version", "sqlite_sequence"}
+        return kept, await migrations.current(engine), diff
     finally:
         await engine.dispose()
 
@@ -120,7 +123,7 @@ async def test_profiles_are_backfilled_for_users_who_registered_before_them(
 async def test_the_goals_table_comes_and_goes_with_its_own_revision(empty_db: str) -> None:
     settings = Settings(database_url=empty_db)
     upgrade_database(settings, "0002")
-    before = TABLES - {"goals", "profiles"}
+    before = TABLES - {"goals", "profiles", "outbox_events"}
     assert (await schema_of(empty_db))[:2] == (before, "0002")
     upgrade_database(settings, "0003")
     assert (await schema_of(empty_db))[:2] == (before | {"goals"}, "0003")
@@ -128,6 +131,16 @@ async def test_the_goals_table_comes_and_goes_with_its_own_revision(empty_db: st
     assert await schema_of(empty_db) == (TABLES, migrations.head(), [])
     downgrade_database(settings, "0002")
     assert (await schema_of(empty_db))[:2] == (before, "0002")
+
+
+async def test_the_outbox_comes_and_goes_with_its_own_revision(empty_db: str) -> None:
+    settings = Settings(database_url=empty_db)
+    upgrade_database(settings, "0005")
+    assert (await schema_of(empty_db))[:2] == (TABLES - {"outbox_events"}, "0005")
+    upgrade_database(settings, "0006")
+    assert await schema_of(empty_db) == (TABLES, "0006", [])
+    downgrade_database(settings, "0005")
+    assert (await schema_of(empty_db))[:2] == (TABLES - {"outbox_events"}, "0005")
 
 
 async def test_the_comparison_would_see_a_schema_that_drifted(empty_db: str) -> None:

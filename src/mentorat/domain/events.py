@@ -40,6 +40,13 @@ class MentoringCancelled(MentoringEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class MentoringWithdrawn(MentoringEvent):
+    """The mentee took back a pending request (its status becomes cancelled)."""
+
+    by: UserId
+
+
+@dataclass(frozen=True, slots=True)
 class MentoringCompleted(MentoringEvent):
     by: UserId
 

@@ -1,0 +1,132 @@
+"""What every `Outbox` promises, on memory, SQLite and PostgreSQL: events in id order, for
+their recipients only, never for a change that rolled back, and pruned oldest first."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from mentorat.application import outbox_events
+from mentorat.application.ports import ChatPosts, NewEvent, StoredEvent, UnitOfWork
+from mentorat.domain.chat import NewMessage
+from mentorat.domain.events import MentoringId
+from mentorat.domain.mentoring import Mentoring
+from mentorat.domain.users import UserId
+from tests.contract.support import T0, people, requested
+
+
+def an_event(n: int, *recipients: int, at: timedelta = timedelta()) -> NewEvent:
+    return NewEvent(
+        "mentoring_requested",
+        MentoringId(n),
+        tuple(UserId(r) for r in recipients),
+        T0 + at,
+        json.dumps({"n": n, "text": "é 👋"}),
+    )
+
+
+async def record(uow: UnitOfWork, *events: NewEvent) -> None:
+    async with uow() as tx:
+        await tx.outbox.add(events)
+        await tx.commit()
+
+
+async def read(uow: UnitOfWork, cursor: int = 0, recipient: int | None = None) -> list[StoredEvent]:
+    async with uow(write=False) as tx:
+        who = None if recipient is None else UserId(recipient)
+        return await tx.outbox.after(cursor, limit=100, recipient=who)
+
+
+async def test_events_come_back_in_id_order_with_what_was_recorded(uow: UnitOfWork) -> None:
+    await record(uow, an_event(1, 10, 11), an_event(2, 12))
+    await record(uow, an_event(3, 11, 12, at=timedelta(seconds=1)))
+    found = await read(uow)
+    assert [e.mentoring_id for e in found] == [1, 2, 3]
+    assert found[0].id < found[1].id < found[2].id
+    first = found[0]
+    assert (first.name, first.recipients, first.occurred_at) == (
+        "mentoring_requested",
+        (10, 11),
+        T0,
+    )
+    assert json.loads(first.payload) == {"n": 1, "text": "é 👋"}
+    assert found[1].recipients == (12,)
+    assert [e.mentoring_id for e in await read(uow, found[0].id)] == [2, 3]
+
+
+async def test_a_recipient_reads_only_the_events_addressed_to_them(uow: UnitOfWork) -> None:
+    await record(uow, an_event(1, 10, 11), an_event(2, 12, 13), an_event(3, 13, 10))
+    assert [e.mentoring_id for e in await read(uow, recipient=10)] == [1, 3]
+    assert [e.mentoring_id for e in await read(uow, recipient=13)] == [2, 3]
+    assert await read(uow, recipient=99) == []
+    async with uow(write=False) as tx:
+        limited = await tx.outbox.after(0, limit=1, recipient=UserId(13))
+    assert [e.mentoring_id for e in limited] == [2]
+
+
+async def test_an_event_is_never_recorded_for_a_change_that_rolled_back(uow: UnitOfWork) -> None:
+    await record(uow, an_event(1, 10))
+
+    async def failing_change() -> None:
+        async with uow() as tx:
+            await tx.outbox.add([an_event(2, 10)])
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        await failing_change()
+    async with uow() as tx:
+        await tx.outbox.add([an_event(3, 10)])  # left without commit
+    await record(uow, an_event(4, 10))
+    assert [e.mentoring_id for e in await read(uow)] == [1, 4]
+
+
+async def test_ids_keep_growing_after_everything_was_pruned(uow: UnitOfWork) -> None:
+    await record(uow, an_event(1, 10), an_event(2, 10))
+    last = (await read(uow))[-1].id
+    async with uow() as tx:
+        assert await tx.outbox.prune(T0 + timedelta(days=1)) == 2
+        await tx.commit()
+    async with uow(write=False) as tx:
+        assert await tx.outbox.bounds() is None
+    await record(uow, an_event(3, 10))
+    assert [e.id > last for e in await read(uow)] == [True]
+
+
+async def test_pruning_forgets_the_oldest_events_and_stops_at_the_first_it_keeps(
+    uow: UnitOfWork,
+) -> None:
+    await record(uow, an_event(1, 10), an_event(2, 10, at=timedelta(days=2)))
+    await record(uow, an_event(3, 10, at=timedelta(days=1)))  # recorded late, dated early
+    async with uow() as tx:
+        assert await tx.outbox.prune(T0 + timedelta(days=1, hours=12)) == 1
+        await tx.commit()
+    found = await read(uow)
+    assert [e.mentoring_id for e in found] == [2, 3]
+    async with uow(write=False) as tx:
+        assert await tx.outbox.bounds() == (found[0].id, found[1].id)
+
+
+async def test_a_posted_message_records_its_event_with_the_message_as_the_chat_shows_it(
+    uow: UnitOfWork, posts: ChatPosts
+) -> None:
+    mentor, mentee, stranger = await people(uow, "mentor", "ada", "eve")
+    mentoring = await requested(uow, mentor, mentee)
+
+    def compose(m: Mentoring) -> NewMessage:
+        return NewMessage(m.id, mentee.id, 'Bonjour "👋"\n\\ é', T0 + timedelta(seconds=1))
+
+    message = await posts.post(mentoring.id, compose)
+    second = await posts.post(mentoring.id, compose)
+    found = await read(uow, recipient=mentor.id)
+    assert [e.name for e in found] == ["message_posted", "message_posted"]
+    assert found[0].recipients == (mentor.id, mentee.id)
+    assert (found[0].mentoring_id, found[0].occurred_at) == (mentoring.id, message.created_at)
+    assert json.loads(found[0].payload) == {
+        "mentoring_id": mentoring.id,
+        "message": outbox_events.message_object(message),
+    }
+    assert json.loads(found[1].payload)["message"]["id"] == second.id
+    assert await read(uow, recipient=mentee.id) == found
+    assert await read(uow, recipient=stranger.id) == []
