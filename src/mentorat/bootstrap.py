@@ -20,17 +20,20 @@ from mentorat.adapters.sql.bulk import SeedRefused
 from mentorat.adapters.sql.chat_posts import PostgresChatPosts
 from mentorat.adapters.sql.database import open_database
 from mentorat.adapters.sql.engine import create_engine
+from mentorat.adapters.sql.listener import PostgresWakeups
 from mentorat.adapters.sql.throttle import SqlLoginThrottle
 from mentorat.adapters.sql.uow import SqlUnitOfWork
+from mentorat.application.follow_events import FeedSettings, LocalWakeups
 from mentorat.application.idempotency import DEFAULT_LEASE
 from mentorat.application.ports import (
     Clock,
     EventPublisher,
     LoginThrottle,
+    OutboxWakeups,
     PasswordHasher,
     Tokens,
 )
-from mentorat.application.service import Mentorat
+from mentorat.application.service import DEFAULT_EVENT_RETENTION, Mentorat
 from mentorat.demo import bulk as bulk_data
 from mentorat.demo import story
 from mentorat.demo.bulk import BULK_PASSWORD, BULK_USERNAME, BulkPlan
@@ -73,14 +76,19 @@ def in_memory(
     caller_cache_seconds: float = 0,
     idempotency_lease: timedelta = DEFAULT_LEASE,
     request_ttl: timedelta = DEFAULT_REQUEST_TTL,
+    feed: FeedSettings | None = None,
+    event_retention: timedelta = DEFAULT_EVENT_RETENTION,
 ) -> Mentorat:
     """A complete mentorat that keeps everything in this process: no server, no database.
 
-    `caller_cache_seconds`, `idempotency_lease`, `request_ttl`: see `Mentorat.wire` (the cache
-    is off by default: the store is in memory).
+    `caller_cache_seconds`, `idempotency_lease`, `request_ttl`, `feed`, `event_retention`: see
+    `Mentorat.wire` (the cache is off by default: the store is in memory).
     """
+    uow = InMemoryUnitOfWork(store)
+    wakeups = LocalWakeups()
+    uow.store.on_events.append(wakeups.poke)
     return Mentorat.wire(
-        uow=InMemoryUnitOfWork(store),
+        uow=uow,
         clock=clock or SystemClock(),
         hasher=hasher or Argon2Hasher(),
         tokens=tokens
@@ -95,6 +103,9 @@ def in_memory(
         caller_cache_seconds=caller_cache_seconds,
         idempotency_lease=idempotency_lease,
         request_ttl=request_ttl,
+        wakeups=wakeups,
+        feed=feed,
+        event_retention=event_retention,
     )
 
 
@@ -122,6 +133,8 @@ def in_memory_system(settings: Settings | None = None, **overrides: Any) -> Syst
         "rotate_refresh_tokens": settings.rotate_refresh_tokens,
         "idempotency_lease": settings.idempotency_lease,
         "request_ttl": settings.request_ttl,
+        "feed": feed_settings(settings),
+        "event_retention": settings.event_retention,
         "throttle": InMemoryLoginThrottle(
             per_username=settings.login_max_failures_per_username,
             per_address=settings.login_max_failures_per_address,
@@ -129,10 +142,18 @@ def in_memory_system(settings: Settings | None = None, **overrides: Any) -> Syst
         ),
     }
     mentorat = in_memory(**{**configured, **overrides})
-    return System(mentorat, settings, closers=[mentorat.write_once.aclose])
+    return System(
+        mentorat, settings, closers=[mentorat.write_once.aclose, mentorat.events_hub.aclose]
+    )
 
 
 # --- the SQL system ----------------------------------------------------------------------------
+
+
+def feed_settings(settings: Settings) -> FeedSettings:
+    return FeedSettings(
+        queue_size=settings.event_queue_size, poll_seconds=settings.event_poll_seconds
+    )
 
 
 def settings_hasher(settings: Settings) -> Argon2Hasher:
@@ -161,9 +182,14 @@ def open_system(
         raise SettingsError("MENTORAT_SECRET_KEY is required: it signs the access tokens")
     database = open_database(settings, transaction_timeout=settings.transaction_timeout)
     # PostgreSQL stores a post in one statement, batched per chat; SQLite in a unit of work.
-    posts = PostgresChatPosts(database) if database.kind == "postgresql" else None
+    # Its outbox readers are woken by NOTIFY from any process; SQLite's by this process.
+    posts = None
+    wakeups: OutboxWakeups = LocalWakeups()
+    if database.kind == "postgresql":
+        wakeups = PostgresWakeups(settings)
+        posts = PostgresChatPosts(database, on_events=wakeups.poke)
     mentorat = Mentorat.wire(
-        uow=SqlUnitOfWork(database),
+        uow=SqlUnitOfWork(database, on_events=wakeups.poke),
         clock=clock or SystemClock(),
         hasher=settings_hasher(settings),
         tokens=JwtTokens(
@@ -183,8 +209,16 @@ def open_system(
         caller_cache_seconds=settings.auth_cache_seconds,
         idempotency_lease=settings.idempotency_lease,
         request_ttl=settings.request_ttl,
+        wakeups=wakeups,
+        feed=feed_settings(settings),
+        event_retention=settings.event_retention,
     )
-    return System(mentorat, settings, closers=[database.dispose, mentorat.write_once.aclose])
+    closers: list[Callable[[], Awaitable[None]]] = [
+        database.dispose,
+        mentorat.write_once.aclose,
+        mentorat.events_hub.aclose,
+    ]
+    return System(mentorat, settings, closers=closers)
 
 
 def upgrade_database(settings: Settings, revision: str = "head") -> None:

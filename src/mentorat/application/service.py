@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Final
 
 from mentorat.application.edit_profile import EditProfile, ShowProfile
 from mentorat.application.end_mentoring import EndMentoring
 from mentorat.application.expire_requests import ExpireRequests
 from mentorat.application.find_mentors import SearchMentors, SuggestMentors
+from mentorat.application.follow_events import EventHub, FeedSettings, FollowEvents, LocalWakeups
 from mentorat.application.idempotency import DEFAULT_LEASE, WriteOnce
 from mentorat.application.identify_caller import IdentifyCaller, RecentCallers
 from mentorat.application.list_mentorings import ListMentorings
@@ -28,17 +30,21 @@ from mentorat.application.ports import (
     Clock,
     EventPublisher,
     LoginThrottle,
+    OutboxWakeups,
     PasswordHasher,
     Tokens,
     UnitOfWork,
 )
 from mentorat.application.post_message import PostInTransaction, PostMessage
+from mentorat.application.prune_events import PruneEvents
 from mentorat.application.refresh_access import RefreshAccess, RefreshTokens
 from mentorat.application.register_user import RegisterUser
 from mentorat.application.request_mentoring import RequestMentoring
 from mentorat.application.respond_to_request import RespondToRequest
 from mentorat.application.show_progress import ShowProgress
 from mentorat.domain.mentoring import DEFAULT_REQUEST_TTL
+
+DEFAULT_EVENT_RETENTION: Final = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +75,11 @@ class Mentorat:
     verify_user: VerifyUser
     deactivate_user: DeactivateUser
     reactivate_user: ReactivateUser
+    follow_events: FollowEvents
+    prune_events: PruneEvents
     uow: UnitOfWork
     write_once: WriteOnce
+    events_hub: EventHub
 
     @classmethod
     def wire(
@@ -87,6 +96,9 @@ class Mentorat:
         caller_cache_seconds: float = 0,
         idempotency_lease: timedelta = DEFAULT_LEASE,
         request_ttl: timedelta = DEFAULT_REQUEST_TTL,
+        wakeups: OutboxWakeups | None = None,
+        feed: FeedSettings | None = None,
+        event_retention: timedelta = DEFAULT_EVENT_RETENTION,
     ) -> Mentorat:
         """Every use case on these ports.
 
@@ -101,10 +113,15 @@ class Mentorat:
         `idempotency_lease`: how long a claimed idempotency key may stay claimed before
         another request may take it over (see `WriteOnce`).
         `request_ttl`: how long a pending request waits for its mentor before it expires.
+        `wakeups`: what tells this process's outbox reader that events were committed (None:
+        only its polls, every `feed.poll_seconds`); `feed`: see `FeedSettings`.
+        `event_retention`: how long the outbox keeps an event (`PruneEvents`).
         """
         recent = RecentCallers(caller_cache_seconds)
         refresh_tokens = RefreshTokens(uow, tokens, clock, rotate=rotate_refresh_tokens)
         write_once = WriteOnce(uow, clock, idempotency_lease)
+        prune_events = PruneEvents(uow, clock, event_retention)
+        hub = EventHub(uow, wakeups or LocalWakeups(), feed, prune=prune_events)
         return cls(
             register_user=RegisterUser(uow, hasher, clock),
             obtain_tokens=ObtainTokens(uow, hasher, tokens, throttle, clock),
@@ -134,6 +151,9 @@ class Mentorat:
             verify_user=VerifyUser(uow, recent),
             deactivate_user=DeactivateUser(uow, recent),
             reactivate_user=ReactivateUser(uow, recent),
+            follow_events=FollowEvents(uow, hub, clock),
+            prune_events=prune_events,
             uow=uow,
             write_once=write_once,
+            events_hub=hub,
         )
