@@ -333,6 +333,7 @@ def http_app(system: System, *, close_system: bool = False) -> RequestIds[Litest
             cors_origins=settings.cors_origins,
             trusted_proxies=settings.proxies,
             on_shutdown=[system.aclose] if close_system else (),
+            event_keepalive=settings.event_keepalive_seconds,
         )
     )
 

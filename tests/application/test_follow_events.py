@@ -3,7 +3,6 @@ else's; a reset past the retention; a reader too slow is dropped."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 
@@ -17,37 +16,36 @@ from mentorat.application.ports import StoredEvent
 from mentorat.application.post_message import PostMessageCommand
 from mentorat.application.respond_to_request import RespondCommand
 from mentorat.application.service import Mentorat
+from mentorat.domain.users import UserId
 
 from .support import People, ask
 
 
 async def next_event(stream: AsyncIterator[StoredEvent | None]) -> StoredEvent:
-    event = await anext(stream)
-    assert event is not None
+    """The next event, past keep-alives."""
+    while (event := await anext(stream)) is None:
+        pass
     return event
 
 
-async def subscribed(
-    app: Mentorat, stream: AsyncIterator[StoredEvent | None]
-) -> asyncio.Task[StoredEvent]:
-    """The stream's next event, awaited in a task that has subscribed when this returns."""
-    before = app.events_hub.subscriptions
-    task = asyncio.ensure_future(next_event(stream))
-    while app.events_hub.subscriptions == before:  # noqa: ASYNC110  # no event to wait on
-        await asyncio.sleep(0)
-    return task
+async def following(
+    app: Mentorat, user_id: UserId, after: int | None = None
+) -> AsyncIterator[StoredEvent | None]:
+    """The user's events, once the stream follows (its first None is out)."""
+    stream = app.follow_events(user_id, after)
+    assert await anext(stream) is None
+    return stream
 
 
 async def test_a_participant_follows_a_mentoring_live_in_order(
     app: Mentorat, people: People
 ) -> None:
     mia, max_ = people.mentee, people.mentor
-    stream = app.follow_events(max_.id)
-    first = await subscribed(app, stream)
+    stream = await following(app, max_.id)
     request = await ask(app, mia, max_)
     await app.respond_to_request(RespondCommand(request.id, max_.id, accept=True))
     message = await app.post_message(PostMessageCommand(request.id, mia.id, "Merci !"))
-    events = [await first, await next_event(stream), await next_event(stream)]
+    events = [await next_event(stream) for _ in range(3)]
     assert [e.name for e in events] == [
         "mentoring_requested",
         "mentoring_accepted",
@@ -69,12 +67,11 @@ async def test_a_participant_follows_a_mentoring_live_in_order(
 
 
 async def test_a_stranger_never_hears_of_another_mentoring(app: Mentorat, people: People) -> None:
-    stream = app.follow_events(people.stranger.id)
-    first = await subscribed(app, stream)
+    stream = await following(app, people.stranger.id)
     others = await ask(app, people.mentee, people.mentor)
     await app.post_message(PostMessageCommand(others.id, people.mentee.id, "private"))
     own = await ask(app, people.stranger, people.other_mentor)
-    event = await first
+    event = await next_event(stream)
     assert (event.name, event.mentoring_id) == ("mentoring_requested", own.id)
     assert people.stranger.id in event.recipients
 
@@ -89,8 +86,7 @@ async def test_resuming_after_an_id_gives_each_later_event_exactly_once(
     everything = app.follow_events(mia.id, 0)
     seen = [await next_event(everything) for _ in range(4)]
     resumed = app.follow_events(mia.id, seen[1].id)
-    live = await subscribed(app, resumed)  # replays seen[2], seen[3] first
-    assert await live == seen[2]
+    assert await next_event(resumed) == seen[2]
     assert await next_event(resumed) == seen[3]
     fresh = await app.post_message(PostMessageCommand(request.id, mia.id, "new"))
     after = await next_event(resumed)
@@ -132,7 +128,8 @@ async def test_a_cursor_still_kept_is_not_reset(app: Mentorat, people: People) -
 
 async def test_an_idle_stream_yields_keep_alives(app: Mentorat, people: People) -> None:
     stream = app.follow_events(people.mentee.id, idle=0.001)
-    assert await anext(stream) is None
+    assert await anext(stream) is None  # following
+    assert await anext(stream) is None  # idle
 
 
 async def test_a_reader_too_slow_is_dropped_and_resumes_from_the_outbox(
@@ -147,15 +144,14 @@ async def test_a_reader_too_slow_is_dropped_and_resumes_from_the_outbox(
     )
     try:
         request = await ask(app, mia, people.mentor)
-        stream = small.follow_events(mia.id)
-        first = await subscribed(small, stream)
+        stream = await following(small, mia.id)
         # Three posts commit before the hub runs: it hands on three events at once.
         posted = [
             await app.post_message(PostMessageCommand(request.id, mia.id, f"m{n}"))
             for n in range(3)
         ]
         with pytest.raises(SubscriptionDropped):
-            await first
+            await next_event(stream)
         resumed = small.follow_events(mia.id, 0)
         events = [await next_event(resumed) for _ in range(4)]
     finally:

@@ -9,7 +9,15 @@ import pytest
 from mentorat import bootstrap
 from mentorat.adapters.http.app import create_app
 from mentorat.adapters.http.auth import require_caller
-from mentorat.adapters.http.controllers import auth, chat, goals, health, mentorings, mentors
+from mentorat.adapters.http.controllers import (
+    auth,
+    chat,
+    events,
+    goals,
+    health,
+    mentorings,
+    mentors,
+)
 from tests.http.support import Api, Person, assert_error, bearer, forge
 
 
@@ -109,5 +117,6 @@ def test_every_route_but_the_public_ones_authenticates_its_caller() -> None:
             *chat.PROTECTED,
             *mentors.PROTECTED,
             *goals.PROTECTED,
+            *events.PROTECTED,
         ]
     )

@@ -221,7 +221,8 @@ class FollowEvents:
     """`follow_events(user_id, after)`: the user's events after the event id `after` (None:
     from now on), oldest first, for as long as the caller iterates.
 
-    With `idle`, yields None after each `idle` seconds without an event (a keep-alive).
+    Yields None first, once it follows (no event from then on can be missed), and, with
+    `idle`, after each `idle` seconds without an event (a keep-alive).
     When events after `after` are no longer kept (pruned), first yields a `reset` event whose
     id is where the stream goes on from: the caller reloads what it shows.
     Raises SubscriptionDropped when the caller reads too slowly.
@@ -237,6 +238,7 @@ class FollowEvents:
         subscription = self._hub.subscribe(user_id)
         try:
             horizon = self._hub.horizon  # read once subscribed: nothing falls in between
+            yield None
             cursor = horizon if after is None else after
             if cursor < horizon:
                 if await self._pruned_after(cursor):

@@ -19,7 +19,15 @@ from mentorat import __version__
 from mentorat.adapters.http.auth import BEARER_SCHEME, SECURITY, require_caller
 from mentorat.adapters.http.body import MAX_BODY_BYTES, JsonBody
 from mentorat.adapters.http.context import HttpContext
-from mentorat.adapters.http.controllers import auth, chat, goals, health, mentorings, mentors
+from mentorat.adapters.http.controllers import (
+    auth,
+    chat,
+    events,
+    goals,
+    health,
+    mentorings,
+    mentors,
+)
 from mentorat.adapters.http.cors import cors_config, json_preflight_refusals
 from mentorat.adapters.http.errors import EXCEPTION_HANDLERS
 from mentorat.adapters.http.headers import allow_of_routes, outgoing_headers
@@ -41,12 +49,14 @@ def create_app(
     trusted_proxies: Sequence[str] = (),
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
     debug: bool = False,
+    event_keepalive: float = 15.0,
 ) -> Litestar:
     """The HTTP API over `mentorat`'s use cases; builds no connection, reads no environment.
 
     `trusted_proxies`: addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For
     and X-Forwarded-Proto are believed (`context.client_address`); ValueError for one that is
     neither. `on_shutdown`: awaited when the server stops, e.g. to close the database pool.
+    `event_keepalive`: seconds between the keep-alive comments of an idle event stream.
     """
     protected = Router(
         path="/",
@@ -56,6 +66,7 @@ def create_app(
             *chat.PROTECTED,
             *mentors.PROTECTED,
             *goals.PROTECTED,
+            *events.PROTECTED,
         ],
         before_request=require_caller,
         security=SECURITY,
@@ -71,7 +82,13 @@ def create_app(
         openapi_config=_openapi(),
         cors_config=cors,
         on_shutdown=list(on_shutdown),
-        state=State({"ctx": HttpContext(mentorat, tuple(ip_network(p) for p in trusted_proxies))}),
+        state=State(
+            {
+                "ctx": HttpContext(
+                    mentorat, tuple(ip_network(p) for p in trusted_proxies), event_keepalive
+                )
+            }
+        ),
         event_emitter_backend=NoListeners,
         # Logging is configured by whoever runs the app (the CLI, the ASGI factory), not here.
         logging_config=None,
@@ -130,6 +147,7 @@ def _openapi() -> OpenAPIConfig:
             Tag(name="mentorings", description="Requests, responses, accepted mentorings."),
             Tag(name="chat", description="Messages between the mentor and the mentee."),
             Tag(name="goals", description="What the mentor and the mentee set out to do."),
+            Tag(name="events", description="The caller's events, as they happen (SSE)."),
             Tag(name="health", description="Liveness and readiness probes."),
         ],
     )
