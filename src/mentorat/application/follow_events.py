@@ -152,6 +152,10 @@ class EventHub:
                 await task
         await self._wakeups.aclose()
 
+    def poke(self) -> None:
+        """Read the outbox now (as a commit in this process does)."""
+        self._wakeups.poke()
+
     def subscribe(self, user_id: UserId) -> _Subscription:
         subscription = _Subscription(user_id, self._settings.queue_size)
         self._subscriptions.setdefault(user_id, set()).add(subscription)
