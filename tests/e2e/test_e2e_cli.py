@@ -62,6 +62,8 @@ def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
         ["user", "reactivate"],
         ["demo"],
         ["expire"],
+        ["events"],
+        ["events", "prune"],
     ],
 )
 def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:

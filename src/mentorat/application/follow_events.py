@@ -51,17 +51,26 @@ class FeedSettings:
 
 
 class LocalWakeups:
-    """`OutboxWakeups` within one process: the stores' commits poke it."""
+    """`OutboxWakeups` within one process: the stores' commits poke it.
 
-    __slots__ = ("_event",)
+    Usable from one event loop after another (a library user's successive `asyncio.run`s):
+    in a new loop it starts poked, so that the reader reads at once.
+    """
+
+    __slots__ = ("_event", "_loop")
 
     def __init__(self) -> None:
         self._event = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def poke(self) -> None:
         self._event.set()
 
     async def wait(self, at_most: float) -> None:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._loop, self._event = loop, asyncio.Event()
+            self._event.set()
         try:
             async with asyncio.timeout(at_most):
                 await self._event.wait()
@@ -126,6 +135,7 @@ class EventHub:
         self._horizon = 0
         # The first missing id and the `started_before` of the read that first saw it missing.
         self._gap: tuple[int, int] | None = None
+        # The reading task, in the event loop of the last `start`.
         self._task: asyncio.Task[None] | None = None
         self._starting = asyncio.Lock()
 
@@ -137,7 +147,7 @@ class EventHub:
     async def start(self) -> None:
         """Start reading at the newest event (once; later calls return at once)."""
         async with self._starting:
-            if self._task is not None:
+            if self._task is not None and not self._task.done():
                 return
             async with self._uow(write=False) as tx:
                 bounds = await tx.outbox.bounds()
