@@ -159,3 +159,35 @@ def test_a_cursor_older_than_what_is_kept_gets_a_reset(server: Server) -> None:
             "message"
         ] != newer:
             assert event["id"] > reset["id"]
+
+
+def test_changes_to_goals_reach_both_participants_in_the_apis_shapes(server: Server) -> None:
+    base = server.base
+    mentee, mentor = a_pair(base)
+    request = ask(base, mentee, mentor)
+    goals = f"{base}/api/mentoring/{request['id']}/goals/"
+    accepted = httpx.patch(
+        f"{base}/api/mentoring/requests/{request['id']}/respond/",
+        json={"status": "active"},
+        headers=bearer(mentor[1]),
+    )
+    assert accepted.status_code == 200
+    with event_stream(base, mentee[1]) as stream:
+        added = httpx.post(goals, json={"title": "Ship it"}, headers=bearer(mentor[1]))
+        assert added.status_code == 201, added.text
+        goal = added.json()
+        edited = httpx.patch(
+            f"{goals}{goal['id']}/", json={"done": True}, headers=bearer(mentee[1])
+        )
+        assert edited.status_code == 200, edited.text
+        deleted = httpx.delete(f"{goals}{goal['id']}/", headers=bearer(mentee[1]))
+        assert deleted.status_code == 204, deleted.text
+        events = [stream.next() for _ in range(3)]
+    assert [e["event"] for e in events] == ["goal_added", "goal_edited", "goal_deleted"]
+    assert events[0]["data"] == {"mentoring_id": request["id"], "goal": goal, "by": mentor[0]}
+    assert events[1]["data"]["goal"] == edited.json()
+    assert events[2]["data"] == {
+        "mentoring_id": request["id"],
+        "goal_id": goal["id"],
+        "by": mentee[0],
+    }

@@ -327,16 +327,16 @@ async def test_the_idempotent_and_rotating_paths_send_a_fixed_few_statements(
 
 
 # The goals' use cases; docs/persistence.md carries the same table. Each change reads the
-# mentoring FOR UPDATE first (SQLite drops the clause).
+# mentoring FOR UPDATE first (SQLite drops the clause), and records its event last.
 EXPECTED_GOALS = {
     "list_goals": 2,
-    "add_goal": 3,
-    "add_goal (new key)": 6,
+    "add_goal": 4,
+    "add_goal (new key)": 7,
     "add_goal (replayed key)": 3,
-    "edit_goal": 3,
+    "edit_goal": 4,
     "edit_goal (no change)": 2,
-    "reorder_goals": 3,
-    "delete_goal": 4,
+    "reorder_goals": 4,
+    "delete_goal": 5,
 }
 
 

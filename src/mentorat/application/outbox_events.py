@@ -27,7 +27,9 @@ from mentorat.domain.events import (
     MentoringWithdrawn,
     MessagePosted,
 )
+from mentorat.domain.goals import Goal
 from mentorat.domain.mentoring import Mentoring
+from mentorat.domain.users import UserId
 
 NAMES: Final[dict[type[MentoringEvent], str]] = {
     MentoringRequested: "mentoring_requested",
@@ -95,6 +97,36 @@ def of_mentoring(mentoring: Mentoring, events: Iterable[MentoringEvent]) -> list
         )
         for event in events
     ]
+
+
+GOAL_ADDED: Final = "goal_added"
+GOAL_EDITED: Final = "goal_edited"
+GOAL_DELETED: Final = "goal_deleted"
+GOALS_REORDERED: Final = "goals_reordered"
+
+
+def goal_object(goal: Goal) -> dict[str, object]:
+    """A goal as `GET /api/mentoring/{id}/goals/` shows it."""
+    return {
+        "id": goal.id,
+        "mentoring_id": goal.mentoring_id,
+        "title": goal.title,
+        "due_date": None if goal.due_date is None else goal.due_date.isoformat(),
+        "done": goal.done,
+        "position": goal.position,
+        "created_at": wire_timestamp(goal.created_at),
+        "updated_at": wire_timestamp(goal.updated_at),
+    }
+
+
+def of_goals(
+    name: str, mentoring: Mentoring, by: UserId, at: datetime, **shown: object
+) -> list[NewEvent]:
+    """The outbox row of a change to the mentoring's goals:
+    `{"mentoring_id": ..., <what `shown` names>, "by": <who>}`."""
+    payload = {"mentoring_id": mentoring.id, **shown, "by": by}
+    recipients = (mentoring.mentor_id, mentoring.mentee_id)
+    return [NewEvent(name, mentoring.id, recipients, at, _json(payload))]
 
 
 def _by(event: MentoringEvent) -> int | None:
