@@ -152,7 +152,10 @@ def in_memory_system(settings: Settings | None = None, **overrides: Any) -> Syst
 
 def feed_settings(settings: Settings) -> FeedSettings:
     return FeedSettings(
-        queue_size=settings.event_queue_size, poll_seconds=settings.event_poll_seconds
+        queue_size=settings.event_queue_size,
+        poll_seconds=settings.event_poll_seconds,
+        # A change holds its connection at most this long: past it, its ids never commit.
+        gap_seconds=settings.transaction_timeout + 1.0,
     )
 
 

@@ -8,11 +8,12 @@ import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import psycopg
 import pytest
 
 from mentorat.adapters.sql.database import open_database
 from mentorat.adapters.sql.uow import SqlUnitOfWork
-from mentorat.application.follow_events import EventHub, FollowEvents, LocalWakeups
+from mentorat.application.follow_events import EventHub, FeedSettings, FollowEvents, LocalWakeups
 from mentorat.application.ports import NewEvent, StoredEvent
 from mentorat.domain.events import MentoringId
 from mentorat.domain.users import UserId
@@ -89,4 +90,27 @@ async def test_an_id_taken_by_a_change_that_rolled_back_does_not_stall_the_strea
         hub.poke()
         assert (await next_event(stream)).mentoring_id == 2
     finally:
+        await hub.aclose()
+
+
+async def test_a_long_unrelated_transaction_holds_the_stream_back_no_longer_than_the_gap_bound(
+    uow: SqlUnitOfWork, pg_url: str
+) -> None:
+    hub = EventHub(uow, LocalWakeups(), FeedSettings(gap_seconds=0.2))
+    follow = FollowEvents(uow, hub, FixedClock())
+    stream = follow(USER)
+    assert await anext(stream) is None
+    # A transaction of someone else's, with a transaction id, left open throughout.
+    other = await psycopg.AsyncConnection.connect(pg_url)
+    try:
+        await other.execute("SELECT pg_current_xact_id()")
+        async with uow() as failed:
+            await failed.outbox.add([an_event(1)])  # its id never commits
+        async with uow() as tx:
+            await tx.outbox.add([an_event(2)])
+            await tx.commit()
+        hub.poke()
+        assert (await next_event(stream)).mentoring_id == 2
+    finally:
+        await other.close()
         await hub.aclose()

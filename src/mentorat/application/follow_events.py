@@ -8,8 +8,9 @@ the hub hands it; an id at or below its cursor is never yielded, so nothing come
 
 Ids are drawn when an event is written but committed in any order (PostgreSQL), so the hub
 never hands on an event while an id below it may still commit: it waits until every
-transaction that was running when it first saw the id missing has ended (`OutboxPage`), and
-only then counts the id as never to come (a rolled-back change).
+transaction that was running when it first saw the id missing has ended (`OutboxPage`), or
+for at most `FeedSettings.gap_seconds`, and only then counts the id as never to come (a
+rolled-back change).
 
 A subscription whose reader falls `queue_size` events behind is dropped
 (`SubscriptionDropped`): a slow reader is never buffered without bound. It resumes from its
@@ -43,11 +44,15 @@ GAP_POLL_SECONDS: Final = 0.05
 class FeedSettings:
     """`queue_size`: events a subscription may hold before it is dropped.
     `poll_seconds`: how often the hub reads the outbox even when nothing woke it.
-    `prune_seconds`: how often the hub prunes the outbox (`PruneEvents`), from its start."""
+    `prune_seconds`: how often the hub prunes the outbox (`PruneEvents`), from its start.
+    `gap_seconds`: the longest the hub waits for a missing id, however long other
+    transactions run: no more than a change may take (the store's transaction timeout), so
+    that an unrelated long transaction does not hold the streams back."""
 
     queue_size: int = 1000
     poll_seconds: float = 5.0
     prune_seconds: float = 3600.0
+    gap_seconds: float = 15.0
 
 
 class LocalWakeups:
@@ -133,8 +138,9 @@ class EventHub:
         self._next_prune = 0.0
         self._subscriptions: dict[UserId, set[_Subscription]] = {}
         self._horizon = 0
-        # The first missing id and the `started_before` of the read that first saw it missing.
-        self._gap: tuple[int, int] | None = None
+        # The first missing id, the `started_before` of the read that first saw it missing,
+        # and when (the event loop's clock).
+        self._gap: tuple[int, int, float] | None = None
         # The reading task, in the event loop of the last `start`.
         self._task: asyncio.Task[None] | None = None
         self._starting = asyncio.Lock()
@@ -219,11 +225,13 @@ class EventHub:
         """The events of `page` no missing id precedes any more, and whether one still does."""
         settled: list[StoredEvent] = []
         expected = self._horizon + 1
+        now = asyncio.get_running_loop().time()
         for event in page.events:
             if event.id != expected:
                 if self._gap is None or self._gap[0] != expected:
-                    self._gap = (expected, page.started_before)
-                if page.running_from < self._gap[1]:
+                    self._gap = (expected, page.started_before, now)
+                running = page.running_from < self._gap[1]
+                if running and now - self._gap[2] < self._settings.gap_seconds:
                     return settled, True
                 self._gap = None  # a change that rolled back: that id never comes
             settled.append(event)
