@@ -13,20 +13,7 @@ from mentorat.domain.chat import NewMessage, PageRequest
 from mentorat.domain.errors import MentoringClosed, MentoringNotFound
 from mentorat.domain.events import MentoringId
 from mentorat.domain.mentoring import Mentoring, Status
-from mentorat.domain.users import User
-from tests.contract.support import T0, as_stored, changed, people, requested
-
-
-class Composer:
-    """A `compose` that records the mentorings it is given."""
-
-    def __init__(self, by: User, text: str, at: timedelta = timedelta()) -> None:
-        self.by, self.text, self.at = by, text, T0 + at
-        self.seen: list[Mentoring] = []
-
-    def __call__(self, mentoring: Mentoring) -> NewMessage:
-        self.seen.append(dataclasses.replace(mentoring))
-        return NewMessage(mentoring.id, self.by.id, self.text, self.at)
+from tests.contract.support import T0, Composer, as_stored, changed, people, requested
 
 
 async def test_a_post_is_stored_counted_and_committed(uow: UnitOfWork, posts: ChatPosts) -> None:

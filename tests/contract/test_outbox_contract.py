@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 
 from mentorat.application import outbox_events
-from mentorat.application.ports import ChatPosts, NewEvent, StoredEvent, UnitOfWork
+from mentorat.application.ports import ChatPosts, NewEvent, ReadMark, StoredEvent, UnitOfWork
 from mentorat.domain.chat import NewMessage
-from mentorat.domain.events import MentoringId
+from mentorat.domain.events import MentoringId, MessageId
 from mentorat.domain.mentoring import Mentoring
 from mentorat.domain.users import UserId
-from tests.contract.support import T0, people, requested
+from tests.contract.support import T0, Composer, people, requested
 
 
 def an_event(n: int, *recipients: int, at: timedelta = timedelta()) -> NewEvent:
@@ -130,3 +130,45 @@ async def test_a_posted_message_records_its_event_with_the_message_as_the_chat_s
     assert json.loads(found[1].payload)["message"]["id"] == second.id
     assert await read(uow, recipient=mentee.id) == found
     assert await read(uow, recipient=stranger.id) == []
+
+
+async def test_a_read_mark_moves_only_forward_and_counts_what_follows_it(
+    uow: UnitOfWork, posts: ChatPosts
+) -> None:
+    mentor, mentee = await people(uow, "mentor", "ada")
+    mentoring = await requested(uow, mentor, mentee)
+    other = await requested(uow, mentor, (await people(uow, "bob"))[0])
+
+    async def mark(up_to: int, reader: int = mentee.id) -> ReadMark:
+        async with uow() as tx:
+            found = await tx.messages.mark_read(mentoring.id, UserId(reader), MessageId(up_to))
+            await tx.commit()
+        return found
+
+    assert await mark(5) == ReadMark(MessageId(0), 0, moved=True)  # an empty chat
+    sent = []
+    for n in range(4):
+        sent.append(await posts.post(mentoring.id, Composer(mentor, f"m{n}")))
+        await posts.post(other.id, Composer(mentor, "elsewhere"))  # ids in between
+    assert await mark(sent[1].id) == ReadMark(sent[1].id, 2, moved=True)
+    # An id between two messages of the chat marks the last one before it.
+    assert await mark(sent[2].id + 1) == ReadMark(sent[2].id, 1, moved=True)
+    assert await mark(sent[0].id) == ReadMark(sent[2].id, 1)  # never back
+    assert await mark(sent[2].id) == ReadMark(sent[2].id, 1)  # nor in place
+    assert await mark(10**12) == ReadMark(sent[3].id, 0, moved=True)
+    assert await mark(sent[0].id, reader=mentor.id) == ReadMark(sent[0].id, 3, moved=True)
+    await posts.post(mentoring.id, Composer(mentee, "new"))
+    assert await mark(sent[3].id) == ReadMark(sent[3].id, 1)
+
+
+async def test_a_read_mark_of_a_change_that_rolled_back_is_not_kept(
+    uow: UnitOfWork, posts: ChatPosts
+) -> None:
+    mentor, mentee = await people(uow, "mentor", "ada")
+    mentoring = await requested(uow, mentor, mentee)
+    message = await posts.post(mentoring.id, Composer(mentor, "hello"))
+    async with uow() as tx:
+        await tx.messages.mark_read(mentoring.id, mentee.id, message.id)  # no commit
+    async with uow() as tx:
+        found = await tx.messages.mark_read(mentoring.id, mentee.id, MessageId(0))
+    assert found == ReadMark(MessageId(0), 1, moved=True)

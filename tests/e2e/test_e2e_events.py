@@ -191,3 +191,36 @@ def test_changes_to_goals_reach_both_participants_in_the_apis_shapes(server: Ser
         "goal_id": goal["id"],
         "by": mentee[0],
     }
+
+
+def test_marking_a_chat_read_answers_the_unread_count_and_tells_the_readers_other_devices(
+    server: Server,
+) -> None:
+    base = server.base
+    mentee, mentor = a_pair(base)
+    stranger = api_user(base, Names.new("eve"))
+    request = ask(base, mentee, mentor)
+    first, _second = (say(base, mentee, request["id"], t) for t in ("one", "two"))
+    read = f"{base}/api/mentoring/chat/{request['id']}/read/"
+    with (
+        event_stream(base, mentor[1]) as mentor_stream,
+        event_stream(base, mentee[1]) as mentee_stream,
+    ):
+        marked = httpx.post(read, json={"message_id": first["id"]}, headers=bearer(mentor[1]))
+        assert marked.status_code == 200, marked.text
+        assert marked.json() == {
+            "mentoring_id": request["id"],
+            "message_id": first["id"],
+            "unread": 1,
+        }
+        again = httpx.post(read, json={"message_id": 1}, headers=bearer(mentor[1]))
+        assert again.json()["message_id"] == first["id"]  # never back
+        event = mentor_stream.next()
+        assert (event["event"], event["data"]) == ("chat_read", marked.json())
+        # The other participant is not told; their next event is the next message.
+        third = say(base, mentor, request["id"], "three")
+        assert mentee_stream.next()["data"]["message"] == third
+    hidden = httpx.post(read, json={"message_id": 1}, headers=bearer(stranger[1]))
+    assert hidden.status_code == 404
+    bad = httpx.post(read, json={"message_id": "1"}, headers=bearer(mentor[1]))
+    assert bad.status_code == 400

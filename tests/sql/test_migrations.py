@@ -29,6 +29,7 @@ TABLES = {
     "profiles",
     "goals",
     "outbox_events",
+    "chat_reads",
 }
 # Each database's own search structures, outside tables.py: SQLite's FTS5 table (and its
 # shadow tables), PostgreSQL's postings of mentors' skills.
@@ -123,7 +124,7 @@ async def test_profiles_are_backfilled_for_users_who_registered_before_them(
 async def test_the_goals_table_comes_and_goes_with_its_own_revision(empty_db: str) -> None:
     settings = Settings(database_url=empty_db)
     upgrade_database(settings, "0002")
-    before = TABLES - {"goals", "profiles", "outbox_events"}
+    before = TABLES - {"goals", "profiles", "outbox_events", "chat_reads"}
     assert (await schema_of(empty_db))[:2] == (before, "0002")
     upgrade_database(settings, "0003")
     assert (await schema_of(empty_db))[:2] == (before | {"goals"}, "0003")
@@ -133,14 +134,19 @@ async def test_the_goals_table_comes_and_goes_with_its_own_revision(empty_db: st
     assert (await schema_of(empty_db))[:2] == (before, "0002")
 
 
-async def test_the_outbox_comes_and_goes_with_its_own_revision(empty_db: str) -> None:
+async def test_the_outbox_and_the_read_marks_come_and_go_with_their_own_revisions(
+    empty_db: str,
+) -> None:
     settings = Settings(database_url=empty_db)
+    later = {"outbox_events", "chat_reads"}
     upgrade_database(settings, "0005")
-    assert (await schema_of(empty_db))[:2] == (TABLES - {"outbox_events"}, "0005")
+    assert (await schema_of(empty_db))[:2] == (TABLES - later, "0005")
     upgrade_database(settings, "0006")
-    assert await schema_of(empty_db) == (TABLES, "0006", [])
+    assert (await schema_of(empty_db))[:2] == (TABLES - {"chat_reads"}, "0006")
+    upgrade_database(settings, "0007")
+    assert await schema_of(empty_db) == (TABLES, "0007", [])
     downgrade_database(settings, "0005")
-    assert (await schema_of(empty_db))[:2] == (TABLES - {"outbox_events"}, "0005")
+    assert (await schema_of(empty_db))[:2] == (TABLES - later, "0005")
 
 
 async def test_the_comparison_would_see_a_schema_that_drifted(empty_db: str) -> None:

@@ -17,6 +17,7 @@ from typing import Final
 from mentorat.application.ports import NewEvent
 from mentorat.domain.chat import Message
 from mentorat.domain.events import (
+    ChatRead,
     MentoringAccepted,
     MentoringCancelled,
     MentoringCompleted,
@@ -127,6 +128,16 @@ def of_goals(
     payload = {"mentoring_id": mentoring.id, **shown, "by": by}
     recipients = (mentoring.mentor_id, mentoring.mentee_id)
     return [NewEvent(name, mentoring.id, recipients, at, _json(payload))]
+
+
+CHAT_READ: Final = "chat_read"
+
+
+def of_chat_read(event: ChatRead, unread: int) -> NewEvent:
+    """The outbox row of a read mark, for the reader's other devices only:
+    `{"mentoring_id": ..., "message_id": <read up to>, "unread": <messages after it>}`."""
+    payload = {"mentoring_id": event.mentoring_id, "message_id": event.message_id, "unread": unread}
+    return NewEvent(CHAT_READ, event.mentoring_id, (event.by,), event.at, _json(payload))
 
 
 def _by(event: MentoringEvent) -> int | None:

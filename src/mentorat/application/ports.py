@@ -150,6 +150,17 @@ class ChatRead:
     page: MessagePage | None
 
 
+@dataclass(frozen=True, slots=True)
+class ReadMark:
+    """Where a participant has read a chat up to, and how many of its messages come after.
+
+    `moved`: whether the mark just moved forward (a mark never moves back)."""
+
+    message_id: MessageId
+    unread: int
+    moved: bool = False
+
+
 class Messages(Protocol):
     async def add(self, new: NewMessage, decided_on: Mentoring) -> Message:
         """Store a message and count it on its mentoring, if the mentoring still is what the
@@ -164,6 +175,13 @@ class Messages(Protocol):
         """
 
     async def get(self, message_id: MessageId) -> Message | None: ...
+
+    async def mark_read(
+        self, mentoring_id: MentoringId, reader: UserId, up_to: MessageId
+    ) -> ReadMark:
+        """Mark the chat read by `reader` up to its last message at or before `up_to`, unless
+        they had read further already: the mark never moves back. Messages after the mark
+        are unread (the reader's own included: posting does not move the mark)."""
 
     async def page(self, mentoring_id: MentoringId, request: PageRequest) -> MessagePage:
         """One page of a chat, with the semantics of `mentorat.domain.chat.paginate`."""

@@ -24,6 +24,7 @@ from mentorat.application.manage_goals import (
     ReorderGoals,
 )
 from mentorat.application.manage_users import DeactivateUser, ReactivateUser, VerifyUser
+from mentorat.application.mark_chat_read import MarkChatRead
 from mentorat.application.obtain_tokens import ObtainTokens
 from mentorat.application.ports import (
     ChatPosts,
@@ -75,6 +76,7 @@ class Mentorat:
     verify_user: VerifyUser
     deactivate_user: DeactivateUser
     reactivate_user: ReactivateUser
+    mark_chat_read: MarkChatRead
     follow_events: FollowEvents
     prune_events: PruneEvents
     uow: UnitOfWork
@@ -151,6 +153,7 @@ class Mentorat:
             verify_user=VerifyUser(uow, recent),
             deactivate_user=DeactivateUser(uow, recent),
             reactivate_user=ReactivateUser(uow, recent),
+            mark_chat_read=MarkChatRead(uow, clock),
             follow_events=FollowEvents(uow, hub, clock),
             prune_events=prune_events,
             uow=uow,

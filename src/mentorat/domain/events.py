@@ -57,6 +57,14 @@ class MentoringExpired(MentoringEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class ChatRead(MentoringEvent):
+    """A participant read the chat up to `message_id` (for their other devices)."""
+
+    by: UserId
+    message_id: MessageId
+
+
+@dataclass(frozen=True, slots=True)
 class MessagePosted(MentoringEvent):
     message_id: MessageId
     sender_id: UserId

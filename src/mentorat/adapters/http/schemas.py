@@ -118,6 +118,18 @@ class MentoringRequestIn(msgspec.Struct, frozen=True):
     mentee_id: Id | None = None
 
 
+class ReadIn(msgspec.Struct, frozen=True):
+    message_id: Id
+
+
+class ReadOut(msgspec.Struct):
+    """Where the caller has read the chat up to, and how many messages come after."""
+
+    mentoring_id: int
+    message_id: Annotated[int, msgspec.Meta(description="0 when the chat has no message yet.")]
+    unread: int
+
+
 class RespondIn(msgspec.Struct, frozen=True):
     # "inactive" is what older clients send to refuse; it means "rejected".
     status: Literal["active", "rejected", "inactive"]

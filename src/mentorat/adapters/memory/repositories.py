@@ -14,7 +14,7 @@ from mentorat.adapters.memory.store import (
     copy_mentoring,
     copy_user,
 )
-from mentorat.application.ports import ChatRead, MentoringWithPeople
+from mentorat.application.ports import ChatRead, MentoringWithPeople, ReadMark
 from mentorat.domain.chat import (
     Message,
     MessagePage,
@@ -216,6 +216,30 @@ class InMemoryMessages:
         chat.append(message)
         self._undo.append(lambda: self._forget(message))
         return message
+
+    async def mark_read(
+        self, mentoring_id: MentoringId, reader: UserId, up_to: MessageId
+    ) -> ReadMark:
+        mentoring = self._store.mentorings.get(mentoring_id)
+        total = 0 if mentoring is None else mentoring.message_count
+        chat = self._store.messages.get(mentoring_id, [])
+        marker = max((m.id for m in chat if m.id <= up_to), default=0)
+        key = (mentoring_id, reader)
+        before = self._store.chat_reads.get(key)
+        if before is not None and before[0] >= marker:
+            return ReadMark(MessageId(before[0]), total - before[1])
+        read_count = total - sum(1 for m in chat if m.id > marker)
+        reads = self._store.chat_reads
+        reads[key] = (marker, read_count)
+
+        def undo() -> None:
+            if before is None:
+                del reads[key]
+            else:
+                reads[key] = before
+
+        self._undo.append(undo)
+        return ReadMark(MessageId(marker), total - read_count, moved=True)
 
     def _forget(self, message: Message) -> None:
         chat = self._store.messages[message.mentoring_id]

@@ -37,6 +37,8 @@ class InMemoryStore:
     # Both oldest first, as long as the clock only moves forward: pruning reads the front.
     idempotency: dict[tuple[UserId, str], IdempotencyRecord] = field(default_factory=dict)
     used_refresh_tokens: dict[str, datetime] = field(default_factory=dict)
+    # (mentoring, reader) -> (the last message id read, the chat's count of messages up to it).
+    chat_reads: dict[tuple[MentoringId, UserId], tuple[int, int]] = field(default_factory=dict)
     # The outbox, by id ascending (`InMemoryOutbox`).
     outbox: dict[int, StoredEvent] = field(default_factory=dict)
     last_ids: dict[str, int] = field(

@@ -17,6 +17,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    func,
     insert,
     literal_column,
     or_,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 from mentorat.adapters.sql.mapping import (
     MENTORING_COLUMNS,
@@ -38,8 +40,8 @@ from mentorat.adapters.sql.mapping import (
     message_values,
 )
 from mentorat.adapters.sql.statements import Runner, Statement
-from mentorat.adapters.sql.tables import Id, mentorings, messages
-from mentorat.application.ports import ChatRead
+from mentorat.adapters.sql.tables import Id, chat_reads, mentorings, messages
+from mentorat.application.ports import ChatRead, ReadMark
 from mentorat.domain.chat import ID_MAX, Message, MessagePage, NewMessage, PageRequest
 from mentorat.domain.errors import ConcurrentUpdate
 from mentorat.domain.events import MentoringId, MessageId
@@ -103,6 +105,49 @@ _INSERT: Final = Statement(
 )
 _BY_ID: Final = Statement(
     select(*MESSAGE_COLUMNS).where(messages.c.id == bindparam("id", type_=Id))
+)
+
+
+def _mark_read_statement(dialect: Any) -> Any:
+    """Mark chat :m read by :u up to its last message at or before :n, unless :u had read
+    further (RETURNING a row only when the mark moved). The count of messages up to the mark
+    is the chat's count less those after it: a read up to the end counts nothing."""
+    chat = bindparam("m", type_=Id)
+    marker = (
+        select(func.coalesce(func.max(messages.c.id), 0))
+        .where(messages.c.mentoring_id == chat, messages.c.id <= bindparam("n", type_=Id))
+        .scalar_subquery()
+    )
+    after = (
+        select(func.count())
+        .select_from(messages)
+        .where(messages.c.mentoring_id == chat, messages.c.id > marker)
+        .scalar_subquery()
+    )
+    marked = select(
+        mentorings.c.id,
+        bindparam("u", type_=Id),
+        marker,
+        mentorings.c.message_count - after,
+    ).where(mentorings.c.id == chat)
+    insert = dialect.insert(chat_reads).from_select(
+        ["mentoring_id", "user_id", "message_id", "read_count"], marked
+    )
+    return insert.on_conflict_do_update(
+        index_elements=[chat_reads.c.mentoring_id, chat_reads.c.user_id],
+        set_={"message_id": insert.excluded.message_id, "read_count": insert.excluded.read_count},
+        where=insert.excluded.message_id > chat_reads.c.message_id,
+    ).returning(chat_reads.c.message_id)
+
+
+_MARK_READ: Final = Statement(_mark_read_statement(postgresql), sqlite=_mark_read_statement(sqlite))
+_READ_MARK: Final = Statement(
+    select(chat_reads.c.message_id, mentorings.c.message_count - chat_reads.c.read_count)
+    .select_from(chat_reads.join(mentorings, mentorings.c.id == chat_reads.c.mentoring_id))
+    .where(
+        chat_reads.c.mentoring_id == bindparam("m", type_=Id),
+        chat_reads.c.user_id == bindparam("u", type_=Id),
+    )
 )
 
 
@@ -272,6 +317,16 @@ class SqlMessages:
     async def get(self, message_id: MessageId) -> Message | None:
         row = await self._run.first(_BY_ID, {"id": message_id})
         return None if row is None else message_from_row(row)
+
+    async def mark_read(
+        self, mentoring_id: MentoringId, reader: UserId, up_to: MessageId
+    ) -> ReadMark:
+        params = {"m": mentoring_id, "u": reader, "n": up_to}
+        moved = await self._run.first(_MARK_READ, params) is not None
+        row = await self._run.first(_READ_MARK, params)
+        if row is None:  # no such mentoring
+            return ReadMark(MessageId(0), 0)
+        return ReadMark(MessageId(row[0]), int(row[1]), moved=moved)
 
     async def page(self, mentoring_id: MentoringId, request: PageRequest) -> MessagePage:
         kind, params = _page_query(mentoring_id, request)

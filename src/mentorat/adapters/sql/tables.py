@@ -284,3 +284,15 @@ outbox_events = Table(
     Index("ix_outbox_events_other_recipient_id_id", "other_recipient_id", "id"),
     sqlite_autoincrement=True,
 )
+
+# How far each participant has read each chat: the last message id read, and how many of the
+# chat's messages had been counted (`mentorings.message_count`) up to it, so that the unread
+# count is one subtraction in the lists' reads.
+chat_reads = Table(
+    "chat_reads",
+    metadata,
+    Column("mentoring_id", Id, ForeignKey(mentorings.c.id), primary_key=True, autoincrement=False),
+    Column("user_id", Id, ForeignKey(users.c.id), primary_key=True, autoincrement=False),
+    Column("message_id", Id, nullable=False),
+    Column("read_count", BigInteger, nullable=False),
+)
