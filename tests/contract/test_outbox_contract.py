@@ -14,7 +14,7 @@ from mentorat.domain.chat import NewMessage
 from mentorat.domain.events import MentoringId, MessageId
 from mentorat.domain.mentoring import Mentoring
 from mentorat.domain.users import UserId
-from tests.contract.support import T0, Composer, people, requested
+from tests.contract.support import T0, Composer, changed, people, requested
 
 
 def an_event(n: int, *recipients: int, at: timedelta = timedelta()) -> NewEvent:
@@ -156,9 +156,11 @@ async def test_a_read_mark_moves_only_forward_and_counts_what_follows_it(
     assert await mark(sent[0].id) == ReadMark(sent[2].id, 1)  # never back
     assert await mark(sent[2].id) == ReadMark(sent[2].id, 1)  # nor in place
     assert await mark(10**12) == ReadMark(sent[3].id, 0, moved=True)
-    assert await mark(sent[0].id, reader=mentor.id) == ReadMark(sent[0].id, 3, moved=True)
-    await posts.post(mentoring.id, Composer(mentee, "new"))
-    assert await mark(sent[3].id) == ReadMark(sent[3].id, 1)
+    # Posting moved the mentor's mark to their last message: they have read their own.
+    assert await mark(sent[0].id, reader=mentor.id) == ReadMark(sent[3].id, 0)
+    new = await posts.post(mentoring.id, Composer(mentee, "new"))
+    assert await mark(sent[3].id) == ReadMark(new.id, 0)
+    assert await mark(0, reader=mentor.id) == ReadMark(sent[3].id, 1)
 
 
 async def test_a_read_mark_of_a_change_that_rolled_back_is_not_kept(
@@ -172,3 +174,31 @@ async def test_a_read_mark_of_a_change_that_rolled_back_is_not_kept(
     async with uow() as tx:
         found = await tx.messages.mark_read(mentoring.id, mentee.id, MessageId(0))
     assert found == ReadMark(MessageId(0), 1, moved=True)
+
+
+async def test_the_accepted_lists_count_the_messages_after_the_readers_mark(
+    uow: UnitOfWork, posts: ChatPosts
+) -> None:
+    mentor, mentee = await people(uow, "mentor", "ada")
+    mentoring = await requested(uow, mentor, mentee)
+    await changed(uow, mentoring.id, "accept", mentor.id)
+    sent = [await posts.post(mentoring.id, Composer(mentor, f"m{n}")) for n in range(3)]
+
+    async def unread(reader: UserId) -> tuple[int, int]:
+        async with uow(write=False) as tx:
+            [(listed, count)] = await tx.mentorings.list_accepted_with_unread(reader)
+            [row] = await tx.mentorings.list_accepted_with_people(reader)
+        assert listed.id == row.mentoring.id == mentoring.id
+        return count, row.unread
+
+    assert await unread(mentee.id) == (3, 3)  # no mark yet: every message
+    async with uow() as tx:
+        await tx.messages.mark_read(mentoring.id, mentee.id, sent[0].id)
+        await tx.commit()
+    assert await unread(mentee.id) == (2, 2)
+    await posts.post(mentoring.id, Composer(mentor, "one more"))
+    assert await unread(mentee.id) == (3, 3)
+    assert await unread(mentor.id) == (0, 0)  # a sender has read their own messages
+    await posts.post(mentoring.id, Composer(mentee, "an answer"))
+    assert await unread(mentor.id) == (1, 1)
+    assert await unread(mentee.id) == (0, 0)

@@ -179,3 +179,34 @@ def test_migrations_run_from_synchronous_code_outside_any_event_loop(tmp_path: P
     upgrade_database(settings)
     downgrade_database(settings, "base")
     upgrade_database(settings, migrations.head())
+
+
+async def test_read_marks_are_backfilled_at_each_senders_last_message(empty_db: str) -> None:
+    settings = Settings(database_url=empty_db)
+    upgrade_database(settings, "0006")
+    at = "'2025-01-01 00:00:00.000000'"
+    statements = (
+        "INSERT INTO users (id, username, username_key, email, password_hash, first_name, "
+        "last_name, is_mentor, phone_number, is_verified, is_active, joined_at) VALUES "
+        f"(1, 'ada', 'ada', 'a@x.org', 'h', '', '', false, NULL, false, true, {at}), "
+        f"(2, 'max', 'max', 'm@x.org', 'h', '', '', true, NULL, false, true, {at})",
+        "INSERT INTO mentorings (id, mentor_id, mentee_id, status, start_date, end_date, "
+        "created_at, updated_at, message_count, version) VALUES "
+        f"(1, 2, 1, 'active', '2025-01-01', '2025-12-31', {at}, {at}, 3, 1)",
+        "INSERT INTO messages (id, mentoring_id, sender_id, body, created_at) VALUES "
+        f"(1, 1, 1, 'a', {at}), (2, 1, 2, 'b', {at}), (3, 1, 1, 'c', {at})",
+    )
+    engine = create_engine(settings)
+    try:
+        async with engine.begin() as conn:
+            for statement in statements:
+                await conn.exec_driver_sql(statement)
+        upgrade_database(settings, "0007")
+        async with engine.connect() as conn:
+            marks = await conn.exec_driver_sql(
+                "SELECT user_id, message_id, read_count FROM chat_reads ORDER BY user_id"
+            )
+            found = [tuple(row) for row in marks]
+    finally:
+        await engine.dispose()
+    assert found == [(1, 3, 3), (2, 2, 2)]

@@ -69,10 +69,10 @@ EXPECTED = {
     # 50 share a wanted skill, as here), the caller's requests.
     "suggest_mentors": 4,
     # The mentoring read FOR UPDATE (SQLite drops the clause), the counting UPDATE ...
-    # RETURNING, the INSERT, its event; on SQLite, a chat's next post is the same unit of work
-    # again. (PostgreSQL records the event inside the post's one statement.)
-    "post_message": 4,
-    "post_message (same chat again)": 4,
+    # RETURNING, the INSERT, the sender's read mark, the event; on SQLite, a chat's next post
+    # is the same unit of work again. (PostgreSQL does all that in the post's one statement.)
+    "post_message": 5,
+    "post_message (same chat again)": 5,
     "list_messages (newest)": 1,
     "list_messages (before)": 1,
     "list_messages (after)": 1,
@@ -273,14 +273,14 @@ async def test_a_throttled_login_costs_one_statement(system: System) -> None:
 # The idempotent and rotating paths, which the plain ones above do not take; docs/persistence.md
 # carries the same table. The plain paths (no key, rotation off) are counted above, unchanged.
 EXPECTED_REPLAYS = {
-    "post_message (new key)": 7,
+    "post_message (new key)": 8,
     "post_message (replayed key)": 3,
     "request_mentoring (new key)": 8,
     "request_mentoring (replayed key)": 3,
     "refresh_tokens (rotating)": 3,
 }
 # A keyed post is a unit of work on both: claim (insert, prune), then mentoring FOR UPDATE,
-# counting update, insert, its event and completion of the key in one transaction.
+# counting update, insert, read mark, event and completion of the key in one transaction.
 REPLAYS_ON_POSTGRESQL: dict[str, int] = {}
 
 

@@ -84,6 +84,8 @@ class MentoringWithPeople:
     mentee: User
     mentor: User
     goals: GoalTally = NO_GOALS
+    # How many of its messages come after the reader's read mark (all, without a mark).
+    unread: int = 0
 
 
 class Mentorings(Protocol):
@@ -121,11 +123,17 @@ class Mentorings(Protocol):
         """Mentorings the user takes part in that have been active at some point, by id; with
         `after` and `limit` as in `list_for`."""
 
+    async def list_accepted_with_unread(
+        self, user_id: UserId, *, after: MentoringId | None = None, limit: int | None = None
+    ) -> list[tuple[Mentoring, int]]:
+        """As `list_accepted_for`, each with how many of its messages come after the user's
+        read mark (`Messages.mark_read`; all of them without a mark), in the same read."""
+
     async def list_accepted_with_people(
         self, user_id: UserId, *, after: MentoringId | None = None, limit: int | None = None
     ) -> list[MentoringWithPeople]:
-        """As `list_accepted_for`, with both participants and the tally of the mentoring's
-        goals loaded in the same read."""
+        """As `list_accepted_for`, with both participants, the tally of the mentoring's goals
+        and the user's unread count (as `list_accepted_with_unread`) loaded in the same read."""
 
     async def answer_times(self, mentor_id: UserId, latest: int) -> list[timedelta]:
         """How long the mentor took to answer (accept or refuse) each of their `latest`
@@ -171,7 +179,8 @@ class Messages(Protocol):
         The store keeps the chat's counters: `message_count` grows by one and the message is
         dated `domain.chat.chat_time(stored last_message_at, new.created_at)`, which becomes
         the new `last_message_at`, so that posts to one chat compose instead of conflicting
-        (`decided_on` is left as it is). Ids grow in commit order within a chat.
+        (`decided_on` is left as it is). Ids grow in commit order within a chat. The sender
+        has read the chat up to their message (`mark_read`).
         """
 
     async def get(self, message_id: MessageId) -> Message | None: ...
@@ -181,7 +190,7 @@ class Messages(Protocol):
     ) -> ReadMark:
         """Mark the chat read by `reader` up to its last message at or before `up_to`, unless
         they had read further already: the mark never moves back. Messages after the mark
-        are unread (the reader's own included: posting does not move the mark)."""
+        are unread; posting moves the sender's mark to their message (`add`)."""
 
     async def page(self, mentoring_id: MentoringId, request: PageRequest) -> MessagePage:
         """One page of a chat, with the semantics of `mentorat.domain.chat.paginate`."""

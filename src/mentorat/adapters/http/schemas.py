@@ -194,6 +194,11 @@ class MentoringOut(msgspec.Struct):
     end_reason: Annotated[
         str | None, msgspec.Meta(description="Why a participant cancelled it; null when none.")
     ]
+    # Only in `GET /api/mentoring/` (absent elsewhere).
+    unread: Annotated[
+        int | msgspec.UnsetType,
+        msgspec.Meta(description="Messages after the caller's read mark (all without one)."),
+    ] = msgspec.UNSET
 
 
 class MenteeInfoOut(msgspec.Struct):
@@ -239,6 +244,9 @@ class ProgressOut(msgspec.Struct):
     end_reason: Annotated[
         str | None, msgspec.Meta(description="Why a participant cancelled it; null when none.")
     ]
+    unread: Annotated[
+        int, msgspec.Meta(description="Messages after the caller's read mark (all without one).")
+    ]
 
 
 class MessageOut(msgspec.Struct):
@@ -279,6 +287,7 @@ def mentoring_out(m: MentoringView) -> MentoringOut:
         wire_time(m.created_at),
         wire_time(m.updated_at),
         m.end_reason,
+        msgspec.UNSET if m.unread is None else m.unread,
     )
 
 
@@ -308,6 +317,7 @@ def progress_out(row: ProgressView) -> ProgressOut:
             figures.percent_done,
         ),
         m.end_reason,
+        m.unread or 0,
     )
 
 

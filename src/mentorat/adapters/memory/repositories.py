@@ -150,6 +150,18 @@ class InMemoryMentorings:
     ) -> list[Mentoring]:
         return [m for m in self._of(user_id, after=after) if m.is_accepted][:limit]
 
+    async def list_accepted_with_unread(
+        self, user_id: UserId, *, after: MentoringId | None = None, limit: int | None = None
+    ) -> list[tuple[Mentoring, int]]:
+        return [
+            (m, self._unread(m, user_id))
+            for m in await self.list_accepted_for(user_id, after=after, limit=limit)
+        ]
+
+    def _unread(self, mentoring: Mentoring, user_id: UserId) -> int:
+        mark = self._store.chat_reads.get((mentoring.id, user_id))
+        return mentoring.message_count - (0 if mark is None else mark[1])
+
     async def list_accepted_with_people(
         self, user_id: UserId, *, after: MentoringId | None = None, limit: int | None = None
     ) -> list[MentoringWithPeople]:
@@ -161,6 +173,7 @@ class InMemoryMentorings:
                 copy_user(users[m.mentee_id]),
                 copy_user(users[m.mentor_id]),
                 GoalTally.of(await goals.list_for(m.id)),
+                self._unread(m, user_id),
             )
             for m in await self.list_accepted_for(user_id, after=after, limit=limit)
         ]
@@ -215,7 +228,25 @@ class InMemoryMessages:
         chat = self._store.messages.setdefault(new.mentoring_id, [])
         chat.append(message)
         self._undo.append(lambda: self._forget(message))
+        self._read_up_to(message, counted.message_count)
         return message
+
+    def _read_up_to(self, message: Message, read_count: int) -> None:
+        """The sender has read the chat up to their message."""
+        key = (message.mentoring_id, message.sender_id)
+        reads = self._store.chat_reads
+        before = reads.get(key)
+        if before is not None and before[0] >= message.id:
+            return
+        reads[key] = (message.id, read_count)
+
+        def undo() -> None:
+            if before is None:
+                del reads[key]
+            else:
+                reads[key] = before
+
+        self._undo.append(undo)
 
     async def mark_read(
         self, mentoring_id: MentoringId, reader: UserId, up_to: MessageId

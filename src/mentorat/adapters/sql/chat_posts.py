@@ -3,8 +3,8 @@ chat, committed as they run.
 
 A post is one statement on an autocommit connection (`_STORE`): it locks the chat's mentoring,
 checks that the mentoring still is what the post was decided on, stores the message, counts
-it and records its event in the outbox (`outbox.py`), and commits, holding the lock for that
-statement only. Posts to one chat waiting
+it, records its event in the outbox (`outbox.py`) and moves its sender's read mark to it, and
+commits, holding the lock for that statement only. Posts to one chat waiting
 in this process go together (`batching.py`). The mentoring a post is decided on comes from
 the last post this process made in that chat when there is one (`_recent`), so a busy chat's
 posts do not read it again: safe however old, because it only ever says yes (a refusal is
@@ -34,6 +34,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from mentorat.adapters.sql import outbox
 from mentorat.adapters.sql.batching import ChatBatches, Post, Stored
@@ -42,7 +43,7 @@ from mentorat.adapters.sql.mapping import mentoring_from_row
 from mentorat.adapters.sql.mentorings import BY_ID
 from mentorat.adapters.sql.messages import DecidedOn
 from mentorat.adapters.sql.statements import Runner, Statement
-from mentorat.adapters.sql.tables import mentorings, messages, outbox_events
+from mentorat.adapters.sql.tables import chat_reads, mentorings, messages, outbox_events
 from mentorat.application.lru import Lru
 from mentorat.application.outbox_events import MESSAGE_POSTED
 from mentorat.domain.chat import Message, NewMessage
@@ -147,9 +148,35 @@ def _store_statement() -> Select[Any]:
         )
         .cte("recorded")
     )
+    # Each sender has read the chat up to their last message of the batch: the messages up
+    # to it are the chat's count before the batch plus its place in the batch.
+    numbered = select(
+        posted.c.mentoring_id,
+        posted.c.sender_id,
+        posted.c.id,
+        func.row_number().over(order_by=posted.c.id).label("place"),
+    ).subquery("numbered")
+    read_up_to = (
+        select(
+            numbered.c.mentoring_id,
+            numbered.c.sender_id,
+            func.max(numbered.c.id),
+            locked.c.message_count + func.max(numbered.c.place),
+        )
+        .select_from(numbered.join(locked, true()))
+        .group_by(numbered.c.mentoring_id, numbered.c.sender_id, locked.c.message_count)
+    )
+    read = pg_insert(chat_reads).from_select(
+        ["mentoring_id", "user_id", "message_id", "read_count"], read_up_to
+    )
+    reads = read.on_conflict_do_update(
+        index_elements=[chat_reads.c.mentoring_id, chat_reads.c.user_id],
+        set_={"message_id": read.excluded.message_id, "read_count": read.excluded.read_count},
+        where=read.excluded.message_id > chat_reads.c.message_id,
+    ).cte("reads")
     return (
         select(posted.c.id, posted.c.created_at, outbox.notify())
-        .add_cte(recorded)
+        .add_cte(recorded, reads)
         .select_from(posted.join(counted, true()))
         .order_by(posted.c.id)
     )

@@ -98,7 +98,7 @@ _COUNT: Final = Statement(
             else_=_CHAT_AT,
         ),
     )
-    .returning(mentorings.c.last_message_at)
+    .returning(mentorings.c.last_message_at, mentorings.c.message_count)
 )
 _INSERT: Final = Statement(
     insert(messages).values(bound(messages, MESSAGE_INSERTED)).returning(messages.c.id)
@@ -140,6 +140,24 @@ def _mark_read_statement(dialect: Any) -> Any:
     ).returning(chat_reads.c.message_id)
 
 
+def _read_by_sender_statement(dialect: Any) -> Any:
+    """The sender of message :message_id of chat :m has read it up to it: :count messages."""
+    insert = dialect.insert(chat_reads).values(
+        mentoring_id=bindparam("m", type_=Id),
+        user_id=bindparam("u", type_=Id),
+        message_id=bindparam("message_id", type_=Id),
+        read_count=bindparam("count", type_=chat_reads.c.read_count.type),
+    )
+    return insert.on_conflict_do_update(
+        index_elements=[chat_reads.c.mentoring_id, chat_reads.c.user_id],
+        set_={"message_id": insert.excluded.message_id, "read_count": insert.excluded.read_count},
+        where=insert.excluded.message_id > chat_reads.c.message_id,
+    )
+
+
+_READ_BY_SENDER: Final = Statement(
+    _read_by_sender_statement(postgresql), sqlite=_read_by_sender_statement(sqlite)
+)
 _MARK_READ: Final = Statement(_mark_read_statement(postgresql), sqlite=_mark_read_statement(sqlite))
 _READ_MARK: Final = Statement(
     select(chat_reads.c.message_id, mentorings.c.message_count - chat_reads.c.read_count)
@@ -310,6 +328,14 @@ class SqlMessages:
         dated = dataclasses.replace(new, created_at=counted[0])
         row = await self._run.first(_INSERT, message_values(dated))
         assert row is not None  # INSERT ... RETURNING
+        # Its sender has read the chat up to it (the chat's lock orders the counts).
+        read = {
+            "m": new.mentoring_id,
+            "u": new.sender_id,
+            "message_id": row[0],
+            "count": counted[1],
+        }
+        await self._run.execute(_READ_BY_SENDER, read)
         return Message(
             MessageId(row[0]), dated.mentoring_id, dated.sender_id, dated.text, dated.created_at
         )

@@ -80,7 +80,8 @@ async def follow_events(
     """Every event about the caller's mentorings: `message_posted`, `mentoring_requested`,
     `mentoring_accepted`, `mentoring_rejected`, `mentoring_withdrawn`, `mentoring_cancelled`,
     `mentoring_completed`, `mentoring_expired`, `goal_added`, `goal_edited`, `goal_deleted`,
-    `goals_reordered`; `reset` when the events after the id asked for are no longer kept."""
+    `goals_reordered`, `chat_read` (the caller's own read marks); `reset` when the events
+    after the id asked for are no longer kept."""
     cursor = _cursor(last_event_id, after)
     ctx = context_of(request)
     events = ctx.mentorat.follow_events(request.user.id, cursor, idle=ctx.event_keepalive)

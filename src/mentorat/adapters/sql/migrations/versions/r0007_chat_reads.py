@@ -34,6 +34,15 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_chat_reads_user_id_users"),
     )
+    # Whoever posted in a chat has read it up to their last message, as a post now records.
+    op.execute(
+        "INSERT INTO chat_reads (mentoring_id, user_id, message_id, read_count) "
+        "SELECT last.mentoring_id, last.sender_id, last.id, "
+        "(SELECT count(*) FROM messages x "
+        "WHERE x.mentoring_id = last.mentoring_id AND x.id <= last.id) "
+        "FROM (SELECT mentoring_id, sender_id, max(id) AS id FROM messages "
+        "GROUP BY mentoring_id, sender_id) AS last"
+    )
 
 
 def downgrade() -> None:
