@@ -151,14 +151,28 @@ class EventHub:
         return self._horizon
 
     async def start(self) -> None:
-        """Start reading at the newest event (once; later calls return at once)."""
+        """Start reading at the newest event (once; later calls return at once).
+
+        Returns once every id up to there has committed or never will: the changes running
+        when it looked have ended (or `gap_seconds` went by), so a follower that replays up
+        to there misses none of them.
+        """
         async with self._starting:
             if self._task is not None and not self._task.done():
                 return
             async with self._uow(write=False) as tx:
                 bounds = await tx.outbox.bounds()
+                _, started_before = await tx.outbox.marks()
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + self._settings.gap_seconds
+            while loop.time() < deadline:
+                async with self._uow(write=False) as tx:
+                    running_from, _ = await tx.outbox.marks()
+                if running_from >= started_before:
+                    break
+                await asyncio.sleep(GAP_POLL_SECONDS)
             self._horizon = 0 if bounds is None else bounds[1]
-            self._task = asyncio.get_running_loop().create_task(self._run())
+            self._task = loop.create_task(self._run())
 
     async def aclose(self) -> None:
         task, self._task = self._task, None

@@ -460,6 +460,9 @@ class Outbox(Protocol):
     async def bounds(self) -> tuple[int, int] | None:
         """The smallest and the greatest id kept; None when the outbox is empty."""
 
+    async def marks(self) -> tuple[int, int]:
+        """`OutboxPage`'s `running_from` and `started_before`, as of now."""
+
     async def prune(self, before: datetime) -> int:
         """Forget the events that occurred before `before`, oldest first; how many it forgot.
 

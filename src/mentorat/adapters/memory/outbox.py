@@ -50,6 +50,9 @@ class InMemoryOutbox:
         # Transactions run one at a time, and this read is one: nothing is in flight.
         return OutboxPage(await self.after(cursor, limit=limit))
 
+    async def marks(self) -> tuple[int, int]:
+        return 0, 0
+
     async def bounds(self) -> tuple[int, int] | None:
         kept = self._store.outbox
         if not kept:

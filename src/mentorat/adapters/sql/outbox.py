@@ -101,6 +101,10 @@ def _after_for_statement() -> Select[Any]:
 
 _AFTER_FOR: Final = Statement(_after_for_statement())
 _BOUNDS: Final = Statement(select(func.min(_T.c.id), func.max(_T.c.id)))
+_MARKS: Final = Statement(
+    select(literal_column(_SNAPSHOT.format("xmin")), literal_column(_SNAPSHOT.format("xmax"))),
+    sqlite=select(literal(0), literal(0)),
+)
 # Every event before the first one that occurred at or after :before, walking the ids up:
 # an event is forgotten only once those before it are.
 _FIRST_KEPT = (
@@ -170,6 +174,11 @@ class SqlOutbox:
         row = await self._run.first(_BOUNDS, {})
         if row is None or row[0] is None:
             return None
+        return int(row[0]), int(row[1])
+
+    async def marks(self) -> tuple[int, int]:
+        row = await self._run.first(_MARKS, {})
+        assert row is not None  # a SELECT without FROM
         return int(row[0]), int(row[1])
 
     async def prune(self, before: datetime) -> int:
