@@ -22,6 +22,7 @@ from mentorat.adapters.http.controllers import (
     admin,
     auth,
     chat,
+    events,
     goals,
     health,
     mentorings,
@@ -51,6 +52,7 @@ def create_app(
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
     metrics: Exposition | None = None,
     debug: bool = False,
+    event_keepalive: float = 15.0,
 ) -> Litestar:
     """The HTTP API over `mentorat`'s use cases; builds no connection, reads no environment.
 
@@ -58,6 +60,7 @@ def create_app(
     and X-Forwarded-Proto are believed (`context.client_address`); ValueError for one that is
     neither. `on_shutdown`: awaited when the server stops, e.g. to close the database pool.
     `metrics`: renders `GET /metrics` (no such route without it).
+    `event_keepalive`: seconds between the keep-alive comments of an idle event stream.
     """
     protected = Router(
         path="/",
@@ -67,6 +70,7 @@ def create_app(
             *chat.PROTECTED,
             *mentors.PROTECTED,
             *goals.PROTECTED,
+            *events.PROTECTED,
         ],
         before_request=require_caller,
         security=SECURITY,
@@ -95,7 +99,13 @@ def create_app(
         openapi_config=_openapi(),
         cors_config=cors,
         on_shutdown=list(on_shutdown),
-        state=State({"ctx": HttpContext(mentorat, tuple(ip_network(p) for p in trusted_proxies))}),
+        state=State(
+            {
+                "ctx": HttpContext(
+                    mentorat, tuple(ip_network(p) for p in trusted_proxies), event_keepalive
+                )
+            }
+        ),
         event_emitter_backend=NoListeners,
         # Logging is configured by whoever runs the app (the CLI, the ASGI factory), not here.
         logging_config=None,
@@ -155,6 +165,7 @@ def _openapi() -> OpenAPIConfig:
             Tag(name="chat", description="Messages between the mentor and the mentee."),
             Tag(name="goals", description="What the mentor and the mentee set out to do."),
             Tag(name="admin", description="Accounts, statistics and the audit trail (staff)."),
+            Tag(name="events", description="The caller's events, as they happen (SSE)."),
             Tag(name="health", description="Liveness and readiness probes."),
         ],
     )
