@@ -1,4 +1,4 @@
-"""`mentorat expire`: the sweep from the command line, on a SQLite file."""
+"""`mentorat expire` and `mentorat events prune`: the sweeps from the command line, on SQLite."""
 
 from __future__ import annotations
 
@@ -17,18 +17,18 @@ from mentorat.domain.mentoring import Status
 from tests.conftest import SECRET, settings_for
 
 
-async def _requests(url: str, at: datetime, count: int) -> list[MentoringId]:
-    """`count` requests made at `at` by as many mentees to one mentor."""
+async def _requests(url: str, at: datetime, count: int, name: str = "") -> list[MentoringId]:
+    """`count` requests made at `at` by as many mentees to one mentor (names after `name`)."""
     system = open_system(settings_for(url), clock=ManualClock(at))
     app = system.mentorat
     try:
         mentor = await app.register_user(
-            RegisterCommand("mentor", "a long password", "m@example.com", is_mentor=True)
+            RegisterCommand(f"mentor{name}", "a long password", "m@example.com", is_mentor=True)
         )
         made = []
         for i in range(count):
             mentee = await app.register_user(
-                RegisterCommand(f"mentee{i}", "a long password", f"e{i}@example.com")
+                RegisterCommand(f"mentee{name}{i}", "a long password", f"e{i}@example.com")
             )
             request = RequestMentoringCommand(
                 mentee.id, mentor.id, date(2025, 1, 1), date(2025, 2, 1)
@@ -74,3 +74,17 @@ def test_expire_refuses_a_ttl_below_one_day(
     monkeypatch.setenv("MENTORAT_REQUEST_TTL_DAYS", "0")
     assert main(["expire"]) == 2
     assert "MENTORAT_REQUEST_TTL_DAYS" in capsys.readouterr().err
+
+
+def test_events_prune_forgets_the_events_older_than_the_retention_and_says_how_many(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asyncio.run(_requests(sqlite_url, datetime(2020, 1, 1, tzinfo=UTC), 2))
+    asyncio.run(_requests(sqlite_url, datetime.now(UTC), 1, "recent"))
+    monkeypatch.setenv("MENTORAT_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("MENTORAT_SECRET_KEY", SECRET)
+    monkeypatch.setenv("MENTORAT_EVENT_RETENTION_DAYS", "3")
+    assert main(["events", "prune"]) == 0
+    assert capsys.readouterr().out == "pruned 2 event(s) older than 3 days\n"
+    assert main(["events", "prune"]) == 0
+    assert capsys.readouterr().out.startswith("pruned 0 event(s)")

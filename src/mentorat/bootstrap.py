@@ -25,8 +25,10 @@ from mentorat.adapters.sql.bulk import SeedRefused
 from mentorat.adapters.sql.chat_posts import PostgresChatPosts
 from mentorat.adapters.sql.database import open_database
 from mentorat.adapters.sql.engine import create_engine
+from mentorat.adapters.sql.listener import PostgresWakeups
 from mentorat.adapters.sql.throttle import SqlLoginThrottle, SqlRegistrationThrottle
 from mentorat.adapters.sql.uow import SqlUnitOfWork
+from mentorat.application.follow_events import FeedSettings, LocalWakeups
 from mentorat.application.idempotency import DEFAULT_LEASE
 from mentorat.application.import_accounts import ImportedAccount
 from mentorat.application.ports import (
@@ -34,12 +36,13 @@ from mentorat.application.ports import (
     Clock,
     EventPublisher,
     LoginThrottle,
+    OutboxWakeups,
     PasswordHasher,
     RegistrationThrottle,
     Tally,
     Tokens,
 )
-from mentorat.application.service import Mentorat
+from mentorat.application.service import DEFAULT_EVENT_RETENTION, Mentorat
 from mentorat.demo import bulk as bulk_data
 from mentorat.demo import story
 from mentorat.demo.bulk import BULK_PASSWORD, BULK_USERNAME, BulkPlan
@@ -84,15 +87,20 @@ def in_memory(
     idempotency_lease: timedelta = DEFAULT_LEASE,
     request_ttl: timedelta = DEFAULT_REQUEST_TTL,
     tally: Tally = UNTALLIED,
+    feed: FeedSettings | None = None,
+    event_retention: timedelta = DEFAULT_EVENT_RETENTION,
 ) -> Mentorat:
     """A complete mentorat that keeps everything in this process: no server, no database.
 
-    `caller_cache_seconds`, `idempotency_lease`, `request_ttl`, `registrations`: see
-    `Mentorat.wire` (the cache is off by default: the store is in memory; registrations are not
-    bounded unless a throttle is given).
+    `caller_cache_seconds`, `idempotency_lease`, `request_ttl`, `registrations`, `feed`,
+    `event_retention`: see `Mentorat.wire` (the cache is off by default: the store is in
+    memory; registrations are not bounded unless a throttle is given).
     """
+    uow = InMemoryUnitOfWork(store)
+    wakeups = LocalWakeups()
+    uow.store.on_events.append(wakeups.poke)
     return Mentorat.wire(
-        uow=InMemoryUnitOfWork(store),
+        uow=uow,
         clock=clock or SystemClock(),
         hasher=hasher or Argon2Hasher(),
         tokens=tokens
@@ -109,6 +117,9 @@ def in_memory(
         idempotency_lease=idempotency_lease,
         request_ttl=request_ttl,
         tally=tally,
+        wakeups=wakeups,
+        feed=feed,
+        event_retention=event_retention,
     )
 
 
@@ -150,6 +161,8 @@ def in_memory_system(settings: Settings | None = None, **overrides: Any) -> Syst
         "rotate_refresh_tokens": settings.rotate_refresh_tokens,
         "idempotency_lease": settings.idempotency_lease,
         "request_ttl": settings.request_ttl,
+        "feed": feed_settings(settings),
+        "event_retention": settings.event_retention,
         "throttle": InMemoryLoginThrottle(
             per_username=settings.login_max_failures_per_username,
             per_address=settings.login_max_failures_per_address,
@@ -164,10 +177,24 @@ def in_memory_system(settings: Settings | None = None, **overrides: Any) -> Syst
     if metrics is not None:
         configured["tally"] = metrics
     mentorat = in_memory(**{**configured, **overrides})
-    return System(mentorat, settings, closers=[mentorat.write_once.aclose], metrics=metrics)
+    return System(
+        mentorat,
+        settings,
+        closers=[mentorat.write_once.aclose, mentorat.events_hub.aclose],
+        metrics=metrics,
+    )
 
 
 # --- the SQL system ----------------------------------------------------------------------------
+
+
+def feed_settings(settings: Settings) -> FeedSettings:
+    return FeedSettings(
+        queue_size=settings.event_queue_size,
+        poll_seconds=settings.event_poll_seconds,
+        # A change holds its connection at most this long: past it, its ids never commit.
+        gap_seconds=settings.transaction_timeout + 1.0,
+    )
 
 
 def settings_hasher(settings: Settings) -> Argon2Hasher:
@@ -201,9 +228,14 @@ def open_system(
     if metrics is not None:
         database.watch_pool(metrics)
     # PostgreSQL stores a post in one statement, batched per chat; SQLite in a unit of work.
-    posts = PostgresChatPosts(database) if database.kind == "postgresql" else None
+    # Its outbox readers are woken by NOTIFY from any process; SQLite's by this process.
+    posts = None
+    wakeups: OutboxWakeups = LocalWakeups()
+    if database.kind == "postgresql":
+        wakeups = PostgresWakeups(settings)
+        posts = PostgresChatPosts(database, on_events=wakeups.poke)
     mentorat = Mentorat.wire(
-        uow=SqlUnitOfWork(database),
+        uow=SqlUnitOfWork(database, on_events=wakeups.poke),
         clock=clock or SystemClock(),
         hasher=settings_hasher(settings),
         tokens=JwtTokens(
@@ -229,13 +261,16 @@ def open_system(
         idempotency_lease=settings.idempotency_lease,
         request_ttl=settings.request_ttl,
         tally=metrics or UNTALLIED,
+        wakeups=wakeups,
+        feed=feed_settings(settings),
+        event_retention=settings.event_retention,
     )
-    return System(
-        mentorat,
-        settings,
-        closers=[database.dispose, mentorat.write_once.aclose],
-        metrics=metrics,
-    )
+    closers: list[Callable[[], Awaitable[None]]] = [
+        database.dispose,
+        mentorat.write_once.aclose,
+        mentorat.events_hub.aclose,
+    ]
+    return System(mentorat, settings, closers=closers, metrics=metrics)
 
 
 def upgrade_database(settings: Settings, revision: str = "head") -> None:
@@ -371,6 +406,7 @@ def http_app(system: System, *, close_system: bool = False) -> RequestIds[Litest
             trusted_proxies=settings.proxies,
             on_shutdown=[system.aclose] if close_system else (),
             metrics=metrics.exposition if metrics is not None else None,
+            event_keepalive=settings.event_keepalive_seconds,
             plugins=[WebPages(system.mentorat)],
         ),
         observer=metrics,

@@ -107,6 +107,14 @@ class Settings:
     request_ttl_days: int = 14
     # Prometheus metrics: counted, and served at /metrics (docs/operations.md, Metrics).
     metrics: bool = True
+    # Days the outbox keeps an event: a stream may resume from any event this recent.
+    event_retention_days: int = 7
+    # Seconds between the keep-alive comments of an idle event stream.
+    event_keepalive_seconds: float = 15.0
+    # Events an event stream may fall behind before it is dropped (the client resumes).
+    event_queue_size: int = 1000
+    # Seconds between two reads of the outbox when nothing woke the reader.
+    event_poll_seconds: float = 5.0
 
     @property
     def async_database_url(self) -> str:
@@ -139,6 +147,10 @@ class Settings:
     @property
     def request_ttl(self) -> timedelta:
         return timedelta(days=self.request_ttl_days)
+
+    @property
+    def event_retention(self) -> timedelta:
+        return timedelta(days=self.event_retention_days)
 
     @property
     def is_sqlite(self) -> bool:
@@ -195,10 +207,18 @@ class Settings:
             "registration_max_per_address",
             "registration_window_seconds",
             "request_ttl_days",
+            "event_retention_days",
+            "event_keepalive_seconds",
+            "event_queue_size",
+            "event_poll_seconds",
         )
         for name in positive:
             if getattr(self, name) <= 0:
                 raise SettingsError(f"MENTORAT_{name.upper()} must be greater than 0")
+        if self.event_retention_days > REQUEST_TTL_DAYS_MAX:
+            raise SettingsError(
+                f"MENTORAT_EVENT_RETENTION_DAYS must be at most {REQUEST_TTL_DAYS_MAX} (100 years)"
+            )
         if self.request_ttl_days > REQUEST_TTL_DAYS_MAX:
             # Beyond it, `now - ttl` would leave the calendar datetime can hold.
             raise SettingsError(

@@ -38,13 +38,13 @@ def throttle() -> InMemoryLoginThrottle:
 
 
 @pytest.fixture
-def app(
+async def app(
     store: InMemoryStore,
     clock: ManualClock,
     events: InMemoryEventLog,
     throttle: InMemoryLoginThrottle,
-) -> Mentorat:
-    return bootstrap.in_memory(
+) -> AsyncIterator[Mentorat]:
+    mentorat = bootstrap.in_memory(
         store=store,
         clock=clock,
         events=events,
@@ -52,6 +52,8 @@ def app(
         secret_key=SECRET,
         hasher=bootstrap.fast_test_hasher(),
     )
+    yield mentorat
+    await mentorat.events_hub.aclose()
 
 
 @pytest.fixture
@@ -79,6 +81,7 @@ async def wire(
     yield wire_on
     for mentorat in wired:
         await mentorat.write_once.aclose()
+        await mentorat.events_hub.aclose()
 
 
 @pytest.fixture

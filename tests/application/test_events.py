@@ -14,10 +14,10 @@ from mentorat.application.service import Mentorat
 from mentorat.domain.errors import MentoratError
 from mentorat.domain.events import (
     MentoringAccepted,
-    MentoringCancelled,
     MentoringCompleted,
     MentoringRejected,
     MentoringRequested,
+    MentoringWithdrawn,
     MessagePosted,
 )
 from mentorat.domain.mentoring import Ending
@@ -53,7 +53,7 @@ async def test_refusing_and_cancelling_publish_their_own_events(
     withdrawn = await ask(app, people.mentee, people.other_mentor)
     await app.end_mentoring(EndCommand(withdrawn.id, people.mentee.id, Ending.WITHDRAWN))
     assert events.events[1] == MentoringRejected(refused.id, T0, people.mentor.id)
-    assert events.events[3] == MentoringCancelled(withdrawn.id, T0, people.mentee.id)
+    assert events.events[3] == MentoringWithdrawn(withdrawn.id, T0, people.mentee.id)
     assert len(events.events) == 4
 
 

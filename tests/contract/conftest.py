@@ -8,9 +8,11 @@ from collections.abc import AsyncIterator
 import pytest
 
 from mentorat.adapters.memory.uow import InMemoryUnitOfWork
+from mentorat.adapters.sql.chat_posts import PostgresChatPosts
 from mentorat.adapters.sql.database import open_database
 from mentorat.adapters.sql.uow import SqlUnitOfWork
-from mentorat.application.ports import UnitOfWork
+from mentorat.application.ports import ChatPosts, UnitOfWork
+from mentorat.application.post_message import PostInTransaction
 from mentorat.settings import Settings
 
 ADAPTERS = [
@@ -38,3 +40,11 @@ async def uow(request: pytest.FixtureRequest) -> AsyncIterator[UnitOfWork]:
         yield SqlUnitOfWork(database)
     finally:
         await database.dispose()
+
+
+@pytest.fixture
+def posts(uow: UnitOfWork) -> ChatPosts:
+    """The store's own way to post, as `bootstrap.open_system` wires it."""
+    if isinstance(uow, SqlUnitOfWork) and uow.database.kind == "postgresql":
+        return PostgresChatPosts(uow.database)
+    return PostInTransaction(uow)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 from mentorat.application.ports import Transaction, UnitOfWork
@@ -85,3 +86,15 @@ async def changed(uow: UnitOfWork, mentoring_id: MentoringId, change: str, by: U
 async def post(tx: Transaction, mentoring: Mentoring, by: User, text: str, at: datetime) -> Message:
     """A message stored and counted, decided on `mentoring` as it is stored."""
     return await tx.messages.add(NewMessage(mentoring.id, by.id, text, at), mentoring)
+
+
+class Composer:
+    """A `compose` that records the mentorings it is given."""
+
+    def __init__(self, by: User, text: str, at: timedelta = timedelta()) -> None:
+        self.by, self.text, self.at = by, text, T0 + at
+        self.seen: list[Mentoring] = []
+
+    def __call__(self, mentoring: Mentoring) -> NewMessage:
+        self.seen.append(dataclasses.replace(mentoring))
+        return NewMessage(mentoring.id, self.by.id, self.text, self.at)

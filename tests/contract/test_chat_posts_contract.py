@@ -8,36 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from mentorat.adapters.sql.chat_posts import PostgresChatPosts
-from mentorat.adapters.sql.uow import SqlUnitOfWork
 from mentorat.application.ports import ChatPosts, UnitOfWork
-from mentorat.application.post_message import PostInTransaction
 from mentorat.domain.chat import NewMessage, PageRequest
 from mentorat.domain.errors import MentoringClosed, MentoringNotFound
 from mentorat.domain.events import MentoringId
 from mentorat.domain.mentoring import Mentoring, Status
-from mentorat.domain.users import User
-from tests.contract.support import T0, as_stored, changed, people, requested
-
-
-@pytest.fixture
-def posts(uow: UnitOfWork) -> ChatPosts:
-    """The store's own way to post, as `bootstrap.open_system` wires it."""
-    if isinstance(uow, SqlUnitOfWork) and uow.database.kind == "postgresql":
-        return PostgresChatPosts(uow.database)
-    return PostInTransaction(uow)
-
-
-class Composer:
-    """A `compose` that records the mentorings it is given."""
-
-    def __init__(self, by: User, text: str, at: timedelta = timedelta()) -> None:
-        self.by, self.text, self.at = by, text, T0 + at
-        self.seen: list[Mentoring] = []
-
-    def __call__(self, mentoring: Mentoring) -> NewMessage:
-        self.seen.append(dataclasses.replace(mentoring))
-        return NewMessage(mentoring.id, self.by.id, self.text, self.at)
+from tests.contract.support import T0, Composer, as_stored, changed, people, requested
 
 
 async def test_a_post_is_stored_counted_and_committed(uow: UnitOfWork, posts: ChatPosts) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mentorat.adapters.auth.jwt_tokens import JwtTokens
 from mentorat.adapters.auth.passwords import Argon2Hasher
+from mentorat.adapters.memory.outbox import InMemoryOutbox
 from mentorat.adapters.memory.records import (
     InMemoryAuditTrail,
     InMemoryIdempotencyKeys,
@@ -34,6 +35,7 @@ from mentorat.adapters.sql.goals import SqlGoals
 from mentorat.adapters.sql.idempotency import SqlIdempotencyKeys
 from mentorat.adapters.sql.mentorings import SqlMentorings
 from mentorat.adapters.sql.messages import SqlMessages
+from mentorat.adapters.sql.outbox import SqlOutbox
 from mentorat.adapters.sql.statements import PostgresRunner, Runner, SqliteRunner
 from mentorat.adapters.sql.statistics import SqlProgrammeFigures
 from mentorat.adapters.sql.throttle import SqlLoginThrottle, SqlRegistrationThrottle
@@ -48,6 +50,7 @@ from mentorat.application.ports import (
     LoginThrottle,
     Mentorings,
     Messages,
+    Outbox,
     PasswordHasher,
     ProgrammeFigures,
     RegistrationThrottle,
@@ -97,6 +100,9 @@ def conforms(
     hasher: PasswordHasher = Argon2Hasher()
     del sql_audit, sql_figures, sql_registrations, hasher
     del memory_audit, memory_figures, memory_registrations
+    sql_outbox: Outbox = SqlOutbox(run)
+    memory_outbox: Outbox = InMemoryOutbox(store, [])
+    del sql_outbox, memory_outbox
     del postgres_runner, sqlite_runner
     del sql_users, sql_mentorings, sql_messages, sql_transaction, sql_uow, sql_throttle
     del sql_keys, sql_used, postgres_posts, sql_posts, sql_goals

@@ -78,6 +78,7 @@ from mentorat.domain.events import (
     MentoringId,
     MentoringRejected,
     MentoringRequested,
+    MentoringWithdrawn,
     MessageId,
     MessagePosted,
 )
@@ -415,7 +416,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.refused(InvalidTransition, call)
         else:
             view = self.run(call)
-            event = MentoringCancelled(mentoring_id, self.clock.now(), self.ids[caller])
+            event = MentoringWithdrawn(mentoring_id, self.clock.now(), self.ids[caller])
             self.moved(view, m, Status.CANCELLED, event)
 
     @rule(mentoring_id=mentorings, caller=people, reason=reasons)

@@ -17,7 +17,7 @@ from mentorat.domain.errors import (
     RequestNotPending,
     UnstorableText,
 )
-from mentorat.domain.events import MentoringCancelled, MentoringExpired
+from mentorat.domain.events import MentoringCancelled, MentoringExpired, MentoringWithdrawn
 from mentorat.domain.mentoring import DEFAULT_REQUEST_TTL, REASON_MAX, Status, clean_reason
 from mentorat.domain.users import UserId
 
@@ -35,7 +35,7 @@ def test_the_mentee_withdraws_a_pending_request_and_it_is_cancelled_without_a_re
         None,
         LATER,
     )
-    assert mentoring.pull_events() == [MentoringCancelled(mentoring.id, LATER, MENTEE)]
+    assert mentoring.pull_events() == [MentoringWithdrawn(mentoring.id, LATER, MENTEE)]
 
 
 @pytest.mark.parametrize("state", BUILDERS)

@@ -29,6 +29,7 @@ from mentorat.domain.events import (
     MentoringId,
     MentoringRejected,
     MentoringRequested,
+    MentoringWithdrawn,
 )
 from mentorat.domain.mentoring import (
     Ending,
@@ -273,7 +274,7 @@ def test_the_mentee_withdraws_a_pending_request() -> None:
     assert mentoring.status is Status.CANCELLED
     assert mentoring.updated_at == LATER
     assert not mentoring.is_accepted
-    assert mentoring.pull_events() == [MentoringCancelled(mentoring.id, LATER, MENTEE)]
+    assert mentoring.pull_events() == [MentoringWithdrawn(mentoring.id, LATER, MENTEE)]
 
 
 def test_the_mentor_may_not_cancel_a_pending_request_but_refuses_it_instead() -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -92,3 +96,69 @@ class Server:
 
     def output(self) -> str:
         return self.log.read_text()
+
+
+class EventStream:
+    """A `text/event-stream` response read line by line (`httpx` streaming)."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self._lines = response.iter_lines()
+
+    def opened(self) -> EventStream:
+        """Read up to the stream's `: stream open` line: it follows from there on."""
+        for line in self._lines:
+            if line == ": stream open":
+                return self
+        raise AssertionError("the stream ended before it opened")
+
+    def next(self) -> dict[str, Any]:
+        """The next event: {"id": int, "event": str, "data": the parsed JSON}."""
+        fields: dict[str, str] = {}
+        for line in self._lines:
+            if line.startswith(":"):
+                continue
+            if not line:
+                if fields:
+                    return {
+                        "id": int(fields["id"]),
+                        "event": fields["event"],
+                        "data": json.loads(fields["data"]),
+                    }
+                continue
+            name, _, value = line.partition(": ")
+            fields[name] = value
+        raise AssertionError("the stream ended")
+
+
+@contextlib.contextmanager
+def event_stream(
+    base: str, token: str, *, after: int | None = None, last_event_id: int | None = None
+) -> Iterator[EventStream]:
+    """The caller's `/api/events/` stream, opened (a read that waits 30 s fails the test)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    if last_event_id is not None:
+        headers["Last-Event-ID"] = str(last_event_id)
+    params = {} if after is None else {"after": str(after)}
+    timeout = httpx.Timeout(30.0)
+    with httpx.stream(
+        "GET", f"{base}/api/events/", headers=headers, params=params, timeout=timeout
+    ) as response:
+        assert response.status_code == 200, response.read()
+        assert response.headers["content-type"].startswith("text/event-stream")
+        yield EventStream(response).opened()
+
+
+def api_user(base: str, name: str, *, mentor: bool = False) -> tuple[int, str]:
+    """Register `name` through the API; (their id, an access token)."""
+    password = "a long passphrase"
+    body = {"username": name, "password": password, "email": f"{name}@example.com"}
+    created = httpx.post(f"{base}/auth/register/", json={**body, "is_mentor": mentor})
+    assert created.status_code == 201, created.text
+    tokens = httpx.post(f"{base}/auth/token/", json={"username": name, "password": password})
+    assert tokens.status_code == 200, tokens.text
+    return created.json()["id"], tokens.json()["access"]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

@@ -69,6 +69,8 @@ def one_error_line(done: subprocess.CompletedProcess[str]) -> str:
         ["import", "django"],
         ["demo"],
         ["expire"],
+        ["events"],
+        ["events", "prune"],
     ],
 )
 def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:

@@ -57,6 +57,8 @@ MENTORING_KEYS = {
     # An addition to the contract's mentoring object: why it was cancelled, or null.
     "end_reason",
 }
+# The items of `GET /api/mentoring/` also say how many messages the caller has not read.
+LISTED_MENTORING_KEYS = MENTORING_KEYS | {"unread"}
 _names = itertools.count(1)
 
 

@@ -9,7 +9,15 @@ from typing import Any
 import pytest
 
 from mentorat.adapters.memory.services import ManualClock
-from tests.http.support import DATE, MENTORING_KEYS, TIMESTAMP, Api, Person, assert_error
+from tests.http.support import (
+    DATE,
+    LISTED_MENTORING_KEYS,
+    MENTORING_KEYS,
+    TIMESTAMP,
+    Api,
+    Person,
+    assert_error,
+)
 
 DEMANDE = "/api/mentorship/demande/"
 
@@ -283,7 +291,7 @@ async def test_the_accepted_list_holds_only_mentorings_that_were_accepted(
         response = await api.client.get("/api/mentoring/", headers=who.auth)
         assert response.status_code == 200
         assert [m["id"] for m in response.json()] == [accepted["id"]]
-        assert set(response.json()[0]) == MENTORING_KEYS
+        assert set(response.json()[0]) == LISTED_MENTORING_KEYS
     none = await api.client.get("/api/mentoring/", headers=third.auth)
     assert none.json() == []
 

@@ -13,6 +13,7 @@ from mentorat.adapters.http.controllers import (
     admin,
     auth,
     chat,
+    events,
     goals,
     health,
     mentorings,
@@ -122,6 +123,7 @@ def test_every_route_but_the_public_ones_authenticates_its_caller() -> None:
                 *chat.PROTECTED,
                 *mentors.PROTECTED,
                 *goals.PROTECTED,
+                *events.PROTECTED,
                 *admin.ROUTES,
             ]
         )

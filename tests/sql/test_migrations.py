@@ -28,10 +28,12 @@ TABLES = {
     "used_refresh_tokens",
     "profiles",
     "goals",
+    "outbox_events",
+    "chat_reads",
     "registration_attempts",
     "audit_events",
 }
-# What revision 0007 (accounts) adds.
+# What revision 0008 (accounts) adds.
 ACCOUNTS_TABLES = {"registration_attempts", "audit_events"}
 # Each database's own search structures, outside tables.py: SQLite's FTS5 table (and its
 # shadow tables), PostgreSQL's postings of mentors' skills.
@@ -67,7 +69,9 @@ async def schema_of(url: str) -> tuple[set[str], str | None, list[Any]]:
             tables = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
             diff = await conn.run_sync(_differences, metadata)
         tables = {t for t in tables if not t.startswith(SEARCH_INDEX_PREFIXES)}
-        return tables - {"alembic_version"}, await migrations.current(engine), diff
+        # sqlite_sequence: SQLite's own record of AUTOINCREMENT ids (the outbox's).
+        kept = tables - {"alembic_version", "sqlite_sequence"}
+        return kept, await migrations.current(engine), diff
     finally:
         await engine.dispose()
 
@@ -124,7 +128,7 @@ async def test_profiles_are_backfilled_for_users_who_registered_before_them(
 async def test_the_goals_table_comes_and_goes_with_its_own_revision(empty_db: str) -> None:
     settings = Settings(database_url=empty_db)
     upgrade_database(settings, "0002")
-    before = TABLES - {"goals", "profiles", *ACCOUNTS_TABLES}
+    before = TABLES - {"goals", "profiles", "outbox_events", "chat_reads", *ACCOUNTS_TABLES}
     assert (await schema_of(empty_db))[:2] == (before, "0002")
     upgrade_database(settings, "0003")
     assert (await schema_of(empty_db))[:2] == (before | {"goals"}, "0003")
@@ -132,6 +136,21 @@ async def test_the_goals_table_comes_and_goes_with_its_own_revision(empty_db: st
     assert await schema_of(empty_db) == (TABLES, migrations.head(), [])
     downgrade_database(settings, "0002")
     assert (await schema_of(empty_db))[:2] == (before, "0002")
+
+
+async def test_the_outbox_and_the_read_marks_come_and_go_with_their_own_revisions(
+    empty_db: str,
+) -> None:
+    settings = Settings(database_url=empty_db)
+    later = {"outbox_events", "chat_reads", *ACCOUNTS_TABLES}
+    upgrade_database(settings, "0005")
+    assert (await schema_of(empty_db))[:2] == (TABLES - later, "0005")
+    upgrade_database(settings, "0006")
+    assert (await schema_of(empty_db))[:2] == (TABLES - {"chat_reads", *ACCOUNTS_TABLES}, "0006")
+    upgrade_database(settings, "0007")
+    assert (await schema_of(empty_db))[:2] == (TABLES - ACCOUNTS_TABLES, "0007")
+    downgrade_database(settings, "0005")
+    assert (await schema_of(empty_db))[:2] == (TABLES - later, "0005")
 
 
 async def test_the_comparison_would_see_a_schema_that_drifted(empty_db: str) -> None:
@@ -201,3 +220,34 @@ async def test_the_accounts_revision_keys_usernames_after_nfkc_and_keeps_clashes
         assert [row[0] for row in rows] == ["claire", "ｃｌａｉｒｅ", "ｍａｘ"]
     finally:
         await engine.dispose()
+
+
+async def test_read_marks_are_backfilled_at_each_senders_last_message(empty_db: str) -> None:
+    settings = Settings(database_url=empty_db)
+    upgrade_database(settings, "0006")
+    at = "'2025-01-01 00:00:00.000000'"
+    statements = (
+        "INSERT INTO users (id, username, username_key, email, password_hash, first_name, "
+        "last_name, is_mentor, phone_number, is_verified, is_active, joined_at) VALUES "
+        f"(1, 'ada', 'ada', 'a@x.org', 'h', '', '', false, NULL, false, true, {at}), "
+        f"(2, 'max', 'max', 'm@x.org', 'h', '', '', true, NULL, false, true, {at})",
+        "INSERT INTO mentorings (id, mentor_id, mentee_id, status, start_date, end_date, "
+        "created_at, updated_at, message_count, version) VALUES "
+        f"(1, 2, 1, 'active', '2025-01-01', '2025-12-31', {at}, {at}, 3, 1)",
+        "INSERT INTO messages (id, mentoring_id, sender_id, body, created_at) VALUES "
+        f"(1, 1, 1, 'a', {at}), (2, 1, 2, 'b', {at}), (3, 1, 1, 'c', {at})",
+    )
+    engine = create_engine(settings)
+    try:
+        async with engine.begin() as conn:
+            for statement in statements:
+                await conn.exec_driver_sql(statement)
+        upgrade_database(settings, "0007")
+        async with engine.connect() as conn:
+            marks = await conn.exec_driver_sql(
+                "SELECT user_id, message_id, read_count FROM chat_reads ORDER BY user_id"
+            )
+            found = [tuple(row) for row in marks]
+    finally:
+        await engine.dispose()
+    assert found == [(1, 3, 3), (2, 2, 2)]

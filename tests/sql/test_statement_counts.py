@@ -53,14 +53,15 @@ EXPECTED = {
     "refresh_access": 2,
     "identify_caller": 1,
     "identify_caller (cached)": 0,
-    # Both users, the mentor's profile (accepting requests?), the open-pair check, the insert.
-    "request_mentoring": 4,
+    # Both users, the mentor's profile (accepting requests?), the open-pair check, the insert,
+    # its event in the outbox (as every change below: one more statement, the last).
+    "request_mentoring": 5,
     # The mentoring FOR UPDATE, the mentor's place taken, the save, then the mentor's answer
     # time: their latest answers read, the median written.
-    "respond_to_request": 5,
-    "end_mentoring (cancel)": 2,
+    "respond_to_request": 6,
+    "end_mentoring (cancel)": 3,
     # An active mentoring's end also gives its place back.
-    "end_mentoring (complete)": 3,
+    "end_mentoring (complete)": 4,
     "list_requests": 1,
     "list_requests (status and role)": 1,
     "list_mentorings": 1,
@@ -74,9 +75,10 @@ EXPECTED = {
     # 50 share a wanted skill, as here), the caller's requests.
     "suggest_mentors": 4,
     # The mentoring read FOR UPDATE (SQLite drops the clause), the counting UPDATE ...
-    # RETURNING, the INSERT; on SQLite, a chat's next post is the same unit of work again.
-    "post_message": 3,
-    "post_message (same chat again)": 3,
+    # RETURNING, the INSERT, the sender's read mark, the event; on SQLite, a chat's next post
+    # is the same unit of work again. (PostgreSQL does all that in the post's one statement.)
+    "post_message": 5,
+    "post_message (same chat again)": 5,
     "list_messages (newest)": 1,
     "list_messages (before)": 1,
     "list_messages (after)": 1,
@@ -278,14 +280,14 @@ async def test_a_throttled_login_costs_one_statement_once_audited(system: System
 # The idempotent and rotating paths, which the plain ones above do not take; docs/persistence.md
 # carries the same table. The plain paths (no key, rotation off) are counted above, unchanged.
 EXPECTED_REPLAYS = {
-    "post_message (new key)": 6,
+    "post_message (new key)": 8,
     "post_message (replayed key)": 3,
-    "request_mentoring (new key)": 7,
+    "request_mentoring (new key)": 8,
     "request_mentoring (replayed key)": 3,
     "refresh_tokens (rotating)": 3,
 }
 # A keyed post is a unit of work on both: claim (insert, prune), then mentoring FOR UPDATE,
-# counting update, insert and completion of the key in one transaction.
+# counting update, insert, read mark, event and completion of the key in one transaction.
 REPLAYS_ON_POSTGRESQL: dict[str, int] = {}
 
 
@@ -332,16 +334,16 @@ async def test_the_idempotent_and_rotating_paths_send_a_fixed_few_statements(
 
 
 # The goals' use cases; docs/persistence.md carries the same table. Each change reads the
-# mentoring FOR UPDATE first (SQLite drops the clause).
+# mentoring FOR UPDATE first (SQLite drops the clause), and records its event last.
 EXPECTED_GOALS = {
     "list_goals": 2,
-    "add_goal": 3,
-    "add_goal (new key)": 6,
+    "add_goal": 4,
+    "add_goal (new key)": 7,
     "add_goal (replayed key)": 3,
-    "edit_goal": 3,
+    "edit_goal": 4,
     "edit_goal (no change)": 2,
-    "reorder_goals": 3,
-    "delete_goal": 4,
+    "reorder_goals": 4,
+    "delete_goal": 5,
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
+from mentorat.application import outbox_events
 from mentorat.application.ports import EventPublisher, Transaction, UnitOfWork
 from mentorat.application.views import MentoringView
 from mentorat.domain.errors import MentorAtCapacity, MentoringNotFound
@@ -34,6 +35,7 @@ async def change_in(
     change(mentoring)
     await _keep_places(tx, mentoring, before)
     await tx.mentorings.save(mentoring)  # conditional on the version it was loaded at
+    await tx.outbox.add(outbox_events.of_mentoring(mentoring, mentoring.events))
     if before is Status.PENDING and mentoring.status in (Status.ACTIVE, Status.REJECTED):
         answer_times = await tx.mentorings.answer_times(mentoring.mentor_id, ANSWERS_COUNTED)
         await tx.profiles.record_answer_time(mentoring.mentor_id, median_answer_time(answer_times))

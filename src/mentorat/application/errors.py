@@ -64,3 +64,12 @@ class IdempotencyKeyInFlight(Conflict):
         super().__init__(
             "A request with this Idempotency-Key is still being processed; retry shortly."
         )
+
+
+class SubscriptionDropped(MentoratError):
+    """A follower of events read too slowly and was let go; it resumes from its last id."""
+
+    def __init__(
+        self, message: str = "Events were read too slowly; resume from the last id."
+    ) -> None:
+        super().__init__(message)

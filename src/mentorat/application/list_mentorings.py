@@ -17,7 +17,8 @@ class ListMentorings:
 
     async def paged(self, caller_id: UserId, page: ListPage) -> Paged[MentoringView]:
         async with self._uow(write=False) as tx:
-            found = await tx.mentorings.list_accepted_for(
+            found = await tx.mentorings.list_accepted_with_unread(
                 caller_id, after=page.after, limit=page.to_read
             )
-        return paged([MentoringView.of(m) for m in found], page, lambda v: v.id)
+        views = [MentoringView.of(m, unread) for m, unread in found]
+        return paged(views, page, lambda v: v.id)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from mentorat.application import outbox_events
 from mentorat.application.idempotency import IdempotencyKey, WriteOnce
 from mentorat.application.ports import Clock, Transaction, UnitOfWork
 from mentorat.application.views import GoalView
@@ -97,7 +98,17 @@ class AddGoal:
             goal_count=await tx.goals.count(mentoring.id),
             at=self._clock.now(),
         )
-        return await tx.goals.add(new)
+        goal = await tx.goals.add(new)
+        await tx.outbox.add(
+            outbox_events.of_goals(
+                outbox_events.GOAL_ADDED,
+                mentoring,
+                cmd.caller_id,
+                goal.created_at,
+                goal=outbox_events.goal_object(goal),
+            )
+        )
+        return goal
 
 
 async def _find(tx: Transaction, goal_id: int) -> Goal:
@@ -128,6 +139,15 @@ class EditGoal:
             goal = goal_in(mentoring, await tx.goals.get(cmd.goal_id), by=cmd.caller_id)
             if edit_goal(mentoring, goal, cmd.edit, at=self._clock.now()):
                 await tx.goals.save(goal)
+                await tx.outbox.add(
+                    outbox_events.of_goals(
+                        outbox_events.GOAL_EDITED,
+                        mentoring,
+                        cmd.caller_id,
+                        goal.updated_at,
+                        goal=outbox_events.goal_object(goal),
+                    )
+                )
                 await tx.commit()
         return GoalView.of(goal)
 
@@ -142,8 +162,8 @@ class DeleteGoalCommand:
 class DeleteGoal:
     """Either participant deletes a goal; the goals after it move up one place."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
 
     async def __call__(self, cmd: DeleteGoalCommand) -> None:
         async with self._uow() as tx:
@@ -151,6 +171,15 @@ class DeleteGoal:
             goal = goal_in(mentoring, await tx.goals.get(cmd.goal_id), by=cmd.caller_id)
             ensure_goals_open(mentoring)
             await tx.goals.delete(goal)
+            await tx.outbox.add(
+                outbox_events.of_goals(
+                    outbox_events.GOAL_DELETED,
+                    mentoring,
+                    cmd.caller_id,
+                    self._clock.now(),
+                    goal_id=goal.id,
+                )
+            )
             await tx.commit()
 
 
@@ -166,8 +195,8 @@ class ReorderGoalsCommand:
 class ReorderGoals:
     """Either participant puts the goals in a new order, given as the complete list of ids."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
 
     async def __call__(self, cmd: ReorderGoalsCommand) -> list[GoalView]:
         async with self._uow() as tx:
@@ -176,5 +205,14 @@ class ReorderGoals:
             goals = await tx.goals.list_for(mentoring.id)
             ordered = reorder_goals(mentoring, goals, cmd.goal_ids)
             await tx.goals.reorder(ordered)
+            await tx.outbox.add(
+                outbox_events.of_goals(
+                    outbox_events.GOALS_REORDERED,
+                    mentoring,
+                    cmd.caller_id,
+                    self._clock.now(),
+                    goal_ids=[goal.id for goal in ordered],
+                )
+            )
             await tx.commit()
         return [GoalView.of(goal) for goal in ordered]

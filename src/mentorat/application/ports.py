@@ -99,6 +99,8 @@ class MentoringWithPeople:
     mentee: User
     mentor: User
     goals: GoalTally = NO_GOALS
+    # How many of its messages come after the reader's read mark (all, without a mark).
+    unread: int = 0
 
 
 class Mentorings(Protocol):
@@ -136,11 +138,17 @@ class Mentorings(Protocol):
         """Mentorings the user takes part in that have been active at some point, by id; with
         `after` and `limit` as in `list_for`."""
 
+    async def list_accepted_with_unread(
+        self, user_id: UserId, *, after: MentoringId | None = None, limit: int | None = None
+    ) -> list[tuple[Mentoring, int]]:
+        """As `list_accepted_for`, each with how many of its messages come after the user's
+        read mark (`Messages.mark_read`; all of them without a mark), in the same read."""
+
     async def list_accepted_with_people(
         self, user_id: UserId, *, after: MentoringId | None = None, limit: int | None = None
     ) -> list[MentoringWithPeople]:
-        """As `list_accepted_for`, with both participants and the tally of the mentoring's
-        goals loaded in the same read."""
+        """As `list_accepted_for`, with both participants, the tally of the mentoring's goals
+        and the user's unread count (as `list_accepted_with_unread`) loaded in the same read."""
 
     async def answer_times(self, mentor_id: UserId, latest: int) -> list[timedelta]:
         """How long the mentor took to answer (accept or refuse) each of their `latest`
@@ -165,6 +173,17 @@ class ChatRead:
     page: MessagePage | None
 
 
+@dataclass(frozen=True, slots=True)
+class ReadMark:
+    """Where a participant has read a chat up to, and how many of its messages come after.
+
+    `moved`: whether the mark just moved forward (a mark never moves back)."""
+
+    message_id: MessageId
+    unread: int
+    moved: bool = False
+
+
 class Messages(Protocol):
     async def add(self, new: NewMessage, decided_on: Mentoring) -> Message:
         """Store a message and count it on its mentoring, if the mentoring still is what the
@@ -175,10 +194,18 @@ class Messages(Protocol):
         The store keeps the chat's counters: `message_count` grows by one and the message is
         dated `domain.chat.chat_time(stored last_message_at, new.created_at)`, which becomes
         the new `last_message_at`, so that posts to one chat compose instead of conflicting
-        (`decided_on` is left as it is). Ids grow in commit order within a chat.
+        (`decided_on` is left as it is). Ids grow in commit order within a chat. The sender
+        has read the chat up to their message (`mark_read`).
         """
 
     async def get(self, message_id: MessageId) -> Message | None: ...
+
+    async def mark_read(
+        self, mentoring_id: MentoringId, reader: UserId, up_to: MessageId
+    ) -> ReadMark:
+        """Mark the chat read by `reader` up to its last message at or before `up_to`, unless
+        they had read further already: the mark never moves back. Messages after the mark
+        are unread; posting moves the sender's mark to their message (`add`)."""
 
     async def page(self, mentoring_id: MentoringId, request: PageRequest) -> MessagePage:
         """One page of a chat, with the semantics of `mentorat.domain.chat.paginate`."""
@@ -383,6 +410,9 @@ class Transaction(Protocol):
     @property
     def used_refresh_tokens(self) -> UsedRefreshTokens: ...
 
+    @property
+    def outbox(self) -> Outbox: ...
+
     async def commit(self) -> None: ...
 
 
@@ -520,3 +550,91 @@ UNTALLIED: Tally = Untallied()
 class EventPublisher(Protocol):
     async def publish(self, events: Sequence[object]) -> None:
         """Hand domain events to whoever listens (notifications, real-time chat)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event to record in the outbox, in the transaction of the change that caused it.
+
+    `recipients`: the users it is addressed to (a mentoring's two participants, or only the
+    person whose other devices must hear of it). `payload`: JSON text in the contract's shapes
+    (`application.event_payloads`).
+    """
+
+    name: str
+    mentoring_id: MentoringId
+    recipients: tuple[UserId, ...]
+    occurred_at: datetime
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as the outbox keeps it: `id` grows with every event recorded."""
+
+    id: int
+    name: str
+    mentoring_id: MentoringId | None
+    recipients: tuple[UserId, ...]
+    occurred_at: datetime
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxPage:
+    """Events after a cursor, with two marks of the changes that may still record events as
+    of the read: every change that began before `running_from` has ended, and every change
+    running now began before `started_before`.
+
+    An id missing between the events read (drawn by a change not yet committed, or by one
+    that rolled back) is never to come once a later read's `running_from` reaches the
+    `started_before` of the read that first saw it missing. A store whose changes commit in
+    the order of their ids says 0 for both: a missing id there never comes.
+    """
+
+    events: list[StoredEvent]
+    running_from: int = 0
+    started_before: int = 0
+
+
+class Outbox(Protocol):
+    """The events recorded by committed changes, by id ascending."""
+
+    async def add(self, events: Sequence[NewEvent]) -> None:
+        """Record `events` in this transaction, each with an id greater than any before it."""
+
+    async def after(
+        self, cursor: int, *, limit: int, recipient: UserId | None = None
+    ) -> list[StoredEvent]:
+        """Up to `limit` events with an id greater than `cursor` (addressed to `recipient`,
+        when given), by id ascending."""
+
+    async def read(self, cursor: int, *, limit: int) -> OutboxPage:
+        """Up to `limit` events (for anyone) with an id greater than `cursor`, by id, with
+        the marks of `OutboxPage` as of the same read."""
+
+    async def bounds(self) -> tuple[int, int] | None:
+        """The smallest and the greatest id kept; None when the outbox is empty."""
+
+    async def marks(self) -> tuple[int, int]:
+        """`OutboxPage`'s `running_from` and `started_before`, as of now."""
+
+    async def prune(self, before: datetime) -> int:
+        """Forget the events that occurred before `before`, oldest first; how many it forgot.
+
+        Events are forgotten in id order: pruning stops at the first event it keeps.
+        """
+
+
+class OutboxWakeups(Protocol):
+    """Tells the readers of the outbox in this process that it may hold new events."""
+
+    def poke(self) -> None:
+        """New events were committed (or may have been: a lost notification channel came
+        back): wake every waiter."""
+
+    async def wait(self, at_most: float) -> None:
+        """Return once poked since the last wait returned (at once when that already
+        happened), or after `at_most` seconds."""
+
+    async def aclose(self) -> None: ...

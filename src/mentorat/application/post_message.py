@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from mentorat.application import outbox_events
 from mentorat.application.idempotency import IdempotencyKey, WriteOnce
 from mentorat.application.ports import ChatPosts, Clock, EventPublisher, Transaction, UnitOfWork
 from mentorat.application.views import MessageView
@@ -36,7 +37,9 @@ async def post_in(
     mentoring = await tx.mentorings.get(mentoring_id, for_update=True)
     if mentoring is None:
         raise MentoringNotFound()
-    return await tx.messages.add(compose(mentoring), mentoring)
+    message = await tx.messages.add(compose(mentoring), mentoring)
+    await tx.outbox.add([outbox_events.of_message(message, mentoring)])
+    return message
 
 
 class PostInTransaction:

@@ -6,6 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from mentorat.application import outbox_events
+from mentorat.application.expire_requests import record_expiries
 from mentorat.application.idempotency import IdempotencyKey, WriteOnce
 from mentorat.application.ports import Clock, EventPublisher, Transaction
 from mentorat.application.views import MentoringView
@@ -92,6 +94,7 @@ class RequestMentoring:
                 expiry_cutoff(now, self._ttl), pair=(cmd.mentor_id, cmd.caller_id)
             )
             expired[:] = [MentoringExpired(mentoring_id, now) for mentoring_id in due]
+            await record_expiries(tx, expired)
             open_between_pair = not due
         new = request_mentoring(
             mentee=mentee,
@@ -103,7 +106,9 @@ class RequestMentoring:
             at=now,
         )
         # A racing twin passes the check above; the store's unique index stops it there.
-        return await tx.mentorings.add(new)
+        mentoring = await tx.mentorings.add(new)
+        await tx.outbox.add(outbox_events.of_mentoring(mentoring, mentoring.events))
+        return mentoring
 
 
 async def _find(tx: Transaction, mentoring_id: int) -> Mentoring:

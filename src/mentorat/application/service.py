@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Final
 
 from mentorat.application.edit_profile import EditProfile, ShowProfile
 from mentorat.application.end_mentoring import EndMentoring
 from mentorat.application.expire_requests import ExpireRequests
 from mentorat.application.find_mentors import SearchMentors, SuggestMentors
+from mentorat.application.follow_events import EventHub, FeedSettings, FollowEvents, LocalWakeups
 from mentorat.application.idempotency import DEFAULT_LEASE, WriteOnce
 from mentorat.application.identify_caller import IdentifyCaller, RecentCallers
 from mentorat.application.import_accounts import ImportAccounts
@@ -33,6 +35,7 @@ from mentorat.application.manage_users import (
     UnverifyUser,
     VerifyUser,
 )
+from mentorat.application.mark_chat_read import MarkChatRead
 from mentorat.application.obtain_tokens import ObtainTokens
 from mentorat.application.personal_data import ErasePerson, ExportPersonalData
 from mentorat.application.ports import (
@@ -41,6 +44,7 @@ from mentorat.application.ports import (
     Clock,
     EventPublisher,
     LoginThrottle,
+    OutboxWakeups,
     PasswordHasher,
     RegistrationThrottle,
     Tally,
@@ -48,6 +52,7 @@ from mentorat.application.ports import (
     UnitOfWork,
 )
 from mentorat.application.post_message import PostInTransaction, PostMessage
+from mentorat.application.prune_events import PruneEvents
 from mentorat.application.read_audit import ReadAudit
 from mentorat.application.refresh_access import RefreshAccess, RefreshTokens
 from mentorat.application.register_user import RegisterUser
@@ -56,6 +61,8 @@ from mentorat.application.respond_to_request import RespondToRequest
 from mentorat.application.show_progress import ShowProgress
 from mentorat.application.show_statistics import ShowStatistics
 from mentorat.domain.mentoring import DEFAULT_REQUEST_TTL
+
+DEFAULT_EVENT_RETENTION: Final = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +106,12 @@ class Mentorat:
     export_personal_data: ExportPersonalData
     erase_person: ErasePerson
     import_accounts: ImportAccounts
+    mark_chat_read: MarkChatRead
+    follow_events: FollowEvents
+    prune_events: PruneEvents
     uow: UnitOfWork
     write_once: WriteOnce
+    events_hub: EventHub
 
     @classmethod
     def wire(
@@ -119,6 +130,9 @@ class Mentorat:
         idempotency_lease: timedelta = DEFAULT_LEASE,
         request_ttl: timedelta = DEFAULT_REQUEST_TTL,
         tally: Tally = UNTALLIED,
+        wakeups: OutboxWakeups | None = None,
+        feed: FeedSettings | None = None,
+        event_retention: timedelta = DEFAULT_EVENT_RETENTION,
     ) -> Mentorat:
         """Every use case on these ports.
 
@@ -135,10 +149,15 @@ class Mentorat:
         `request_ttl`: how long a pending request waits for its mentor before it expires.
         `registrations`: how many accounts one client address may register (None: no bound).
         `tally`: counts failed and throttled logins and idempotent replays (metrics).
+        `wakeups`: what tells this process's outbox reader that events were committed (None:
+        only its polls, every `feed.poll_seconds`); `feed`: see `FeedSettings`.
+        `event_retention`: how long the outbox keeps an event (`PruneEvents`).
         """
         recent = RecentCallers(caller_cache_seconds)
         refresh_tokens = RefreshTokens(uow, tokens, clock, rotate=rotate_refresh_tokens)
         write_once = WriteOnce(uow, clock, idempotency_lease, tally=tally)
+        prune_events = PruneEvents(uow, clock, event_retention)
+        hub = EventHub(uow, wakeups or LocalWakeups(), feed, prune=prune_events)
         return cls(
             register_user=RegisterUser(uow, hasher, clock, registrations),
             obtain_tokens=ObtainTokens(uow, hasher, tokens, throttle, clock, tally),
@@ -166,8 +185,8 @@ class Mentorat:
             list_goals=ListGoals(uow),
             add_goal=AddGoal(write_once, clock),
             edit_goal=EditGoal(uow, clock),
-            delete_goal=DeleteGoal(uow),
-            reorder_goals=ReorderGoals(uow),
+            delete_goal=DeleteGoal(uow, clock),
+            reorder_goals=ReorderGoals(uow, clock),
             verify_user=VerifyUser(uow, clock, recent),
             deactivate_user=DeactivateUser(uow, clock, recent),
             reactivate_user=ReactivateUser(uow, clock, recent),
@@ -181,6 +200,10 @@ class Mentorat:
             export_personal_data=ExportPersonalData(uow, clock),
             erase_person=ErasePerson(uow, hasher, clock, events, recent, request_ttl),
             import_accounts=ImportAccounts(uow),
+            mark_chat_read=MarkChatRead(uow, clock),
+            follow_events=FollowEvents(uow, hub, clock),
+            prune_events=prune_events,
             uow=uow,
             write_once=write_once,
+            events_hub=hub,
         )

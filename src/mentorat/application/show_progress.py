@@ -25,7 +25,7 @@ class ShowProgress:
         today = self._clock.now().date()
         views = [
             ProgressView(
-                mentoring=MentoringView.of(row.mentoring),
+                mentoring=MentoringView.of(row.mentoring, row.unread),
                 mentee=UserView.of(row.mentee),
                 mentor=UserView.of(row.mentor),
                 progress=Progress.of(row.mentoring, today, row.goals),

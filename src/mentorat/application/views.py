@@ -85,9 +85,11 @@ class MentoringView:
     created_at: datetime
     updated_at: datetime
     end_reason: str | None = None
+    # In the caller's lists only: how many of its messages come after the caller's read mark.
+    unread: int | None = None
 
     @classmethod
-    def of(cls, mentoring: Mentoring) -> MentoringView:
+    def of(cls, mentoring: Mentoring, unread: int | None = None) -> MentoringView:
         return cls(
             id=mentoring.id,
             mentor_id=mentoring.mentor_id,
@@ -98,6 +100,7 @@ class MentoringView:
             created_at=mentoring.created_at,
             updated_at=mentoring.updated_at,
             end_reason=mentoring.end_reason,
+            unread=unread,
         )
 
 

@@ -188,6 +188,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     expire.set_defaults(run=handlers.expire)
 
+    events = commands.add_parser(
+        "events", help="administer the outbox of events", description="The outbox of events."
+    )
+    events_commands = events.add_subparsers(
+        title="events commands", metavar="ACTION", required=True
+    )
+    events_commands.add_parser(
+        "prune",
+        help="forget the events older than MENTORAT_EVENT_RETENTION_DAYS",
+        description="Forget the events older than MENTORAT_EVENT_RETENTION_DAYS, and print how "
+        "many. Each serving worker also does it at its start and every hour.",
+    ).set_defaults(run=handlers.events_prune)
+
     demo = commands.add_parser(
         "demo",
         help="load example data (or a bulk benchmark dataset)",

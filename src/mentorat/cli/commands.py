@@ -1,4 +1,4 @@
-"""The commands: serve, db, user, expire, demo. Each takes the parsed arguments and the
+"""The commands: serve, db, user, expire, events, demo. Each takes the parsed arguments and the
 settings, and returns the exit status."""
 
 from __future__ import annotations
@@ -207,6 +207,15 @@ def import_django(args: argparse.Namespace, settings: Settings) -> int:
     print(json.dumps(report))
     if not summary.changed_anything:
         print("nothing changed: every account was already here or conflicts", file=sys.stderr)
+    return 0
+
+
+def events_prune(args: argparse.Namespace, settings: Settings) -> int:
+    async def prune(system: bootstrap.System) -> int:
+        return await system.mentorat.prune_events()
+
+    count = with_system(settings, prune)
+    print(f"pruned {count} event(s) older than {settings.event_retention_days} days")
     return 0
 
 

@@ -40,6 +40,13 @@ class MentoringCancelled(MentoringEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class MentoringWithdrawn(MentoringEvent):
+    """The mentee took back a pending request (its status becomes cancelled)."""
+
+    by: UserId
+
+
+@dataclass(frozen=True, slots=True)
 class MentoringCompleted(MentoringEvent):
     by: UserId
 
@@ -47,6 +54,14 @@ class MentoringCompleted(MentoringEvent):
 @dataclass(frozen=True, slots=True)
 class MentoringExpired(MentoringEvent):
     """A pending request nobody answered within the request TTL; `at` is when it was seen."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRead(MentoringEvent):
+    """A participant read the chat up to `message_id` (for their other devices)."""
+
+    by: UserId
+    message_id: MessageId
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,7 @@ from mentorat.domain.events import (
     MentoringId,
     MentoringRejected,
     MentoringRequested,
+    MentoringWithdrawn,
 )
 from mentorat.domain.users import User, UserId, ensure_storable
 
@@ -269,9 +270,13 @@ class Mentoring:
         self._cancel(by, at, reason)
 
     def _cancel(self, by: UserId, at: datetime, reason: str | None) -> None:
+        withdrawn = self.status is Status.PENDING
         self.end_reason = clean_reason(reason)
         self._move(Status.CANCELLED, at)
-        self.events.append(MentoringCancelled(self.id, at, by))
+        if withdrawn:
+            self.events.append(MentoringWithdrawn(self.id, at, by))
+        else:
+            self.events.append(MentoringCancelled(self.id, at, by))
 
     def complete(self, *, by: UserId, at: datetime) -> None:
         """Either participant marks an active mentoring as done."""

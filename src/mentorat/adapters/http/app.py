@@ -23,6 +23,7 @@ from mentorat.adapters.http.controllers import (
     admin,
     auth,
     chat,
+    events,
     goals,
     health,
     mentorings,
@@ -53,6 +54,7 @@ def create_app(
     metrics: Exposition | None = None,
     plugins: Sequence[PluginProtocol] = (),
     debug: bool = False,
+    event_keepalive: float = 15.0,
 ) -> Litestar:
     """The HTTP API over `mentorat`'s use cases; builds no connection, reads no environment.
 
@@ -62,6 +64,7 @@ def create_app(
     `metrics`: renders `GET /metrics` (no such route without it).
     `plugins`: Litestar plugins that add to the app, such as the web pages (bootstrap joins
     them; this adapter does not know them).
+    `event_keepalive`: seconds between the keep-alive comments of an idle event stream.
     """
     protected = Router(
         path="/",
@@ -71,6 +74,7 @@ def create_app(
             *chat.PROTECTED,
             *mentors.PROTECTED,
             *goals.PROTECTED,
+            *events.PROTECTED,
         ],
         before_request=require_caller,
         security=SECURITY,
@@ -100,7 +104,13 @@ def create_app(
         cors_config=cors,
         on_shutdown=list(on_shutdown),
         plugins=list(plugins),
-        state=State({"ctx": HttpContext(mentorat, tuple(ip_network(p) for p in trusted_proxies))}),
+        state=State(
+            {
+                "ctx": HttpContext(
+                    mentorat, tuple(ip_network(p) for p in trusted_proxies), event_keepalive
+                )
+            }
+        ),
         event_emitter_backend=NoListeners,
         # Logging is configured by whoever runs the app (the CLI, the ASGI factory), not here.
         logging_config=None,
@@ -160,6 +170,7 @@ def _openapi() -> OpenAPIConfig:
             Tag(name="chat", description="Messages between the mentor and the mentee."),
             Tag(name="goals", description="What the mentor and the mentee set out to do."),
             Tag(name="admin", description="Accounts, statistics and the audit trail (staff)."),
+            Tag(name="events", description="The caller's events, as they happen (SSE)."),
             Tag(name="health", description="Liveness and readiness probes."),
         ],
     )

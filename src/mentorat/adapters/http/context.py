@@ -20,6 +20,8 @@ class HttpContext:
     mentorat: Mentorat
     # The proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; empty: none.
     trusted_proxies: tuple[Network, ...] = ()
+    # Seconds between the keep-alive comments of an idle event stream.
+    event_keepalive: float = 15.0
 
 
 def context_of(connection: ASGIConnection[Any, Any, Any, Any]) -> HttpContext:

@@ -133,6 +133,18 @@ class MentoringRequestIn(msgspec.Struct, frozen=True):
     mentee_id: Id | None = None
 
 
+class ReadIn(msgspec.Struct, frozen=True):
+    message_id: Id
+
+
+class ReadOut(msgspec.Struct):
+    """Where the caller has read the chat up to, and how many messages come after."""
+
+    mentoring_id: int
+    message_id: Annotated[int, msgspec.Meta(description="0 when the chat has no message yet.")]
+    unread: int
+
+
 class RespondIn(msgspec.Struct, frozen=True):
     # "inactive" is what older clients send to refuse; it means "rejected".
     status: Literal["active", "rejected", "inactive"]
@@ -206,6 +218,11 @@ class MentoringOut(msgspec.Struct):
     end_reason: Annotated[
         str | None, msgspec.Meta(description="Why a participant cancelled it; null when none.")
     ]
+    # Only in `GET /api/mentoring/` (absent elsewhere).
+    unread: Annotated[
+        int | msgspec.UnsetType,
+        msgspec.Meta(description="Messages after the caller's read mark (all without one)."),
+    ] = msgspec.UNSET
 
 
 class MenteeInfoOut(msgspec.Struct):
@@ -251,6 +268,9 @@ class ProgressOut(msgspec.Struct):
     end_reason: Annotated[
         str | None, msgspec.Meta(description="Why a participant cancelled it; null when none.")
     ]
+    unread: Annotated[
+        int, msgspec.Meta(description="Messages after the caller's read mark (all without one).")
+    ]
 
 
 class MessageOut(msgspec.Struct):
@@ -291,6 +311,7 @@ def mentoring_out(m: MentoringView) -> MentoringOut:
         wire_time(m.created_at),
         wire_time(m.updated_at),
         m.end_reason,
+        msgspec.UNSET if m.unread is None else m.unread,
     )
 
 
@@ -320,6 +341,7 @@ def progress_out(row: ProgressView) -> ProgressOut:
             figures.percent_done,
         ),
         m.end_reason,
+        m.unread or 0,
     )
 
 

@@ -14,7 +14,7 @@ from mentorat.adapters.memory.store import (
     copy_mentoring,
     copy_user,
 )
-from mentorat.application.ports import ChatRead, MentoringWithPeople
+from mentorat.application.ports import ChatRead, MentoringWithPeople, ReadMark
 from mentorat.domain.chat import (
     Message,
     MessagePage,
@@ -202,6 +202,18 @@ class InMemoryMentorings:
     ) -> list[Mentoring]:
         return [m for m in self._of(user_id, after=after) if m.is_accepted][:limit]
 
+    async def list_accepted_with_unread(
+        self, user_id: UserId, *, after: MentoringId | None = None, limit: int | None = None
+    ) -> list[tuple[Mentoring, int]]:
+        return [
+            (m, self._unread(m, user_id))
+            for m in await self.list_accepted_for(user_id, after=after, limit=limit)
+        ]
+
+    def _unread(self, mentoring: Mentoring, user_id: UserId) -> int:
+        mark = self._store.chat_reads.get((mentoring.id, user_id))
+        return mentoring.message_count - (0 if mark is None else mark[1])
+
     async def list_accepted_with_people(
         self, user_id: UserId, *, after: MentoringId | None = None, limit: int | None = None
     ) -> list[MentoringWithPeople]:
@@ -213,6 +225,7 @@ class InMemoryMentorings:
                 copy_user(users[m.mentee_id]),
                 copy_user(users[m.mentor_id]),
                 GoalTally.of(await goals.list_for(m.id)),
+                self._unread(m, user_id),
             )
             for m in await self.list_accepted_for(user_id, after=after, limit=limit)
         ]
@@ -267,7 +280,49 @@ class InMemoryMessages:
         chat = self._store.messages.setdefault(new.mentoring_id, [])
         chat.append(message)
         self._undo.append(lambda: self._forget(message))
+        self._read_up_to(message, counted.message_count)
         return message
+
+    def _read_up_to(self, message: Message, read_count: int) -> None:
+        """The sender has read the chat up to their message."""
+        key = (message.mentoring_id, message.sender_id)
+        reads = self._store.chat_reads
+        before = reads.get(key)
+        if before is not None and before[0] >= message.id:
+            return
+        reads[key] = (message.id, read_count)
+
+        def undo() -> None:
+            if before is None:
+                del reads[key]
+            else:
+                reads[key] = before
+
+        self._undo.append(undo)
+
+    async def mark_read(
+        self, mentoring_id: MentoringId, reader: UserId, up_to: MessageId
+    ) -> ReadMark:
+        mentoring = self._store.mentorings.get(mentoring_id)
+        total = 0 if mentoring is None else mentoring.message_count
+        chat = self._store.messages.get(mentoring_id, [])
+        marker = max((m.id for m in chat if m.id <= up_to), default=0)
+        key = (mentoring_id, reader)
+        before = self._store.chat_reads.get(key)
+        if before is not None and before[0] >= marker:
+            return ReadMark(MessageId(before[0]), total - before[1])
+        read_count = total - sum(1 for m in chat if m.id > marker)
+        reads = self._store.chat_reads
+        reads[key] = (marker, read_count)
+
+        def undo() -> None:
+            if before is None:
+                del reads[key]
+            else:
+                reads[key] = before
+
+        self._undo.append(undo)
+        return ReadMark(MessageId(marker), total - read_count, moved=True)
 
     def _forget(self, message: Message) -> None:
         chat = self._store.messages[message.mentoring_id]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from mentorat.application.idempotency import IdempotencyRecord
+from mentorat.application.ports import StoredEvent
 from mentorat.domain.audit import AuditEntry
 from mentorat.domain.chat import Message
 from mentorat.domain.events import MentoringId
@@ -38,10 +39,23 @@ class InMemoryStore:
     idempotency: dict[tuple[UserId, str], IdempotencyRecord] = field(default_factory=dict)
     used_refresh_tokens: dict[str, datetime] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+    # (mentoring, reader) -> (the last message id read, the chat's count of messages up to it).
+    chat_reads: dict[tuple[MentoringId, UserId], tuple[int, int]] = field(default_factory=dict)
+    # The outbox, by id ascending (`InMemoryOutbox`).
+    outbox: dict[int, StoredEvent] = field(default_factory=dict)
     last_ids: dict[str, int] = field(
-        default_factory=lambda: {"user": 0, "mentoring": 0, "msg": 0, "goal": 0, "audit": 0}
+        default_factory=lambda: {
+            "user": 0,
+            "mentoring": 0,
+            "msg": 0,
+            "goal": 0,
+            "audit": 0,
+            "event": 0,
+        }
     )
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Called after each commit that recorded events (`OutboxWakeups.poke` of the readers).
+    on_events: list[Callable[[], None]] = field(default_factory=list)
 
     def next_id(self, kind: str) -> int:
         # Like a database sequence: an id is never handed out twice, even after a rollback.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from mentorat.adapters.memory.outbox import InMemoryOutbox
 from mentorat.adapters.memory.personal_data import InMemoryPersonalData
 from mentorat.adapters.memory.profiles import InMemoryMentorDirectory, InMemoryProfiles
 from mentorat.adapters.memory.records import (
@@ -42,10 +43,16 @@ class InMemoryTransaction:
         self.goals = InMemoryGoals(store, self.undo)
         self.idempotency = InMemoryIdempotencyKeys(store, self.undo)
         self.used_refresh_tokens = InMemoryUsedRefreshTokens(store, self.undo)
+        self.outbox = InMemoryOutbox(store, self.undo)
+        self._store = store
 
     async def commit(self) -> None:
         self.committed = True
         self.undo.clear()
+        if self.outbox.added:
+            self.outbox.added = False
+            for wake in self._store.on_events:
+                wake()
 
     def rollback(self) -> None:
         while self.undo:

@@ -2,8 +2,9 @@
 chat, committed as they run.
 
 A post is one statement on an autocommit connection (`_STORE`): it locks the chat's mentoring,
-checks that the mentoring still is what the post was decided on, stores the message and
-counts it, and commits, holding the lock for that statement only. Posts to one chat waiting
+checks that the mentoring still is what the post was decided on, stores the message, counts
+it, records its event in the outbox (`outbox.py`) and moves its sender's read mark to it, and
+commits, holding the lock for that statement only. Posts to one chat waiting
 in this process go together (`batching.py`). The mentoring a post is decided on comes from
 the last post this process made in that chat when there is one (`_recent`), so a busy chat's
 posts do not read it again: safe however old, because it only ever says yes (a refusal is
@@ -19,26 +20,32 @@ from typing import Any, Final
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     DateTime,
     Select,
     Text,
     bindparam,
+    cast,
     func,
     insert,
+    literal,
     select,
     true,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from mentorat.adapters.sql import outbox
 from mentorat.adapters.sql.batching import ChatBatches, Post, Stored
 from mentorat.adapters.sql.database import Database
 from mentorat.adapters.sql.mapping import mentoring_from_row
 from mentorat.adapters.sql.mentorings import BY_ID
 from mentorat.adapters.sql.messages import DecidedOn
 from mentorat.adapters.sql.statements import Runner, Statement
-from mentorat.adapters.sql.tables import mentorings, messages
+from mentorat.adapters.sql.tables import chat_reads, mentorings, messages, outbox_events
 from mentorat.application.lru import Lru
+from mentorat.application.outbox_events import MESSAGE_POSTED
 from mentorat.domain.chat import Message, NewMessage
 from mentorat.domain.errors import ConcurrentUpdate, MentoratError, MentoringNotFound
 from mentorat.domain.events import MentoringId, MessageId
@@ -61,7 +68,13 @@ def _store_statement() -> Select[Any]:
     `last_message_at`; ids follow posting order (the insert reads the batch in that order).
     """
     locked = (
-        select(mentorings.c.id, mentorings.c.message_count, mentorings.c.last_message_at)
+        select(
+            mentorings.c.id,
+            mentorings.c.message_count,
+            mentorings.c.last_message_at,
+            mentorings.c.mentor_id,
+            mentorings.c.mentee_id,
+        )
         .where(*DecidedOn.still())
         .with_for_update(key_share=True)  # FOR NO KEY UPDATE: the messages' FKs still share it
         .cte("locked")
@@ -108,13 +121,85 @@ def _store_statement() -> Select[Any]:
                 dated.c.mentoring_id, dated.c.sender_id, dated.c.body, dated.c.created_at
             ).order_by(dated.c.ord),
         )
-        .returning(messages.c.id, messages.c.created_at)
+        .returning(
+            messages.c.id,
+            messages.c.mentoring_id,
+            messages.c.sender_id,
+            messages.c.body,
+            messages.c.created_at,
+        )
         .cte("posted")
     )
+    # Each message's event, in the outbox, in the same statement (and so the same commit).
+    recorded = (
+        insert(outbox_events)
+        .from_select(
+            outbox.INSERTED,
+            select(
+                literal(MESSAGE_POSTED),
+                posted.c.mentoring_id,
+                locked.c.mentor_id,
+                locked.c.mentee_id,
+                posted.c.created_at,
+                _message_payload(posted),
+            )
+            .select_from(posted.join(locked, true()))
+            .order_by(posted.c.id),
+        )
+        .cte("recorded")
+    )
+    # Each sender has read the chat up to their last message of the batch: the messages up
+    # to it are the chat's count before the batch plus its place in the batch.
+    numbered = select(
+        posted.c.mentoring_id,
+        posted.c.sender_id,
+        posted.c.id,
+        func.row_number().over(order_by=posted.c.id).label("place"),
+    ).subquery("numbered")
+    read_up_to = (
+        select(
+            numbered.c.mentoring_id,
+            numbered.c.sender_id,
+            func.max(numbered.c.id),
+            locked.c.message_count + func.max(numbered.c.place),
+        )
+        .select_from(numbered.join(locked, true()))
+        .group_by(numbered.c.mentoring_id, numbered.c.sender_id, locked.c.message_count)
+    )
+    read = pg_insert(chat_reads).from_select(
+        ["mentoring_id", "user_id", "message_id", "read_count"], read_up_to
+    )
+    reads = read.on_conflict_do_update(
+        index_elements=[chat_reads.c.mentoring_id, chat_reads.c.user_id],
+        set_={"message_id": read.excluded.message_id, "read_count": read.excluded.read_count},
+        where=read.excluded.message_id > chat_reads.c.message_id,
+    ).cte("reads")
     return (
-        select(posted.c.id, posted.c.created_at)
+        select(posted.c.id, posted.c.created_at, outbox.notify())
+        .add_cte(recorded, reads)
         .select_from(posted.join(counted, true()))
         .order_by(posted.c.id)
+    )
+
+
+def _message_payload(posted: Any) -> ColumnElement[str]:
+    """The event's payload, `application.outbox_events.of_message` written in SQL: the
+    message as the chat's GET returns it (`tests/contract` compares the two)."""
+    created_at = func.to_char(
+        func.timezone("UTC", posted.c.created_at), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+    )
+    message = func.json_build_object(
+        "id",
+        posted.c.id,
+        "sender_id",
+        cast(posted.c.sender_id, Text),
+        "message",
+        posted.c.body,
+        "created_at",
+        created_at,
+    )
+    return cast(
+        func.json_build_object("mentoring_id", posted.c.mentoring_id, "message", message), Text
     )
 
 
@@ -124,10 +209,18 @@ _STORE: Final = Statement(_store_statement())
 class PostgresChatPosts:
     """Implements `application.ports.ChatPosts` on PostgreSQL (see the module's docstring)."""
 
-    __slots__ = ("_batches", "_database", "_recent")
+    __slots__ = ("_batches", "_database", "_on_events", "_recent")
 
-    def __init__(self, database: Database, *, recent_chats: int = RECENT_CHATS) -> None:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        recent_chats: int = RECENT_CHATS,
+        on_events: Callable[[], None] | None = None,
+    ) -> None:
+        """`on_events`: called after each batch is stored (see `SqlUnitOfWork`)."""
         self._database = database
+        self._on_events = on_events
         self._batches: ChatBatches[DecidedOn] = ChatBatches(self._send)
         # Open mentorings this process posted in lately, least recently used first out.
         self._recent: Lru[MentoringId, Mentoring] = Lru(recent_chats)
@@ -185,4 +278,6 @@ class PostgresChatPosts:
         rows = await batch[0].run.rows(_STORE, params)
         if not rows:
             raise ConcurrentUpdate()
-        return [(message_id, at) for message_id, at in rows]
+        if self._on_events is not None:
+            self._on_events()
+        return [(message_id, at) for message_id, at, _ in rows]

@@ -39,6 +39,7 @@ from mentorat.adapters.sql.tables import (
     OPEN_PAIR_WHERE,
     OPEN_STATUS_VALUES,
     Id,
+    chat_reads,
     goals,
     mentorings,
     users,
@@ -91,6 +92,17 @@ _AS_MENTOR: Final = mentorings.c.mentor_id == _USER
 _AS_MENTEE: Final = mentorings.c.mentee_id == _USER
 _INVOLVED: Final = or_(_AS_MENTOR, _AS_MENTEE)
 _ACCEPTED: Final = mentorings.c.accepted_at.is_not(None)
+# How many of the mentoring's messages come after :user_id's read mark: one lookup of the
+# mark's primary key and a subtraction (`chat_reads`), at any chat size.
+_UNREAD: Final = (
+    mentorings.c.message_count
+    - func.coalesce(
+        select(chat_reads.c.read_count)
+        .where(chat_reads.c.mentoring_id == mentorings.c.id, chat_reads.c.user_id == _USER)
+        .scalar_subquery(),
+        0,
+    )
+).label("unread")
 
 
 _PENDING: Final = mentorings.c.status == Status.PENDING.value
@@ -129,8 +141,9 @@ def _listed(role: Role | None, status: str | None, after: bool, limited: bool) -
 
 
 @cache
-def _accepted_list(after: bool, limited: bool) -> Statement:
-    query = select(*MENTORING_COLUMNS).where(_INVOLVED, _ACCEPTED).order_by(mentorings.c.id)
+def _accepted_list(after: bool, limited: bool, unread: bool = False) -> Statement:
+    columns = [*MENTORING_COLUMNS, _UNREAD] if unread else MENTORING_COLUMNS
+    query = select(*columns).where(_INVOLVED, _ACCEPTED).order_by(mentorings.c.id)
     return Statement(_paged(query, after, limited))
 
 
@@ -156,6 +169,7 @@ def _with_people(after: bool, limited: bool) -> Statement:
             *user_columns(mentor_t),
             goal_count.label("goal_count"),
             goals_done.label("goals_done"),
+            _UNREAD,
         )
         .join_from(mentorings, mentee_t, mentee_t.c.id == mentorings.c.mentee_id)
         .join(mentor_t, mentor_t.c.id == mentorings.c.mentor_id)
@@ -183,7 +197,7 @@ def _with_people(after: bool, limited: bool) -> Statement:
         .lateral("goals_l")
     )
     lateral: Select[Any] = (
-        select(*MENTORING_COLUMNS, *mentee.c, *mentor.c, *tally.c)
+        select(*MENTORING_COLUMNS, *mentee.c, *mentor.c, *tally.c, _UNREAD)
         .select_from(mentorings)
         .join(mentee, true())
         .join(mentor, true())
@@ -304,6 +318,13 @@ class SqlMentorings:
         rows = await self._run.rows(statement, {"user_id": user_id, **_page_params(after, limit)})
         return [mentoring_from_row(row) for row in rows]
 
+    async def list_accepted_with_unread(
+        self, user_id: UserId, *, after: MentoringId | None = None, limit: int | None = None
+    ) -> list[tuple[Mentoring, int]]:
+        statement = _accepted_list(after is not None, limit is not None, unread=True)
+        rows = await self._run.rows(statement, {"user_id": user_id, **_page_params(after, limit)})
+        return [(mentoring_from_row(row), int(row[MENTORING_WIDTH])) for row in rows]
+
     async def list_accepted_with_people(
         self, user_id: UserId, *, after: MentoringId | None = None, limit: int | None = None
     ) -> list[MentoringWithPeople]:
@@ -318,6 +339,7 @@ class SqlMentorings:
                 user_from_row(row, mentee_at),
                 user_from_row(row, mentor_at),
                 GoalTally(*row[tally_at : tally_at + 2]),
+                int(row[tally_at + 2]),
             )
             for row in rows
         ]

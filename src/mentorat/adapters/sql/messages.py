@@ -17,6 +17,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    func,
     insert,
     literal_column,
     or_,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 from mentorat.adapters.sql.mapping import (
     MENTORING_COLUMNS,
@@ -38,8 +40,8 @@ from mentorat.adapters.sql.mapping import (
     message_values,
 )
 from mentorat.adapters.sql.statements import Runner, Statement
-from mentorat.adapters.sql.tables import Id, mentorings, messages
-from mentorat.application.ports import ChatRead
+from mentorat.adapters.sql.tables import Id, chat_reads, mentorings, messages
+from mentorat.application.ports import ChatRead, ReadMark
 from mentorat.domain.chat import ID_MAX, Message, MessagePage, NewMessage, PageRequest
 from mentorat.domain.errors import ConcurrentUpdate
 from mentorat.domain.events import MentoringId, MessageId
@@ -96,13 +98,74 @@ _COUNT: Final = Statement(
             else_=_CHAT_AT,
         ),
     )
-    .returning(mentorings.c.last_message_at)
+    .returning(mentorings.c.last_message_at, mentorings.c.message_count)
 )
 _INSERT: Final = Statement(
     insert(messages).values(bound(messages, MESSAGE_INSERTED)).returning(messages.c.id)
 )
 _BY_ID: Final = Statement(
     select(*MESSAGE_COLUMNS).where(messages.c.id == bindparam("id", type_=Id))
+)
+
+
+def _mark_read_statement(dialect: Any) -> Any:
+    """Mark chat :m read by :u up to its last message at or before :n, unless :u had read
+    further (RETURNING a row only when the mark moved). The count of messages up to the mark
+    is the chat's count less those after it: a read up to the end counts nothing."""
+    chat = bindparam("m", type_=Id)
+    marker = (
+        select(func.coalesce(func.max(messages.c.id), 0))
+        .where(messages.c.mentoring_id == chat, messages.c.id <= bindparam("n", type_=Id))
+        .scalar_subquery()
+    )
+    after = (
+        select(func.count())
+        .select_from(messages)
+        .where(messages.c.mentoring_id == chat, messages.c.id > marker)
+        .scalar_subquery()
+    )
+    marked = select(
+        mentorings.c.id,
+        bindparam("u", type_=Id),
+        marker,
+        mentorings.c.message_count - after,
+    ).where(mentorings.c.id == chat)
+    insert = dialect.insert(chat_reads).from_select(
+        ["mentoring_id", "user_id", "message_id", "read_count"], marked
+    )
+    return insert.on_conflict_do_update(
+        index_elements=[chat_reads.c.mentoring_id, chat_reads.c.user_id],
+        set_={"message_id": insert.excluded.message_id, "read_count": insert.excluded.read_count},
+        where=insert.excluded.message_id > chat_reads.c.message_id,
+    ).returning(chat_reads.c.message_id)
+
+
+def _read_by_sender_statement(dialect: Any) -> Any:
+    """The sender of message :message_id of chat :m has read it up to it: :count messages."""
+    insert = dialect.insert(chat_reads).values(
+        mentoring_id=bindparam("m", type_=Id),
+        user_id=bindparam("u", type_=Id),
+        message_id=bindparam("message_id", type_=Id),
+        read_count=bindparam("count", type_=chat_reads.c.read_count.type),
+    )
+    return insert.on_conflict_do_update(
+        index_elements=[chat_reads.c.mentoring_id, chat_reads.c.user_id],
+        set_={"message_id": insert.excluded.message_id, "read_count": insert.excluded.read_count},
+        where=insert.excluded.message_id > chat_reads.c.message_id,
+    )
+
+
+_READ_BY_SENDER: Final = Statement(
+    _read_by_sender_statement(postgresql), sqlite=_read_by_sender_statement(sqlite)
+)
+_MARK_READ: Final = Statement(_mark_read_statement(postgresql), sqlite=_mark_read_statement(sqlite))
+_READ_MARK: Final = Statement(
+    select(chat_reads.c.message_id, mentorings.c.message_count - chat_reads.c.read_count)
+    .select_from(chat_reads.join(mentorings, mentorings.c.id == chat_reads.c.mentoring_id))
+    .where(
+        chat_reads.c.mentoring_id == bindparam("m", type_=Id),
+        chat_reads.c.user_id == bindparam("u", type_=Id),
+    )
 )
 
 
@@ -265,6 +328,14 @@ class SqlMessages:
         dated = dataclasses.replace(new, created_at=counted[0])
         row = await self._run.first(_INSERT, message_values(dated))
         assert row is not None  # INSERT ... RETURNING
+        # Its sender has read the chat up to it (the chat's lock orders the counts).
+        read = {
+            "m": new.mentoring_id,
+            "u": new.sender_id,
+            "message_id": row[0],
+            "count": counted[1],
+        }
+        await self._run.execute(_READ_BY_SENDER, read)
         return Message(
             MessageId(row[0]), dated.mentoring_id, dated.sender_id, dated.text, dated.created_at
         )
@@ -272,6 +343,16 @@ class SqlMessages:
     async def get(self, message_id: MessageId) -> Message | None:
         row = await self._run.first(_BY_ID, {"id": message_id})
         return None if row is None else message_from_row(row)
+
+    async def mark_read(
+        self, mentoring_id: MentoringId, reader: UserId, up_to: MessageId
+    ) -> ReadMark:
+        params = {"m": mentoring_id, "u": reader, "n": up_to}
+        moved = await self._run.first(_MARK_READ, params) is not None
+        row = await self._run.first(_READ_MARK, params)
+        if row is None:  # no such mentoring
+            return ReadMark(MessageId(0), 0)
+        return ReadMark(MessageId(row[0]), int(row[1]), moved=moved)
 
     async def page(self, mentoring_id: MentoringId, request: PageRequest) -> MessagePage:
         kind, params = _page_query(mentoring_id, request)

@@ -295,3 +295,35 @@ profiles = Table(
         postgresql_where=text("listed"),
     ).ddl_if(dialect="postgresql"),
 )
+
+# The transactional outbox: every domain event, written in the transaction of the change that
+# caused it (docs/adr/007-outbox-and-event-stream.md). Ids only grow: AUTOINCREMENT on SQLite,
+# so that an id is never handed out again once pruned (a stream's cursor is an id). An event
+# is addressed to one or two users (`recipient_id`, `other_recipient_id`), each an index range
+# for a stream's catch-up. No foreign keys: events outlive nothing and lock nothing.
+outbox_events = Table(
+    "outbox_events",
+    metadata,
+    Column("id", Id, Identity(), primary_key=True),
+    Column("name", String(40), nullable=False),
+    Column("mentoring_id", Id, nullable=True),
+    Column("recipient_id", Id, nullable=False),
+    Column("other_recipient_id", Id, nullable=True),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("payload", Text, nullable=False),
+    Index("ix_outbox_events_recipient_id_id", "recipient_id", "id"),
+    Index("ix_outbox_events_other_recipient_id_id", "other_recipient_id", "id"),
+    sqlite_autoincrement=True,
+)
+
+# How far each participant has read each chat: the last message id read, and how many of the
+# chat's messages had been counted (`mentorings.message_count`) up to it, so that the unread
+# count is one subtraction in the lists' reads.
+chat_reads = Table(
+    "chat_reads",
+    metadata,
+    Column("mentoring_id", Id, ForeignKey(mentorings.c.id), primary_key=True, autoincrement=False),
+    Column("user_id", Id, ForeignKey(users.c.id), primary_key=True, autoincrement=False),
+    Column("message_id", Id, nullable=False),
+    Column("read_count", BigInteger, nullable=False),
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 
 from mentorat.adapters.sql.audit import SqlAuditTrail
@@ -11,6 +12,7 @@ from mentorat.adapters.sql.goals import SqlGoals
 from mentorat.adapters.sql.idempotency import SqlIdempotencyKeys
 from mentorat.adapters.sql.mentorings import SqlMentorings
 from mentorat.adapters.sql.messages import SqlMessages
+from mentorat.adapters.sql.outbox import SqlOutbox
 from mentorat.adapters.sql.personal_data import SqlPersonalData
 from mentorat.adapters.sql.profiles import SqlProfiles
 from mentorat.adapters.sql.statements import Runner
@@ -23,6 +25,7 @@ class SqlTransaction:
     """The repositories of one open transaction; `commit()` makes their changes durable."""
 
     __slots__ = (
+        "_on_events",
         "_run",
         "audit",
         "directory",
@@ -30,6 +33,7 @@ class SqlTransaction:
         "idempotency",
         "mentorings",
         "messages",
+        "outbox",
         "personal_data",
         "profiles",
         "statistics",
@@ -37,8 +41,9 @@ class SqlTransaction:
         "users",
     )
 
-    def __init__(self, run: Runner) -> None:
+    def __init__(self, run: Runner, on_events: Callable[[], None] | None = None) -> None:
         self._run = run
+        self._on_events = on_events
         self.users = SqlUsers(run)
         self.audit = SqlAuditTrail(run)
         self.statistics = SqlProgrammeFigures(run)
@@ -50,19 +55,24 @@ class SqlTransaction:
         self.goals = SqlGoals(run)
         self.idempotency = SqlIdempotencyKeys(run)
         self.used_refresh_tokens = SqlUsedRefreshTokens(run)
+        self.outbox = SqlOutbox(run)
 
     async def commit(self) -> None:
         await self._run.commit()
+        if self.outbox.added:
+            self.outbox.added = False
+            if self._on_events is not None:
+                self._on_events()
 
 
 class _TransactionScope:
-    __slots__ = ("_scope",)
+    __slots__ = ("_on_events", "_scope")
 
-    def __init__(self, scope: ConnectionScope) -> None:
-        self._scope = scope
+    def __init__(self, scope: ConnectionScope, on_events: Callable[[], None] | None) -> None:
+        self._scope, self._on_events = scope, on_events
 
     async def __aenter__(self) -> SqlTransaction:
-        return SqlTransaction(await self._scope.__aenter__())
+        return SqlTransaction(await self._scope.__aenter__(), self._on_events)
 
     async def __aexit__(
         self,
@@ -74,13 +84,18 @@ class _TransactionScope:
 
 
 class SqlUnitOfWork:
-    """Implements `application.ports.UnitOfWork` on a `Database`."""
+    """Implements `application.ports.UnitOfWork` on a `Database`.
 
-    def __init__(self, database: Database) -> None:
+    `on_events` is called after each commit that recorded events (the wake-up of this
+    process's outbox readers; other processes hear of it through `listener.py`).
+    """
+
+    def __init__(self, database: Database, *, on_events: Callable[[], None] | None = None) -> None:
         self.database = database
+        self.on_events = on_events
 
     def __call__(self, *, write: bool = True) -> _TransactionScope:
-        return _TransactionScope(self.database.connect(write=write))
+        return _TransactionScope(self.database.connect(write=write), self.on_events)
 
     async def ping(self) -> None:
         await self.database.ping()

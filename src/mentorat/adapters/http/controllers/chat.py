@@ -19,8 +19,9 @@ from mentorat.adapters.http.controllers import (
 )
 from mentorat.adapters.http.errors import error_responses
 from mentorat.adapters.http.idempotency import IdempotencyKeyParam, idempotency_of
-from mentorat.adapters.http.schemas import MessageIn, MessageOut, message_out
+from mentorat.adapters.http.schemas import MessageIn, MessageOut, ReadIn, ReadOut, message_out
 from mentorat.application.list_messages import ListMessagesQuery
+from mentorat.application.mark_chat_read import MarkReadCommand
 from mentorat.application.post_message import PostMessageCommand
 from mentorat.domain.chat import ID_MAX, PAGE_DEFAULT, PAGE_MAX, PageRequest
 from mentorat.domain.events import MessageId
@@ -117,4 +118,24 @@ async def post_message(
     return message_out(view)
 
 
-PROTECTED = [list_messages, post_message]
+@post(
+    "/api/mentoring/chat/{mentoring_id:str}/read/",
+    operation_id="markChatRead",
+    summary="Mark the chat read up to a message (never moves back)",
+    tags=TAGS,
+    status_code=200,
+    responses=error_responses(400, 401, 404, 413, 415, 422, 503),
+)
+async def mark_read(
+    request: Authenticated, data: JSONBody[ReadIn], mentoring_id: MentoringIdParam
+) -> ReadOut:
+    """Read up to the chat's last message at or before `message_id`, unless the caller had
+    read further; `unread` counts the messages after the mark. The caller's other devices
+    hear of it on their event stream (`chat_read`)."""
+    view = await use_cases(request).mark_chat_read(
+        MarkReadCommand(parse_id(mentoring_id), request.user.id, MessageId(data.message_id))
+    )
+    return ReadOut(view.mentoring_id, view.message_id, view.unread)
+
+
+PROTECTED = [list_messages, post_message, mark_read]

@@ -9,8 +9,8 @@ computes that old key any more: the younger account cannot log in by name until 
 administrator settles the clash (its id is logged as a warning; it keeps its id, its data and
 its tokens until then).
 
-Revision ID: 0007
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-05
 """
 
@@ -23,8 +23,8 @@ from collections.abc import Callable, Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | Sequence[str] | None = "0005"
+revision: str = "0008"
+down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,106 @@
+"""The caller's event stream: GET /api/events/ (Server-Sent Events, docs/api.md "Event stream").
+
+Each event is sent as `id:` (its outbox id), `event:` (its name) and `data:` (its JSON
+payload, on one line, as the outbox keeps it). `Last-Event-ID` (what a browser's EventSource
+sends when it reconnects) or `?after=` resumes after that id; without either, the stream
+starts with the events to come. The stream's first line, `: stream open`, comes once it
+follows: no event committed after it is missed. An idle stream gets a `: keep-alive` comment every
+`HttpContext.event_keepalive` seconds. A client that reads too slowly is dropped: the stream
+ends, and the client reconnects with the last id it read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Final
+
+from litestar import get
+from litestar.params import HeaderParameter, Parameter
+from litestar.response import Stream
+
+from mentorat.adapters.http.context import context_of
+from mentorat.adapters.http.controllers import Authenticated, query_int, query_integer
+from mentorat.adapters.http.errors import error_responses
+from mentorat.application.errors import SubscriptionDropped
+from mentorat.application.ports import StoredEvent
+from mentorat.domain.chat import ID_MAX
+from mentorat.domain.errors import InvalidPaging
+
+TAGS = ["events"]
+MEDIA_TYPE: Final = "text/event-stream"
+HEADERS: Final = {
+    "Cache-Control": "no-cache",
+    # nginx: pass each event on as it comes instead of buffering the response.
+    "X-Accel-Buffering": "no",
+}
+OPEN: Final = b": stream open\n\n"
+KEEP_ALIVE: Final = b": keep-alive\n\n"
+DROPPED: Final = b": dropped: events were read too slowly; reconnect with Last-Event-ID\n\n"
+
+
+def frame(event: StoredEvent) -> bytes:
+    """One event as SSE lines; the payload is JSON on one line (no newline to split)."""
+    return f"id: {event.id}\nevent: {event.name}\ndata: {event.payload}\n\n".encode()
+
+
+def _cursor(last_event_id: str | None, after: str | None) -> int | None:
+    """Where to resume: `Last-Event-ID` first (a reconnecting EventSource sends it), then
+    `?after=`; None (neither): from now on."""
+    for name, raw in (("Last-Event-ID", last_event_id), ("after", after)):
+        value = query_int(name, raw.strip() if raw else raw)
+        if value is not None:
+            if not 0 <= value <= ID_MAX:
+                raise InvalidPaging(name, f"{name} must be an event id (0 or more).")
+            return value
+    return None
+
+
+@get(
+    "/api/events/",
+    operation_id="followEvents",
+    summary="The caller's events as Server-Sent Events (text/event-stream)",
+    tags=TAGS,
+    media_type=MEDIA_TYPE,
+    responses=error_responses(400, 401, 503),
+)
+async def follow_events(
+    request: Authenticated,
+    after: Annotated[
+        str | None,
+        Parameter(
+            description="Resume after this event id (Last-Event-ID wins when both are given).",
+            schema_extra=query_integer(0, ID_MAX),
+        ),
+    ] = None,
+    last_event_id: Annotated[
+        str | None,
+        HeaderParameter(name="Last-Event-ID", description="Resume after this event id."),
+    ] = None,
+) -> Stream:
+    """Every event about the caller's mentorings: `message_posted`, `mentoring_requested`,
+    `mentoring_accepted`, `mentoring_rejected`, `mentoring_withdrawn`, `mentoring_cancelled`,
+    `mentoring_completed`, `mentoring_expired`, `goal_added`, `goal_edited`, `goal_deleted`,
+    `goals_reordered`, `chat_read` (the caller's own read marks); `reset` when the events
+    after the id asked for are no longer kept."""
+    cursor = _cursor(last_event_id, after)
+    ctx = context_of(request)
+    events = ctx.mentorat.follow_events(request.user.id, cursor, idle=ctx.event_keepalive)
+
+    async def frames() -> AsyncIterator[bytes]:
+        try:
+            opened = False
+            async for event in events:
+                if event is not None:
+                    yield frame(event)
+                elif opened:
+                    yield KEEP_ALIVE
+                else:
+                    opened = True
+                    yield OPEN  # following from here on: nothing later is missed
+        except SubscriptionDropped:
+            yield DROPPED
+
+    return Stream(frames(), media_type=MEDIA_TYPE, headers=HEADERS)
+
+
+PROTECTED = [follow_events]
