@@ -203,6 +203,27 @@ def test_the_chat_shows_its_newest_page_and_older_ones_on_demand(browser: Browse
         assert "<html" not in fragment
 
 
+def test_a_stranger_does_not_hear_a_mentorings_events(browser: Browser) -> None:
+    mentee, mentor = browser, Browser(TestClient(http_app(browser.system).app), browser.system)
+    with mentor.client:
+        mentor.sign_up("claire", mentor=True)
+        mentee.sign_up("hugo")
+        mentee.post(
+            "/requests",
+            {
+                "mentor_id": str(_user_id(mentor)),
+                "start_date": "2026-01-01",
+                "end_date": "2026-06-30",
+            },
+        )
+        mentoring = _only_request(mentee)
+        # (A participant's stream never ends by itself: tests/browser listens to it.)
+        with TestClient(http_app(browser.system).app) as stranger_client:
+            stranger = Browser(stranger_client, browser.system)
+            stranger.sign_up("eve")
+            assert stranger.client.get(f"/mentorings/{mentoring}/events").status_code == 404
+
+
 def test_someone_else_s_mentoring_is_not_found(browser: Browser) -> None:
     browser.sign_up("eve")
     answer = browser.client.get("/mentorings/1")

@@ -21,7 +21,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from mentorat.adapters.web import accounts, admin, finding, mentorings, requests
+from mentorat.adapters.web import accounts, admin, finding, live, mentorings, requests
 from mentorat.adapters.web.errors import EXCEPTION_HANDLERS
 from mentorat.adapters.web.visits import WebContext, open_visit
 from mentorat.application.service import Mentorat
@@ -67,6 +67,7 @@ class WebPages(InitPluginProtocol):
                 *requests.PAGES,
                 *mentorings.PAGES,
                 *admin.PAGES,
+                *live.PAGES,
             ],
             before_request=open_visit,
             exception_handlers=EXCEPTION_HANDLERS,

@@ -12,7 +12,6 @@ from litestar.response import Response, Template
 
 from mentorat.adapters.web.forms import a_number, checked, form_of, tags, text
 from mentorat.adapters.web.i18n import LANGUAGES
-from mentorat.adapters.web.unread import seen_counts
 from mentorat.adapters.web.visits import (
     CSRF_COOKIE,
     LANGUAGE_COOKIE,
@@ -38,13 +37,9 @@ AnyRequest = Request[Any, Any, Any]
 async def home(request: AnyRequest) -> Template:
     user = visit_of(request).user
     if user is None:
-        return render(request, "home.html", mentorings=[], unread={})
+        return render(request, "home.html", mentorings=[])
     mentorings = await use_cases(request).show_progress(user.id)
-    seen = seen_counts(request)
-    unread = {
-        v.mentoring.id: v.progress.message_count - seen.get(v.mentoring.id, 0) for v in mentorings
-    }
-    return render(request, "home.html", mentorings=mentorings, unread=unread)
+    return render(request, "home.html", mentorings=mentorings)
 
 
 @get("/signup", name="web-signup")

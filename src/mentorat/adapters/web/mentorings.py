@@ -12,11 +12,11 @@ from litestar import Request, get, post
 from litestar.response import Response, Template
 
 from mentorat.adapters.web.forms import PathId, an_id, form_of, maybe_date, text
-from mentorat.adapters.web.unread import mark_seen
 from mentorat.adapters.web.visits import redirect, render, signed_in, use_cases
 from mentorat.application.end_mentoring import EndCommand
 from mentorat.application.list_messages import ListMessagesQuery
 from mentorat.application.manage_goals import AddGoalCommand, EditGoalCommand, ListGoalsQuery
+from mentorat.application.mark_chat_read import MarkReadCommand
 from mentorat.application.post_message import PostMessageCommand
 from mentorat.application.views import MessagePageView, ProgressView, UserView
 from mentorat.domain.chat import PageRequest
@@ -82,7 +82,10 @@ async def mentoring_page(request: AnyRequest, mentoring_id: PathId) -> Template:
     chat = await mentorat.list_messages(ListMessagesQuery(view.mentoring.id, user.id, page))
     goals = await mentorat.list_goals(ListGoalsQuery(view.mentoring.id, user.id))
     other = view.mentee if view.mentor.id == user.id else view.mentor
-    mark_seen(request, view.mentoring.id, view.progress.message_count)
+    if page.before is None and chat.messages:
+        await mentorat.mark_chat_read(
+            MarkReadCommand(view.mentoring.id, user.id, chat.messages[-1].id)
+        )
     today = date.today()
     return render(
         request,
@@ -111,7 +114,10 @@ async def messages_fragment(request: AnyRequest, mentoring_id: PathId) -> Templa
     )
     other = view.mentee if view.mentor.id == user.id else view.mentor
     if page.after is not None:
-        mark_seen(request, view.mentoring.id, view.progress.message_count)
+        if chat.messages:
+            await use_cases(request).mark_chat_read(
+                MarkReadCommand(view.mentoring.id, user.id, chat.messages[-1].id)
+            )
         return render(
             request,
             "_newer.html",

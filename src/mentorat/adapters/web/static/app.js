@@ -29,6 +29,26 @@
       if (poll && window.htmx) window.htmx.trigger(poll, "refresh");
     }
   });
+  // Live chat: a chat page that names an event stream asks for its new messages as soon as the
+  // stream says one was posted, and reloads its side panel (progress, goals) when a goal or the
+  // mentoring changed. The poller's own slow timer stays as a safety net.
+  document.addEventListener("DOMContentLoaded", function () {
+    var chat = document.getElementById("chat");
+    var url = chat && chat.getAttribute("data-events");
+    if (!url || !window.EventSource || !window.htmx) return;
+    var source = new EventSource(url);
+    source.addEventListener("message", function () {
+      var poll = document.getElementById("poll");
+      if (poll) window.htmx.trigger(poll, "refresh");
+    });
+    source.addEventListener("changed", function () {
+      if (!document.getElementById("side")) return;
+      window.htmx.ajax("GET", window.location.pathname, {
+        target: "#side", select: "#side", swap: "outerHTML"
+      });
+    });
+    window.addEventListener("pagehide", function () { source.close(); });
+  });
   // Enter sends, Shift+Enter makes a new line.
   document.addEventListener("keydown", function (event) {
     var box = event.target;
