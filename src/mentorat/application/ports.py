@@ -371,9 +371,11 @@ class PersonalData(Protocol):
 
     async def erase_traces(self, user_id: UserId, username: str, marker: str) -> None:
         """Replace the text of every message the user wrote by `marker` (the chats keep their
-        shape), forget the failed-login counters kept under their username and the client
-        addresses of audit entries about or by them, and leave no copy of erased text in a
-        search index. Their user row and profile are the caller's to overwrite first."""
+        shape), forget the outbox's `message_posted` events addressed to them (a message event
+        carries the text; the chats themselves stay), forget the failed-login counters kept
+        under their username and the client addresses of audit entries about or by them, and
+        leave no copy of erased text in a search index. Their user row and profile are the
+        caller's to overwrite first."""
 
 
 class Transaction(Protocol):

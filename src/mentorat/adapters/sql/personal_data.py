@@ -19,8 +19,16 @@ from mentorat.adapters.sql.mapping import (
     message_from_row,
 )
 from mentorat.adapters.sql.statements import Runner, Statement
-from mentorat.adapters.sql.tables import Id, goals, login_failures, mentorings, messages
+from mentorat.adapters.sql.tables import (
+    Id,
+    goals,
+    login_failures,
+    mentorings,
+    messages,
+    outbox_events,
+)
 from mentorat.adapters.sql.throttle import throttle_key
+from mentorat.application.outbox_events import MESSAGE_POSTED
 from mentorat.domain.chat import Message
 from mentorat.domain.goals import Goal
 from mentorat.domain.users import UserId
@@ -37,6 +45,14 @@ _GOALS: Final = Statement(
 )
 _REDACT: Final = Statement(
     update(messages).where(messages.c.sender_id == _WHO).values(body=bindparam("marker"))
+)
+# A message event carries the message's text: those addressed to the person go (their own
+# messages and the replies they received; the chats keep every message, erased or not).
+_FORGET_MESSAGE_EVENTS: Final = Statement(
+    delete(outbox_events).where(
+        outbox_events.c.name == MESSAGE_POSTED,
+        or_(outbox_events.c.recipient_id == _WHO, outbox_events.c.other_recipient_id == _WHO),
+    )
 )
 _FORGET_FAILURES: Final = Statement(
     delete(login_failures).where(
@@ -64,6 +80,7 @@ class SqlPersonalData:
 
     async def erase_traces(self, user_id: UserId, username: str, marker: str) -> None:
         await self._run.execute(_REDACT, {"who": user_id, "marker": marker})
+        await self._run.execute(_FORGET_MESSAGE_EVENTS, {"who": user_id})
         await self._run.execute(_FORGET_FAILURES, {"key": throttle_key(username)})
         await SqlAuditTrail(self._run).forget_addresses(user_id)
         await self._run.execute(_OPTIMIZE_SEARCH, {})
