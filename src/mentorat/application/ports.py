@@ -397,6 +397,23 @@ class StoredEvent:
     payload: str
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxPage:
+    """Events after a cursor, with two marks of the changes that may still record events as
+    of the read: every change that began before `running_from` has ended, and every change
+    running now began before `started_before`.
+
+    An id missing between the events read (drawn by a change not yet committed, or by one
+    that rolled back) is never to come once a later read's `running_from` reaches the
+    `started_before` of the read that first saw it missing. A store whose changes commit in
+    the order of their ids says 0 for both: a missing id there never comes.
+    """
+
+    events: list[StoredEvent]
+    running_from: int = 0
+    started_before: int = 0
+
+
 class Outbox(Protocol):
     """The events recorded by committed changes, by id ascending."""
 
@@ -408,6 +425,10 @@ class Outbox(Protocol):
     ) -> list[StoredEvent]:
         """Up to `limit` events with an id greater than `cursor` (addressed to `recipient`,
         when given), by id ascending."""
+
+    async def read(self, cursor: int, *, limit: int) -> OutboxPage:
+        """Up to `limit` events (for anyone) with an id greater than `cursor`, by id, with
+        the marks of `OutboxPage` as of the same read."""
 
     async def bounds(self) -> tuple[int, int] | None:
         """The smallest and the greatest id kept; None when the outbox is empty."""

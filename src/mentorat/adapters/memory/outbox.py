@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from mentorat.adapters.memory.store import InMemoryStore, Undo
-from mentorat.application.ports import NewEvent, StoredEvent
+from mentorat.application.ports import NewEvent, OutboxPage, StoredEvent
 from mentorat.domain.users import UserId
 
 
@@ -45,6 +45,10 @@ class InMemoryOutbox:
             if event_id > cursor and (recipient is None or recipient in event.recipients)
         )
         return list(itertools.islice(found, limit))
+
+    async def read(self, cursor: int, *, limit: int) -> OutboxPage:
+        # Transactions run one at a time, and this read is one: nothing is in flight.
+        return OutboxPage(await self.after(cursor, limit=limit))
 
     async def bounds(self) -> tuple[int, int] | None:
         kept = self._store.outbox

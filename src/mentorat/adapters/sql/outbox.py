@@ -21,6 +21,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     select,
     union_all,
 )
@@ -28,7 +29,7 @@ from sqlalchemy import (
 from mentorat.adapters.sql.mapping import bound
 from mentorat.adapters.sql.statements import Row, Runner, Statement
 from mentorat.adapters.sql.tables import Id, outbox_events
-from mentorat.application.ports import NewEvent, StoredEvent
+from mentorat.application.ports import NewEvent, OutboxPage, StoredEvent
 from mentorat.domain.events import MentoringId
 from mentorat.domain.users import UserId
 
@@ -60,6 +61,24 @@ _ADD: Final = Statement(
 _CURSOR = bindparam("cursor", type_=Id)
 _LIMIT: Final = bindparam("n", type_=Integer)
 _AFTER: Final = Statement(select(*COLUMNS).where(_T.c.id > _CURSOR).order_by(_T.c.id).limit(_LIMIT))
+# PostgreSQL draws ids as writers insert and commits them in any order: the read says which
+# transactions were running as of its own snapshot (`OutboxPage`). SQLite has one writer at
+# a time, which commits its ids in order (and takes them back when it rolls back).
+_SNAPSHOT = "pg_snapshot_{}(pg_current_snapshot())::text::bigint"
+_READ: Final = Statement(
+    select(
+        *COLUMNS,
+        literal_column(_SNAPSHOT.format("xmin")),
+        literal_column(_SNAPSHOT.format("xmax")),
+    )
+    .where(_T.c.id > _CURSOR)
+    .order_by(_T.c.id)
+    .limit(_LIMIT),
+    sqlite=select(*COLUMNS, literal(0), literal(0))
+    .where(_T.c.id > _CURSOR)
+    .order_by(_T.c.id)
+    .limit(_LIMIT),
+)
 
 
 def _addressed_to(column: Any) -> Select[Any]:
@@ -140,6 +159,12 @@ class SqlOutbox:
             params = {"cursor": cursor, "n": limit, "recipient": recipient}
             rows = await self._run.rows(_AFTER_FOR, params)
         return [event_from_row(row) for row in rows]
+
+    async def read(self, cursor: int, *, limit: int) -> OutboxPage:
+        rows = await self._run.rows(_READ, {"cursor": cursor, "n": limit})
+        if not rows:
+            return OutboxPage([])
+        return OutboxPage([event_from_row(row) for row in rows], rows[0][7], rows[0][8])
 
     async def bounds(self) -> tuple[int, int] | None:
         row = await self._run.first(_BOUNDS, {})
