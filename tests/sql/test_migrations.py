@@ -29,7 +29,12 @@ TABLES = {
     "profiles",
     "goals",
     "outbox_events",
+    "webhook_endpoints",
+    "webhook_dead_letters",
+    "mail_progress",
+    "mail_digests",
 }
+DELIVERY_TABLES = {"webhook_endpoints", "webhook_dead_letters", "mail_progress", "mail_digests"}
 # Each database's own search structures, outside tables.py: SQLite's FTS5 table (and its
 # shadow tables), PostgreSQL's postings of mentors' skills.
 SEARCH_INDEX_PREFIXES = ("profiles_search", "mentor_skills")
@@ -123,7 +128,7 @@ async def test_profiles_are_backfilled_for_users_who_registered_before_them(
 async def test_the_goals_table_comes_and_goes_with_its_own_revision(empty_db: str) -> None:
     settings = Settings(database_url=empty_db)
     upgrade_database(settings, "0002")
-    before = TABLES - {"goals", "profiles", "outbox_events"}
+    before = TABLES - {"goals", "profiles", "outbox_events"} - DELIVERY_TABLES
     assert (await schema_of(empty_db))[:2] == (before, "0002")
     upgrade_database(settings, "0003")
     assert (await schema_of(empty_db))[:2] == (before | {"goals"}, "0003")
@@ -136,11 +141,24 @@ async def test_the_goals_table_comes_and_goes_with_its_own_revision(empty_db: st
 async def test_the_outbox_comes_and_goes_with_its_own_revision(empty_db: str) -> None:
     settings = Settings(database_url=empty_db)
     upgrade_database(settings, "0005")
-    assert (await schema_of(empty_db))[:2] == (TABLES - {"outbox_events"}, "0005")
+    before = TABLES - {"outbox_events"} - DELIVERY_TABLES
+    assert (await schema_of(empty_db))[:2] == (before, "0005")
     upgrade_database(settings, "0006")
-    assert await schema_of(empty_db) == (TABLES, "0006", [])
+    assert (await schema_of(empty_db))[:2] == (before | {"outbox_events"}, "0006")
     downgrade_database(settings, "0005")
-    assert (await schema_of(empty_db))[:2] == (TABLES - {"outbox_events"}, "0005")
+    assert (await schema_of(empty_db))[:2] == (before, "0005")
+
+
+async def test_the_webhook_and_mail_tables_come_and_go_with_their_own_revision(
+    empty_db: str,
+) -> None:
+    settings = Settings(database_url=empty_db)
+    upgrade_database(settings)
+    assert await schema_of(empty_db) == (TABLES, migrations.head(), [])
+    downgrade_database(settings, "0006")
+    assert (await schema_of(empty_db))[:2] == (TABLES - DELIVERY_TABLES, "0006")
+    upgrade_database(settings)
+    assert await schema_of(empty_db) == (TABLES, migrations.head(), [])
 
 
 async def test_the_comparison_would_see_a_schema_that_drifted(empty_db: str) -> None:

@@ -20,6 +20,11 @@ class Throttled(MentoratError):
         self.retry_after = retry_after
 
 
+class DeliveryFailed(MentoratError):
+    """A webhook endpoint or the mail server did not take what was sent (an error answer, a
+    timeout, no connection); sending it again later may work."""
+
+
 class IdempotencyKeyReused(MentoratError):
     """An Idempotency-Key the caller already sent with a different request (HTTP 422).
 

@@ -39,6 +39,7 @@ def create_app(
     *,
     cors_origins: Sequence[str] = (),
     trusted_proxies: Sequence[str] = (),
+    on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
     debug: bool = False,
 ) -> Litestar:
@@ -46,7 +47,8 @@ def create_app(
 
     `trusted_proxies`: addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For
     and X-Forwarded-Proto are believed (`context.client_address`); ValueError for one that is
-    neither. `on_shutdown`: awaited when the server stops, e.g. to close the database pool.
+    neither. `on_startup`: awaited when the server starts (background tasks); `on_shutdown`:
+    awaited when the server stops, e.g. to close the database pool.
     """
     protected = Router(
         path="/",
@@ -70,6 +72,7 @@ def create_app(
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=_openapi(),
         cors_config=cors,
+        on_startup=list(on_startup),
         on_shutdown=list(on_shutdown),
         state=State({"ctx": HttpContext(mentorat, tuple(ip_network(p) for p in trusted_proxies))}),
         event_emitter_backend=NoListeners,

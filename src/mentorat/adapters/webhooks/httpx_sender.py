@@ -1,0 +1,42 @@
+"""`application.ports.WebhookSender` with httpx: one client (a pool of connections) per
+dispatcher, every POST bounded by a timeout, redirects not followed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx
+
+from mentorat import __version__
+from mentorat.application.errors import DeliveryFailed
+
+USER_AGENT = f"mentorat-webhooks/{__version__}"
+
+
+class HttpxWebhookSender:
+    """`timeout`: seconds a POST may take in all (connecting, sending, the answer)."""
+
+    def __init__(self, timeout: float) -> None:
+        self._timeout = timeout
+        self._client: httpx.AsyncClient | None = None
+
+    async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> None:
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                timeout=httpx.Timeout(self._timeout),
+                follow_redirects=False,
+                headers={"User-Agent": USER_AGENT},
+            )
+        try:
+            response = await self._client.post(url, content=body, headers=dict(headers))
+        except httpx.TimeoutException:
+            raise DeliveryFailed(f"no answer within {self._timeout:g} s") from None
+        except httpx.HTTPError as error:
+            raise DeliveryFailed(f"{type(error).__name__}: {error}") from None
+        if not response.is_success:
+            raise DeliveryFailed(f"answered {response.status_code}")
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
