@@ -101,7 +101,7 @@ class Inbox:
     def __init__(self) -> None:
         self.mails: list[Any] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd calls it so
         self.mails.append(envelope)
         return "250 Message accepted for delivery"
 

@@ -173,7 +173,8 @@ async def test_two_dispatchers_at_once_deliver_each_event_exactly_once(
         for sender in senders:
             await sender.aclose()
     expected = [b["id"] for b in bodies(receiver.at(paths[0]))]
-    assert len(expected) == 13 and expected == sorted(set(expected))
+    assert len(expected) == 13
+    assert expected == sorted(set(expected))
     for path in paths:
         assert [b["id"] for b in bodies(receiver.at(path))] == expected
 
@@ -192,7 +193,8 @@ async def test_an_event_given_up_is_a_dead_letter_the_endpoint_moves_on_and_repl
     try:
         assert await webhooks.run_once() == 0
         [(_, progress)] = await store(system).all()
-        assert progress.attempts == 1 and progress.last_error == "answered 500"
+        assert progress.attempts == 1
+        assert progress.last_error == "answered 500"
         assert await ListFailedDeliveries(store(system))() == []
         clock.advance(minutes=2)  # past the give-up time: both events are given up
         await webhooks.run_once()
@@ -213,7 +215,8 @@ async def test_an_event_given_up_is_a_dead_letter_the_endpoint_moves_on_and_repl
         await post(system, pair, 1)
         assert await webhooks.run_once() == 1
         [(_, progress)] = await store(system).all()
-        assert progress.failing_since is None and progress.attempts == 0
+        assert progress.failing_since is None
+        assert progress.attempts == 0
     finally:
         await sender.aclose()
 
@@ -233,10 +236,12 @@ def test_the_command_line_adds_lists_and_removes_webhooks(
     monkeypatch.setenv("MENTORAT_SECRET_KEY", SECRET)
     assert main(["webhook", "add", "https://example.org/in", "--events", "message_posted"]) == 0
     added = json.loads(capsys.readouterr().out)
-    assert added["secret"].startswith("whsec_") and added["events"] == ["message_posted"]
+    assert added["secret"].startswith("whsec_")
+    assert added["events"] == ["message_posted"]
     assert main(["webhook", "list"]) == 0
     [listed] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert listed["id"] == added["id"] and added["secret"] not in json.dumps(listed)
+    assert listed["id"] == added["id"]
+    assert added["secret"] not in json.dumps(listed)
     assert main(["webhook", "failed"]) == 0
     assert capsys.readouterr().out == ""
     assert main(["webhook", "remove", str(added["id"])]) == 0
