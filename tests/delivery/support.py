@@ -7,7 +7,7 @@ import asyncio
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +16,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from mentorat.application.manage_webhooks import AddWebhook, AddWebhookCommand
+from mentorat.application.ports import Webhooks
 from mentorat.application.post_message import PostMessageCommand
 from mentorat.application.register_user import RegisterCommand
 from mentorat.application.request_mentoring import RequestMentoringCommand
@@ -52,6 +54,8 @@ class Behaviour:
 
     fail: Callable[[int], bool] = lambda n: False
     delay: float = 0.0
+    # Seconds the n-th request waits on top of `delay`.
+    stall: Callable[[int], float] = lambda n: 0.0
 
 
 @dataclass
@@ -76,7 +80,7 @@ def start_receiver() -> tuple[Receiver, ThreadingHTTPServer]:
             with receiver.lock:
                 receiver.attempts += 1
                 n = receiver.attempts
-            time.sleep(receiver.behaviour.delay)
+            time.sleep(receiver.behaviour.delay + receiver.behaviour.stall(n))
             if receiver.behaviour.fail(n):
                 self.send_response(500)
             else:
@@ -125,6 +129,17 @@ async def eventually(check: Callable[[], bool], what: str, within: float = 60.0)
         if time.monotonic() > deadline:
             raise AssertionError(f"never happened: {what}")
         await asyncio.sleep(0.02)
+
+
+def store(system: System) -> Webhooks:
+    assert system.webhooks is not None
+    return system.webhooks
+
+
+async def add(system: System, url: str, events: Sequence[str] = ()) -> tuple[int, str]:
+    """A new endpoint's id and secret."""
+    endpoint = await AddWebhook(store(system), system.clock)(AddWebhookCommand(url, events))
+    return endpoint.id, endpoint.secret
 
 
 @dataclass

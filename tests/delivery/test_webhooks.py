@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,13 +15,8 @@ from mentorat.adapters.memory.services import ManualClock
 from mentorat.adapters.webhooks.httpx_sender import HttpxWebhookSender
 from mentorat.application.deliver_webhooks import SIGNATURE_HEADER, DeliverWebhooks
 from mentorat.application.deliveries import Backoff
-from mentorat.application.manage_webhooks import (
-    AddWebhook,
-    AddWebhookCommand,
-    ListFailedDeliveries,
-    ReplayFailedDelivery,
-)
-from mentorat.application.ports import Clock, Webhooks, WebhookSender
+from mentorat.application.manage_webhooks import ListFailedDeliveries, ReplayFailedDelivery
+from mentorat.application.ports import Clock, WebhookSender
 from mentorat.bootstrap import System
 from mentorat.cli import main
 from mentorat.domain.errors import InvalidInput
@@ -33,17 +27,14 @@ from tests.delivery.support import (
     Receiver,
     a_pair,
     accept,
+    add,
     documented_check,
     eventually,
     post,
+    store,
 )
 
 FAST = Backoff(timedelta(milliseconds=10), timedelta(milliseconds=50), timedelta(hours=1))
-
-
-def store(system: System) -> Webhooks:
-    assert system.webhooks is not None
-    return system.webhooks
 
 
 def dispatcher(
@@ -57,11 +48,6 @@ def dispatcher(
         backoff,
         lease=timedelta(seconds=30),
     )
-
-
-async def add(system: System, url: str, events: Sequence[str] = ()) -> tuple[int, str]:
-    endpoint = await AddWebhook(store(system), system.clock)(AddWebhookCommand(url, events))
-    return endpoint.id, endpoint.secret
 
 
 async def running(*dispatchers: DeliverWebhooks) -> list[asyncio.Task[None]]:
@@ -248,3 +234,24 @@ def test_the_command_line_adds_lists_and_removes_webhooks(
     assert main(["webhook", "remove", str(added["id"])]) == 1
     assert main(["webhook", "replay", "99"]) == 1
     assert main(["webhook", "add", "https://example.org/in", "--events", "nope"]) == 1
+
+
+async def test_no_answer_within_the_timeout_is_a_failure_tried_again(
+    system: System, receiver: Receiver
+) -> None:
+    # The first request gets its answer (an error) only after 2 s; the sender waits 0.3 s.
+    receiver.behaviour = Behaviour(fail=lambda n: n == 1, stall=lambda n: 2.0 if n == 1 else 0)
+    await add(system, receiver.url)
+    await a_pair(system)
+    clock = ManualClock(datetime.now(UTC))
+    sender = HttpxWebhookSender(timeout=0.3)
+    webhooks = dispatcher(system, sender, clock)
+    try:
+        assert await webhooks.run_once() == 0
+        [(_, progress)] = await store(system).all()
+        assert progress.last_error == "no answer within 0.3 s"
+        clock.advance(seconds=1)
+        assert await webhooks.run_once() == 1
+    finally:
+        await sender.aclose()
+    assert [json.loads(d.body)["type"] for d in receiver.received] == ["mentoring_requested"]

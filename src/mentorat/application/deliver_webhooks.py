@@ -157,7 +157,7 @@ class DeliverWebhooks:
                 until = now + self._lease
                 if not self._backoff.gives_up(failed, now):
                     log.info("webhook %d: event %d failed: %s", endpoint.id, event.id, error)
-                    await self._webhooks.retry_later(endpoint.id, self.holder, failed, until)
+                    await self._webhooks.record(endpoint.id, self.holder, failed, until)
                     return delivered
                 log.warning("webhook %d: gave event %d up: %s", endpoint.id, event.id, error)
                 dead = FailedDelivery(0, endpoint.id, event, failed.attempts, error.message, now)
@@ -180,7 +180,10 @@ class DeliverWebhooks:
             cursor = event.id
             progress = Progress(cursor)
         if cursor != progress.cursor:
-            await self._webhooks.advance(
-                endpoint.id, self.holder, cursor, self._clock.now() + self._lease
+            # Past events the endpoint does not ask for: its failures, if any, stay counted.
+            moved = Progress(
+                cursor, progress.attempts, progress.failing_since, None, progress.last_error
             )
+            until = self._clock.now() + self._lease
+            await self._webhooks.record(endpoint.id, self.holder, moved, until)
         return delivered

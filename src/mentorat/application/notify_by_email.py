@@ -186,7 +186,7 @@ class NotifyByEmail:
             failed = Progress(event.id)  # the next read starts after it
         else:
             log.info("mail failed, tried again later: %s", error)
-        await self._queue.retry_later(self.holder, failed, self._until())
+        await self._queue.record(self.holder, failed, self._until())
 
     async def _mail_about(self, event: StoredEvent) -> None:
         shown = json.loads(event.payload)["mentoring"]

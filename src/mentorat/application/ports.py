@@ -431,10 +431,11 @@ class Webhooks(Protocol):
         """The endpoint is done with every event up to `cursor`: its failures are forgotten
         and it is held until `until`."""
 
-    async def retry_later(
+    async def record(
         self, endpoint_id: int, holder: str, progress: Progress, until: datetime
     ) -> bool:
-        """Record a failed attempt: `progress` (same cursor) says when to try again."""
+        """Store `progress`: a failed attempt (when to try again), or a cursor moved past
+        events the endpoint does not ask for (its failures kept)."""
 
     async def give_up(
         self,
@@ -509,8 +510,8 @@ class MailQueue(Protocol):
         """Done with every event up to `cursor`, failures forgotten; each of `unread` counts
         in its reader's digest for the chat, which a first message makes due `window` later."""
 
-    async def retry_later(self, holder: str, progress: Progress, until: datetime) -> bool:
-        """Record a failed attempt: `progress` (same cursor) says when to try again."""
+    async def record(self, holder: str, progress: Progress, until: datetime) -> bool:
+        """Store `progress`: a failed attempt (when to try again), or an event given up."""
 
     async def due(self, now: datetime, limit: int) -> list[Digest]:
         """Up to `limit` digests due at `now`, the oldest first."""

@@ -89,12 +89,15 @@ class SqlMailQueue:
 
     def __init__(self, database: Database) -> None:
         self._database = database
+        self._started = False
 
     async def take(self, holder: str, now: datetime, until: datetime) -> Progress | None:
         async with self._database.connect() as run:
-            await run.execute(_START, {})
+            if not self._started:
+                await run.execute(_START, {})
             row = await run.first(_LEASES.take, {"holder": holder, "now": now, "until": until})
             await run.commit()
+        self._started = True
         return None if row is None else progress_from_row(row)
 
     async def advance(
@@ -123,7 +126,7 @@ class SqlMailQueue:
             await run.commit()
         return True
 
-    async def retry_later(self, holder: str, progress: Progress, until: datetime) -> bool:
+    async def record(self, holder: str, progress: Progress, until: datetime) -> bool:
         params = {**held(ROW_ID, holder, until), **progress_values(progress)}
         async with self._database.connect() as run:
             changed = await run.execute(_LEASES.record, params)

@@ -153,7 +153,7 @@ class SqlWebhooks:
             await run.commit()
         return changed == 1
 
-    async def retry_later(
+    async def record(
         self, endpoint_id: int, holder: str, progress: Progress, until: datetime
     ) -> bool:
         params = {**held(endpoint_id, holder, until), **progress_values(progress)}
