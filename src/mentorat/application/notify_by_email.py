@@ -189,17 +189,19 @@ class NotifyByEmail:
         await self._queue.record(self.holder, failed, self._until())
 
     async def _mail_about(self, event: StoredEvent) -> None:
-        shown = json.loads(event.payload)["mentoring"]
-        mentor_id, mentee_id = UserId(shown["mentor_id"]), UserId(shown["mentee_id"])
+        parties = _parties(event)
+        if parties is None:
+            return
+        mentoring_id, mentor_id, mentee_id = parties
         people = await self._people((mentor_id, mentee_id))
         mentor, mentee = people.get(mentor_id), people.get(mentee_id)
         if mentor is None or mentee is None:
             return
         if event.name == REQUESTED:
             if await self._wants_mail(mentor):
-                await self._mailer.send(request_mail(mentor, mentee, shown["id"]))
+                await self._mailer.send(request_mail(mentor, mentee, mentoring_id))
         elif await self._wants_mail(mentee):
-            await self._mailer.send(answer_mail(mentee, mentor, shown["id"], ANSWERS[event.name]))
+            await self._mailer.send(answer_mail(mentee, mentor, mentoring_id, ANSWERS[event.name]))
 
     async def _send_digests(self) -> bool:
         due = await self._queue.due(self._clock.now(), BATCH)
@@ -228,10 +230,28 @@ class NotifyByEmail:
         return found is not None and found[0].email_notifications
 
 
+# A payload this release cannot read is logged and passed over: one event must not stop
+# every mail after it.
+_UNREADABLE = (ValueError, KeyError, TypeError)
+
+
+def _parties(event: StoredEvent) -> tuple[int, UserId, UserId] | None:
+    """(mentoring id, mentor, mentee) of a mentoring event."""
+    try:
+        shown = json.loads(event.payload)["mentoring"]
+        return int(shown["id"]), UserId(int(shown["mentor_id"])), UserId(int(shown["mentee_id"]))
+    except _UNREADABLE:
+        log.error("event %d: unreadable payload, no mail", event.id)
+        return None
+
+
 def _unread_of(event: StoredEvent) -> list[UnreadMessage]:
     """The unread message a posted message is for each participant but its sender."""
-    message = json.loads(event.payload)["message"]
-    sender = UserId(int(message["sender_id"]))
+    try:
+        sender = UserId(int(json.loads(event.payload)["message"]["sender_id"]))
+    except _UNREADABLE:
+        log.error("event %d: unreadable payload, not counted", event.id)
+        return []
     mentoring_id = event.mentoring_id
     if mentoring_id is None:
         return []

@@ -1,14 +1,20 @@
 """`application.ports.WebhookSender` with httpx: one client (a pool of connections) per
-dispatcher, every POST bounded by a timeout, redirects not followed."""
+dispatcher, every POST bounded by a timeout, redirects not followed.
+
+httpx is imported by the first POST, not before: every served worker runs a dispatcher, and
+one with no endpoint to deliver to does not carry the client's modules (about 10 MiB).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-
-import httpx
+from typing import TYPE_CHECKING
 
 from mentorat import __version__
 from mentorat.application.errors import DeliveryFailed
+
+if TYPE_CHECKING:
+    import httpx
 
 USER_AGENT = f"mentorat-webhooks/{__version__}"
 
@@ -21,6 +27,8 @@ class HttpxWebhookSender:
         self._client: httpx.AsyncClient | None = None
 
     async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> None:
+        import httpx
+
         if self._client is None:
             self._client = httpx.AsyncClient(
                 timeout=httpx.Timeout(self._timeout),
