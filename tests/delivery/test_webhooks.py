@@ -255,3 +255,11 @@ async def test_no_answer_within_the_timeout_is_a_failure_tried_again(
     finally:
         await sender.aclose()
     assert [json.loads(d.body)["type"] for d in receiver.received] == ["mentoring_requested"]
+
+
+@pytest.mark.parametrize("action", ["add", "list", "remove", "failed", "replay", "dispatch"])
+def test_every_webhook_command_has_help(action: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["webhook", action, "--help"])
+    assert exit_.value.code == 0
+    assert "usage: mentorat webhook" in capsys.readouterr().out
