@@ -16,11 +16,13 @@ from mentorat.adapters.webhooks.httpx_sender import HttpxWebhookSender
 from mentorat.application.deliver_webhooks import SIGNATURE_HEADER, DeliverWebhooks
 from mentorat.application.deliveries import Backoff
 from mentorat.application.manage_webhooks import ListFailedDeliveries, ReplayFailedDelivery
-from mentorat.application.ports import Clock, WebhookSender
-from mentorat.bootstrap import System
+from mentorat.application.ports import Clock, NewEvent, WebhookSender
+from mentorat.bootstrap import System, open_system
 from mentorat.cli import main
 from mentorat.domain.errors import InvalidInput
-from tests.conftest import SECRET
+from mentorat.domain.events import MentoringId
+from mentorat.domain.users import UserId
+from tests.conftest import SECRET, settings_for
 from tests.delivery.support import (
     Behaviour,
     Delivery,
@@ -263,3 +265,37 @@ def test_every_webhook_command_has_help(action: str, capsys: pytest.CaptureFixtu
         main(["webhook", action, "--help"])
     assert exit_.value.code == 0
     assert "usage: mentorat webhook" in capsys.readouterr().out
+
+
+@pytest.mark.postgres
+async def test_an_event_committed_late_below_a_delivered_one_is_not_skipped(
+    pg_url: str, receiver: Receiver
+) -> None:
+    system = open_system(settings_for(pg_url))
+    sender = HttpxWebhookSender(timeout=5)
+    try:
+        await add(system, receiver.url)
+        uow = system.mentorat.uow
+        now = datetime.now(UTC)
+        late = NewEvent("message_posted", MentoringId(1), (UserId(1),), now, '{"n":"late"}')
+        early = NewEvent("message_posted", MentoringId(1), (UserId(1),), now, '{"n":"early"}')
+        webhooks = dispatcher(system, sender)
+        async with uow() as slow:
+            await slow.outbox.add([late])  # draws the smaller id, commits last
+            async with uow() as fast:
+                await fast.outbox.add([early])
+                await fast.commit()
+            assert await webhooks.run_once() == 0  # the smaller id may still come
+            await slow.commit()
+        delivered = 0
+        for _ in range(200):
+            delivered += await webhooks.run_once()
+            if delivered == 2:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await sender.aclose()
+        await system.aclose()
+    got = bodies(receiver.received)
+    assert [b["data"] for b in got] == [{"n": "late"}, {"n": "early"}]
+    assert got[0]["id"] < got[1]["id"]  # type: ignore[operator]
