@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import secrets
 from collections.abc import Awaitable, Callable
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from mentorat.adapters.auth.jwt_tokens import JwtTokens
 from mentorat.adapters.auth.passwords import Argon2Hasher
 from mentorat.adapters.clock import SystemClock
+from mentorat.adapters.mail.smtp import SmtpMailer
 from mentorat.adapters.memory.services import DiscardEvents, InMemoryLoginThrottle
 from mentorat.adapters.memory.store import InMemoryStore
 from mentorat.adapters.memory.uow import InMemoryUnitOfWork
@@ -24,7 +27,18 @@ from mentorat.adapters.sql.mail_queue import SqlMailQueue
 from mentorat.adapters.sql.throttle import SqlLoginThrottle
 from mentorat.adapters.sql.uow import SqlUnitOfWork
 from mentorat.adapters.sql.webhooks import SqlWebhooks
+from mentorat.adapters.webhooks.httpx_sender import HttpxWebhookSender
+from mentorat.application.deliver_webhooks import DeliverWebhooks
+from mentorat.application.deliveries import Backoff
 from mentorat.application.idempotency import DEFAULT_LEASE
+from mentorat.application.manage_webhooks import (
+    AddWebhook,
+    ListFailedDeliveries,
+    ListWebhooks,
+    RemoveWebhook,
+    ReplayFailedDelivery,
+)
+from mentorat.application.notify_by_email import MailSettings, NotifyByEmail
 from mentorat.application.ports import (
     Clock,
     EventPublisher,
@@ -206,19 +220,6 @@ def open_system(
 
 
 # --- Webhooks and email ------------------------------------------------------------------------
-# Built on demand: httpx is imported only by what delivers webhooks.
-
-if TYPE_CHECKING:
-    from mentorat.adapters.webhooks.httpx_sender import HttpxWebhookSender
-    from mentorat.application.deliver_webhooks import DeliverWebhooks
-    from mentorat.application.manage_webhooks import (
-        AddWebhook,
-        ListFailedDeliveries,
-        ListWebhooks,
-        RemoveWebhook,
-        ReplayFailedDelivery,
-    )
-    from mentorat.application.notify_by_email import NotifyByEmail
 
 
 @dataclass
@@ -237,8 +238,6 @@ class Deliveries:
 
     async def run(self, *, poll_seconds: float) -> None:
         """Run the webhook dispatcher and the mailer until cancelled."""
-        import asyncio
-
         async with asyncio.TaskGroup() as group:
             group.create_task(self.webhooks.run(poll_seconds=poll_seconds))
             if self.mail is not None:
@@ -251,19 +250,6 @@ class Deliveries:
 def deliveries(system: System) -> Deliveries:
     """The webhook and email use cases on `system`'s database; SettingsError on a system
     without one (the memory adapters)."""
-    from mentorat.adapters.mail.smtp import SmtpMailer
-    from mentorat.adapters.webhooks.httpx_sender import HttpxWebhookSender
-    from mentorat.application.deliver_webhooks import DeliverWebhooks
-    from mentorat.application.deliveries import Backoff
-    from mentorat.application.manage_webhooks import (
-        AddWebhook,
-        ListFailedDeliveries,
-        ListWebhooks,
-        RemoveWebhook,
-        ReplayFailedDelivery,
-    )
-    from mentorat.application.notify_by_email import MailSettings, NotifyByEmail
-
     if system.webhooks is None or system.mail_queue is None:
         raise SettingsError("webhooks and email need a database (MENTORAT_DATABASE_URL)")
     settings, uow, clock = system.settings, system.mentorat.uow, system.clock
@@ -308,20 +294,15 @@ class Background:
 
     def __init__(self, system: System) -> None:
         self._system = system
-        self._task: Any = None
+        self._task: asyncio.Task[None] | None = None
         self._deliveries: Deliveries | None = None
 
     async def start(self) -> None:
-        import asyncio
-
         self._deliveries = deliveries(self._system)
         poll = self._system.settings.webhook_poll_seconds
         self._task = asyncio.get_running_loop().create_task(self._deliveries.run(poll_seconds=poll))
 
     async def stop(self) -> None:
-        import asyncio
-        import contextlib
-
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
