@@ -10,6 +10,7 @@ from mentorat.adapters.mail.smtp import SmtpMailer
 from mentorat.adapters.memory.services import ManualClock
 from mentorat.application.edit_profile import EditProfileCommand
 from mentorat.application.notify_by_email import MailSettings, NotifyByEmail
+from mentorat.application.respond_to_request import RespondCommand
 from mentorat.bootstrap import System
 from tests.delivery.support import Inbox, Pair, a_pair, accept, post
 
@@ -103,3 +104,16 @@ async def test_people_who_opted_out_get_no_mail(
     await notify.run_once()
     await notify.run_once()
     assert inbox.mails == []
+
+
+async def test_a_declined_request_is_told_to_the_mentee(
+    system: System, inbox: Inbox, smtp_port: int
+) -> None:
+    notify, _ = await started(system, smtp_port)
+    pair = await a_pair(system, "3")
+    await system.mentorat.respond_to_request(
+        RespondCommand(pair.mentoring_id, pair.mentor.id, accept=False)
+    )
+    await notify.run_once()
+    [answer] = inbox.to(pair.mentee.email)
+    assert "Subject: Marie Curie (mentor3) declined your mentoring request" in answer
