@@ -50,6 +50,9 @@ class Leases:
         c = table.c
         free = or_(c.leased_until.is_(None), c.leased_until <= _NOW, c.leased_by == _HOLDER)
         due = or_(c.next_attempt_at.is_(None), c.next_attempt_at <= _NOW)
+        # Whether a take would take anything: a read, which an idle dispatcher makes instead
+        # of a write (on SQLite, a write takes the database's one write lock).
+        self.any: Final = Statement(select(c.id).where(free, due).limit(1))
         takeable = (
             select(c.id).where(free, due).order_by(c.id).with_for_update(skip_locked=True)
         ).scalar_subquery()

@@ -140,6 +140,9 @@ class SqlWebhooks:
         self, holder: str, now: datetime, until: datetime
     ) -> list[tuple[WebhookEndpoint, Progress]]:
         params = {"holder": holder, "now": now, "until": until}
+        async with self._database.connect(write=False) as run:
+            if await run.first(_LEASES.any, params) is None:
+                return []
         async with self._database.connect() as run:
             rows = await run.rows(_LEASES.take, params)
             await run.commit()
