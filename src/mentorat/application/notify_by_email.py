@@ -134,9 +134,7 @@ class NotifyByEmail:
         now = self._clock.now()
         progress = await self._queue.take(self.holder, now, self._until())
         if progress is None:
-            self._settling = Settling()  # another mailer holds it
-            return False
-        if progress.next_attempt_at is not None and progress.next_attempt_at > now:
+            self._settling = Settling()  # another mailer may hold it
             return False
         moved = await self._read_events(progress)
         sent = await self._send_digests()

@@ -497,7 +497,8 @@ class MailQueue(Protocol):
 
     async def take(self, holder: str, now: datetime, until: datetime) -> Progress | None:
         """The mailer's progress, now held by `holder` until `until`; None when another holds
-        it at `now`. The first take starts after the newest event recorded."""
+        it at `now` or its next attempt is planned later. The first take ever starts after the
+        newest event recorded."""
 
     async def advance(
         self,

@@ -92,10 +92,15 @@ class SqlMailQueue:
         self._started = False
 
     async def take(self, holder: str, now: datetime, until: datetime) -> Progress | None:
+        params = {"holder": holder, "now": now, "until": until}
+        if self._started:
+            async with self._database.connect(write=False) as run:
+                if await run.first(_LEASES.any, params) is None:
+                    return None  # another mailer holds it: no write
         async with self._database.connect() as run:
             if not self._started:
                 await run.execute(_START, {})
-            row = await run.first(_LEASES.take, {"holder": holder, "now": now, "until": until})
+            row = await run.first(_LEASES.take, params)
             await run.commit()
         self._started = True
         return None if row is None else progress_from_row(row)
