@@ -12,7 +12,7 @@ from mentorat.application.edit_profile import EditProfileCommand
 from mentorat.application.notify_by_email import MailSettings, NotifyByEmail
 from mentorat.application.respond_to_request import RespondCommand
 from mentorat.bootstrap import System
-from tests.delivery.support import Inbox, Pair, a_pair, accept, post
+from tests.delivery.support import Inbox, Pair, a_pair, accept, post, start_smtp
 
 WINDOW = timedelta(minutes=15)
 
@@ -117,3 +117,23 @@ async def test_a_declined_request_is_told_to_the_mentee(
     await notify.run_once()
     [answer] = inbox.to(pair.mentee.email)
     assert "Subject: Marie Curie (mentor3) declined your mentoring request" in answer
+
+
+async def test_a_mail_the_server_did_not_take_is_sent_once_it_answers(
+    system: System, smtp_port: int
+) -> None:
+    notify, clock = await started(system, smtp_port)  # nothing listens on the port yet
+    pair = await a_pair(system)
+    await notify.run_once()  # refused: tried again later
+    assert system.mail_queue is not None
+    assert await system.mail_queue.take("another", clock.now(), clock.now()) is None
+    inbox, controller = start_smtp(smtp_port)
+    try:
+        await notify.run_once()  # not due yet
+        assert inbox.mails == []
+        clock.advance(minutes=5)
+        await notify.run_once()
+        await notify.run_once()
+        assert len(inbox.to(pair.mentor.email)) == 1
+    finally:
+        controller.stop()
