@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import secrets
 from collections.abc import Awaitable, Callable
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from mentorat.adapters.auth.jwt_tokens import JwtTokens
 from mentorat.adapters.auth.passwords import Argon2Hasher
 from mentorat.adapters.clock import SystemClock
+from mentorat.adapters.mail.smtp import SmtpMailer
 from mentorat.adapters.memory.services import (
     DiscardEvents,
     InMemoryLoginThrottle,
@@ -26,21 +29,36 @@ from mentorat.adapters.sql.chat_posts import PostgresChatPosts
 from mentorat.adapters.sql.database import open_database
 from mentorat.adapters.sql.engine import create_engine
 from mentorat.adapters.sql.listener import PostgresWakeups
+from mentorat.adapters.sql.mail_queue import SqlMailQueue
 from mentorat.adapters.sql.throttle import SqlLoginThrottle, SqlRegistrationThrottle
 from mentorat.adapters.sql.uow import SqlUnitOfWork
+from mentorat.adapters.sql.webhooks import SqlWebhooks
+from mentorat.adapters.webhooks.httpx_sender import HttpxWebhookSender
+from mentorat.application.deliver_webhooks import DeliverWebhooks
+from mentorat.application.deliveries import Backoff
 from mentorat.application.follow_events import FeedSettings, LocalWakeups
 from mentorat.application.idempotency import DEFAULT_LEASE
 from mentorat.application.import_accounts import ImportedAccount
+from mentorat.application.manage_webhooks import (
+    AddWebhook,
+    ListFailedDeliveries,
+    ListWebhooks,
+    RemoveWebhook,
+    ReplayFailedDelivery,
+)
+from mentorat.application.notify_by_email import MailSettings, NotifyByEmail
 from mentorat.application.ports import (
     UNTALLIED,
     Clock,
     EventPublisher,
     LoginThrottle,
+    MailQueue,
     OutboxWakeups,
     PasswordHasher,
     RegistrationThrottle,
     Tally,
     Tokens,
+    Webhooks,
 )
 from mentorat.application.service import DEFAULT_EVENT_RETENTION, Mentorat
 from mentorat.demo import bulk as bulk_data
@@ -128,12 +146,17 @@ class System:
     """A running mentorat: the use cases, plus what must be closed when it stops.
 
     `metrics`: what it counts, when `settings.metrics` is on (served by `http_app`).
+    `webhooks` and `mail_queue`: the stores of the dispatchers (`deliveries`); None on the
+    memory adapters, which have none.
     """
 
     mentorat: Mentorat
     settings: Settings
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     metrics: PrometheusMetrics | None = None
+    webhooks: Webhooks | None = None
+    mail_queue: MailQueue | None = None
+    clock: Clock = field(default_factory=SystemClock)
 
     async def aclose(self) -> None:
         while self.closers:
@@ -270,7 +293,107 @@ def open_system(
         mentorat.write_once.aclose,
         mentorat.events_hub.aclose,
     ]
-    return System(mentorat, settings, closers=closers, metrics=metrics)
+    return System(
+        mentorat,
+        settings,
+        closers=closers,
+        metrics=metrics,
+        webhooks=SqlWebhooks(database),
+        mail_queue=SqlMailQueue(database),
+        clock=clock or SystemClock(),
+    )
+
+
+# --- Webhooks and email ------------------------------------------------------------------------
+
+
+@dataclass
+class Deliveries:
+    """The webhook and email use cases of a SQL `System` (`deliveries`); `mail` is None when
+    SMTP is not configured. Close with `aclose()`."""
+
+    add_webhook: AddWebhook
+    list_webhooks: ListWebhooks
+    remove_webhook: RemoveWebhook
+    failed_deliveries: ListFailedDeliveries
+    replay_delivery: ReplayFailedDelivery
+    webhooks: DeliverWebhooks
+    mail: NotifyByEmail | None
+    sender: HttpxWebhookSender
+
+    async def run(self, *, poll_seconds: float) -> None:
+        """Run the webhook dispatcher and the mailer until cancelled."""
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self.webhooks.run(poll_seconds=poll_seconds))
+            if self.mail is not None:
+                group.create_task(self.mail.run(poll_seconds=poll_seconds))
+
+    async def aclose(self) -> None:
+        await self.sender.aclose()
+
+
+def deliveries(system: System) -> Deliveries:
+    """The webhook and email use cases on `system`'s database; SettingsError on a system
+    without one (the memory adapters)."""
+    if system.webhooks is None or system.mail_queue is None:
+        raise SettingsError("webhooks and email need a database (MENTORAT_DATABASE_URL)")
+    settings, uow, clock = system.settings, system.mentorat.uow, system.clock
+    backoff = Backoff(
+        timedelta(seconds=settings.webhook_backoff_base_seconds),
+        timedelta(seconds=settings.webhook_backoff_cap_seconds),
+        timedelta(seconds=settings.webhook_give_up_after),
+    )
+    sender = HttpxWebhookSender(settings.webhook_timeout_seconds)
+    webhooks = system.webhooks
+    mail = None
+    if settings.smtp_url is not None and settings.mail_from is not None:
+        mail = NotifyByEmail(
+            uow,
+            system.mail_queue,
+            SmtpMailer(
+                settings.smtp_url, settings.mail_from, timeout=settings.webhook_timeout_seconds
+            ),
+            clock,
+            MailSettings(
+                window=timedelta(minutes=settings.mail_digest_minutes),
+                lease=settings.webhook_lease,
+                backoff=backoff,
+            ),
+        )
+    return Deliveries(
+        add_webhook=AddWebhook(webhooks, clock),
+        list_webhooks=ListWebhooks(webhooks),
+        remove_webhook=RemoveWebhook(webhooks),
+        failed_deliveries=ListFailedDeliveries(webhooks),
+        replay_delivery=ReplayFailedDelivery(webhooks, sender, clock),
+        webhooks=DeliverWebhooks(
+            uow, webhooks, sender, clock, backoff, lease=settings.webhook_lease
+        ),
+        mail=mail,
+        sender=sender,
+    )
+
+
+class Background:
+    """The dispatchers of a served worker: `start` on start-up, `stop` on shutdown."""
+
+    def __init__(self, system: System) -> None:
+        self._system = system
+        self._task: asyncio.Task[None] | None = None
+        self._deliveries: Deliveries | None = None
+
+    async def start(self) -> None:
+        self._deliveries = deliveries(self._system)
+        poll = self._system.settings.webhook_poll_seconds
+        self._task = asyncio.get_running_loop().create_task(self._deliveries.run(poll_seconds=poll))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._deliveries is not None:
+            await self._deliveries.aclose()
 
 
 def upgrade_database(settings: Settings, revision: str = "head") -> None:
@@ -385,13 +508,16 @@ def configure_logging(
     logging.getLogger("mentorat").setLevel(level.upper())
 
 
-def http_app(system: System, *, close_system: bool = False) -> RequestIds[Litestar]:
+def http_app(
+    system: System, *, close_system: bool = False, dispatch: bool = False
+) -> RequestIds[Litestar]:
     """The Litestar app over `system` (the JSON API, and the web pages under `/`), with the
     HTTP options of its settings, inside the wrapper that gives each request its id and access
     log line and counts it for `/metrics` when the system has metrics (`.app` is the Litestar
     app).
 
     With `close_system`, the app closes the system (its database pool) when the server stops.
+    With `dispatch`, the app runs the webhook dispatcher and the mailer while it serves.
     """
     from mentorat.adapters.http.access import RequestIds
     from mentorat.adapters.http.app import create_app
@@ -399,12 +525,21 @@ def http_app(system: System, *, close_system: bool = False) -> RequestIds[Litest
 
     settings = system.settings
     metrics = system.metrics
+    on_startup: list[Callable[[], Awaitable[None]]] = []
+    on_shutdown: list[Callable[[], Awaitable[None]]] = []
+    if dispatch:
+        background = Background(system)
+        on_startup.append(background.start)
+        on_shutdown.append(background.stop)
+    if close_system:
+        on_shutdown.append(system.aclose)
     return RequestIds(
         create_app(
             system.mentorat,
             cors_origins=settings.cors_origins,
             trusted_proxies=settings.proxies,
-            on_shutdown=[system.aclose] if close_system else (),
+            on_startup=on_startup,
+            on_shutdown=on_shutdown,
             metrics=metrics.exposition if metrics is not None else None,
             event_keepalive=settings.event_keepalive_seconds,
             plugins=[WebPages(system.mentorat)],
@@ -422,7 +557,7 @@ def create_asgi_app() -> RequestIds[Litestar]:
 
     settings = resolve_secret_key(Settings.from_env())
     configure_logging(settings.log_level, settings.log_format)
-    app = http_app(open_system(settings), close_system=True)
+    app = http_app(open_system(settings), close_system=True, dispatch=settings.dispatch_in_server)
     # Everything built so far (modules, the app, its routes, SQLAlchemy's and Litestar's
     # tables) lives as long as the worker. Frozen, the garbage collector's full collections
     # stop walking it: each walk would stall the worker for tens of milliseconds, which shows

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from mentorat.logs import LOG_FORMATS, LogFormat
 
@@ -115,6 +115,22 @@ class Settings:
     event_queue_size: int = 1000
     # Seconds between two reads of the outbox when nothing woke the reader.
     event_poll_seconds: float = 5.0
+    # Webhooks and email (docs/operations.md): whether each served worker runs the
+    # dispatchers (false: run `mentorat webhook dispatch` as a process of its own).
+    dispatch_in_server: bool = True
+    # Seconds a webhook POST may take in all; retries wait a random time between 0 and
+    # base * 2**attempts seconds, at most cap; after give-up seconds an event is dead-lettered.
+    webhook_timeout_seconds: float = 10.0
+    webhook_backoff_base_seconds: float = 1.0
+    webhook_backoff_cap_seconds: float = 3600.0
+    webhook_give_up_after: float = 86400.0
+    # Seconds between two rounds of a dispatcher (webhooks, email) with nothing to send.
+    webhook_poll_seconds: float = 1.0
+    # smtp://user:password@host:port or smtps://...; email is off when unset.
+    smtp_url: str | None = None
+    mail_from: str | None = None
+    # Minutes a digest of unread messages collects messages after its first one.
+    mail_digest_minutes: float = 15.0
 
     @property
     def async_database_url(self) -> str:
@@ -151,6 +167,12 @@ class Settings:
     @property
     def event_retention(self) -> timedelta:
         return timedelta(days=self.event_retention_days)
+
+    @property
+    def webhook_lease(self) -> timedelta:
+        """How long a dispatcher holds an endpoint (or the mailer) without writing: longer
+        than a POST (or a mail) may take, so it never runs out while one is sent."""
+        return timedelta(seconds=2 * self.webhook_timeout_seconds + 30)
 
     @property
     def is_sqlite(self) -> bool:
@@ -211,6 +233,12 @@ class Settings:
             "event_keepalive_seconds",
             "event_queue_size",
             "event_poll_seconds",
+            "webhook_timeout_seconds",
+            "webhook_backoff_base_seconds",
+            "webhook_backoff_cap_seconds",
+            "webhook_give_up_after",
+            "webhook_poll_seconds",
+            "mail_digest_minutes",
         )
         for name in positive:
             if getattr(self, name) <= 0:
@@ -244,8 +272,32 @@ class Settings:
                     f"MENTORAT_TRUSTED_PROXIES must list IP addresses or CIDR ranges "
                     f"separated by commas: {error}"
                 ) from None
+        if self.webhook_backoff_cap_seconds < self.webhook_backoff_base_seconds:
+            raise SettingsError(
+                "MENTORAT_WEBHOOK_BACKOFF_CAP_SECONDS must be at least "
+                "MENTORAT_WEBHOOK_BACKOFF_BASE_SECONDS"
+            )
+        if self.smtp_url is not None:
+            _check_smtp_url(self.smtp_url)
+            if not self.mail_from or "@" not in self.mail_from:
+                raise SettingsError(
+                    "MENTORAT_MAIL_FROM must be an email address when MENTORAT_SMTP_URL is set"
+                )
         if self.secret_key is not None and not self.secret_key.strip():
             raise SettingsError("MENTORAT_SECRET_KEY must not be blank")
+
+
+def _check_smtp_url(url: str) -> None:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname or port == -1:
+        # The URL may hold a password: the message does not repeat it.
+        raise SettingsError(
+            "MENTORAT_SMTP_URL must be smtp://[user:password@]host[:port] or smtps://..."
+        )
 
 
 def resolve_secret_key(settings: Settings) -> Settings:

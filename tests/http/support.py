@@ -44,6 +44,7 @@ PROFILE_KEYS = {
     "accepting_requests",
     "active_mentees",
     "places_left",
+    "email_notifications",
 }
 MENTORING_KEYS = {
     "id",

@@ -66,7 +66,19 @@ async def test_the_export_holds_everything_about_the_caller_and_nothing_of_other
         "messages",
         "goals",
         "audit",
+        "events",
     }
+    # The outbox's events addressed to the person, oldest first, as the event stream sends them.
+    assert [e["event"] for e in export["events"]] == [
+        "mentoring_requested",
+        "mentoring_accepted",
+        "message_posted",
+        "message_posted",
+        "goal_added",
+        "mentoring_requested",
+    ]
+    posted = [e["data"]["message"]["message"] for e in export["events"][2:4]]
+    assert MESSAGE in posted
     assert export["profile"]["bio"] == BIO
     assert export["profile"]["skills"] == SKILLS
     assert export["account"]["phone_number"] == DETAILS["phone_number"]

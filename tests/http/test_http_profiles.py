@@ -23,6 +23,7 @@ async def test_a_new_mentor_has_the_empty_profile_with_three_places(api: Api) ->
         "accepting_requests": True,
         "active_mentees": 0,
         "places_left": 3,
+        "email_notifications": True,
     }
 
 
@@ -132,3 +133,24 @@ async def test_a_body_that_is_not_an_object_is_a_400(api: Api) -> None:
     person = await api.person("p")
     response = await api.client.patch("/auth/me/", json=["bio"], headers=person.auth)
     assert_error(response, 400)
+
+
+async def test_email_notifications_are_turned_off_and_on_by_patch(api: Api) -> None:
+    mentee = await api.person("mentee")
+    off = await api.client.patch(
+        "/auth/me/", json={"email_notifications": False}, headers=mentee.auth
+    )
+    assert off.status_code == 200
+    assert off.json()["email_notifications"] is False
+    shown = (await api.client.get("/auth/me/", headers=mentee.auth)).json()
+    assert shown["email_notifications"] is False
+    again = await api.client.patch("/auth/me/", json={"bio": "hi"}, headers=mentee.auth)
+    assert again.json()["email_notifications"] is False
+    on = await api.client.patch(
+        "/auth/me/", json={"email_notifications": True}, headers=mentee.auth
+    )
+    assert on.json()["email_notifications"] is True
+    wrong = await api.client.patch(
+        "/auth/me/", json={"email_notifications": "no"}, headers=mentee.auth
+    )
+    assert wrong.status_code == 400

@@ -32,9 +32,15 @@ TABLES = {
     "chat_reads",
     "registration_attempts",
     "audit_events",
+    "webhook_endpoints",
+    "webhook_dead_letters",
+    "mail_progress",
+    "mail_digests",
 }
 # What revision 0008 (accounts) adds.
 ACCOUNTS_TABLES = {"registration_attempts", "audit_events"}
+# What revision 0009 (webhooks and email) adds.
+DELIVERY_TABLES = {"webhook_endpoints", "webhook_dead_letters", "mail_progress", "mail_digests"}
 # Each database's own search structures, outside tables.py: SQLite's FTS5 table (and its
 # shadow tables), PostgreSQL's postings of mentors' skills.
 SEARCH_INDEX_PREFIXES = ("profiles_search", "mentor_skills")
@@ -128,7 +134,8 @@ async def test_profiles_are_backfilled_for_users_who_registered_before_them(
 async def test_the_goals_table_comes_and_goes_with_its_own_revision(empty_db: str) -> None:
     settings = Settings(database_url=empty_db)
     upgrade_database(settings, "0002")
-    before = TABLES - {"goals", "profiles", "outbox_events", "chat_reads", *ACCOUNTS_TABLES}
+    before = TABLES - {"goals", "profiles", "outbox_events", "chat_reads"}
+    before -= ACCOUNTS_TABLES | DELIVERY_TABLES
     assert (await schema_of(empty_db))[:2] == (before, "0002")
     upgrade_database(settings, "0003")
     assert (await schema_of(empty_db))[:2] == (before | {"goals"}, "0003")
@@ -142,15 +149,28 @@ async def test_the_outbox_and_the_read_marks_come_and_go_with_their_own_revision
     empty_db: str,
 ) -> None:
     settings = Settings(database_url=empty_db)
-    later = {"outbox_events", "chat_reads", *ACCOUNTS_TABLES}
+    later_still = ACCOUNTS_TABLES | DELIVERY_TABLES
+    later = {"outbox_events", "chat_reads", *later_still}
     upgrade_database(settings, "0005")
     assert (await schema_of(empty_db))[:2] == (TABLES - later, "0005")
     upgrade_database(settings, "0006")
-    assert (await schema_of(empty_db))[:2] == (TABLES - {"chat_reads", *ACCOUNTS_TABLES}, "0006")
+    assert (await schema_of(empty_db))[:2] == (TABLES - {"chat_reads"} - later_still, "0006")
     upgrade_database(settings, "0007")
-    assert (await schema_of(empty_db))[:2] == (TABLES - ACCOUNTS_TABLES, "0007")
+    assert (await schema_of(empty_db))[:2] == (TABLES - later_still, "0007")
     downgrade_database(settings, "0005")
     assert (await schema_of(empty_db))[:2] == (TABLES - later, "0005")
+
+
+async def test_the_webhook_and_mail_tables_come_and_go_with_their_own_revision(
+    empty_db: str,
+) -> None:
+    settings = Settings(database_url=empty_db)
+    upgrade_database(settings)
+    assert await schema_of(empty_db) == (TABLES, migrations.head(), [])
+    downgrade_database(settings, "0008")
+    assert (await schema_of(empty_db))[:2] == (TABLES - DELIVERY_TABLES, "0008")
+    upgrade_database(settings)
+    assert await schema_of(empty_db) == (TABLES, migrations.head(), [])
 
 
 async def test_the_comparison_would_see_a_schema_that_drifted(empty_db: str) -> None:

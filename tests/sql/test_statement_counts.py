@@ -411,13 +411,15 @@ EXPECTED_ACCOUNTS = {
     "list_users": 1,
     "read_audit": 1,
     "show_statistics": 6,
-    # Profile with owner, mentorings, messages sent, goals, audit entries, the export's entry.
-    "export_personal_data": 6,
+    # Profile with owner, mentorings, messages sent, goals, audit entries, the outbox's events
+    # addressed to them (one page: fewer than 500), the export's entry.
+    "export_personal_data": 7,
     # Without open mentorings (each adds the statements of ending it): the user (password),
     # the user FOR UPDATE, the mentorings, the user's update and `listed`, the profile, the
-    # messages redacted, the failures and addresses forgotten, the search index merged
-    # (SQLite; a no-op SELECT on PostgreSQL), the audit entry.
-    "erase_person": 11,
+    # messages redacted, the message events forgotten (outbox, webhook dead letters), the
+    # failures and addresses forgotten, the search index merged (SQLite; a no-op SELECT on
+    # PostgreSQL), the audit entry.
+    "erase_person": 13,
 }
 
 

@@ -48,6 +48,7 @@ class EditProfileCommand:
     timezone: str | Keep | None = KEEP
     capacity: int | Keep = KEEP
     accepting_requests: bool | Keep = KEEP
+    email_notifications: bool | Keep = KEEP
 
 
 def _given(value: T | Keep) -> bool:
@@ -105,6 +106,8 @@ class EditProfile:
                 changes["capacity"] = validate_capacity(cmd.capacity)
             if not isinstance(cmd.accepting_requests, Keep):
                 changes["accepting_requests"] = cmd.accepting_requests
+            if not isinstance(cmd.email_notifications, Keep):
+                changes["email_notifications"] = cmd.email_notifications
             profile = dataclasses.replace(profile, **changes)  # type: ignore[arg-type]
             await tx.users.save(user)
             await tx.profiles.save(profile, user)

@@ -37,6 +37,11 @@ class Overloaded(MentoratError):
         super().__init__("The server is busy checking passwords; retry shortly.")
 
 
+class DeliveryFailed(MentoratError):
+    """A webhook endpoint or the mail server did not take what was sent (an error answer, a
+    timeout, no connection); sending it again later may work."""
+
+
 class IdempotencyKeyReused(MentoratError):
     """An Idempotency-Key the caller already sent with a different request (HTTP 422).
 

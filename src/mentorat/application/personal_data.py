@@ -10,7 +10,13 @@ from datetime import datetime, timedelta
 from mentorat.application.actors import COMMAND_LINE, Actor
 from mentorat.application.change_mentoring import change_in
 from mentorat.application.identify_caller import RecentCallers
-from mentorat.application.ports import Clock, EventPublisher, PasswordHasher, UnitOfWork
+from mentorat.application.ports import (
+    Clock,
+    EventPublisher,
+    PasswordHasher,
+    StoredEvent,
+    UnitOfWork,
+)
 from mentorat.application.views import (
     AccountView,
     GoalView,
@@ -27,8 +33,8 @@ from mentorat.domain.users import ERASED_MESSAGE, UserId
 
 @dataclass(frozen=True, slots=True)
 class PersonalExport:
-    """Everything the service holds about one person (the events addressed to them are not
-    kept: they are published and gone)."""
+    """Everything the service holds about one person, the outbox's events addressed to them
+    included (those within the event retention: older ones are pruned)."""
 
     account: AccountView
     profile: ProfileView
@@ -36,7 +42,12 @@ class PersonalExport:
     messages: list[MessageView]
     goals: list[GoalView]
     audit: list[AuditEntry]
+    events: list[StoredEvent]
     exported_at: datetime
+
+
+# Events are read from the outbox a page at a time.
+EVENTS_PAGE = 500
 
 
 class ExportPersonalData:
@@ -54,6 +65,11 @@ class ExportPersonalData:
             messages = await tx.personal_data.messages_sent_by(subject_id)
             goals = await tx.personal_data.goals_of(subject_id)
             audit = await tx.audit.page(subject_id=subject_id)
+            events: list[StoredEvent] = []
+            while page := await tx.outbox.after(
+                events[-1].id if events else 0, limit=EVENTS_PAGE, recipient=subject_id
+            ):
+                events += page
             await tx.audit.record(
                 NewAuditEntry(
                     AuditAction.DATA_EXPORTED,
@@ -71,6 +87,7 @@ class ExportPersonalData:
             messages=[MessageView.of(m) for m in messages],
             goals=[GoalView.of(g) for g in goals],
             audit=audit,
+            events=events,
             exported_at=now,
         )
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from mentorat import __version__, bootstrap
 from mentorat.cli import commands as handlers
+from mentorat.cli import webhooks
 from mentorat.cli.common import EXIT_REFUSED, EXIT_USAGE, CommandError
 from mentorat.domain.errors import MentoratError
 from mentorat.settings import Settings, SettingsError
@@ -222,6 +223,7 @@ def _parser() -> argparse.ArgumentParser:
         "--replace", action="store_true", help="bulk: empty every table first if users exist"
     )
     demo.set_defaults(run=handlers.demo)
+    webhooks.add_parser(commands)
     return parser
 
 

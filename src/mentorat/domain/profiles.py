@@ -57,6 +57,8 @@ class Profile:
     timezone: str | None = None
     capacity: int = DEFAULT_CAPACITY
     accepting_requests: bool = True
+    # Whether the person is sent email about their mentorings (requests, answers, digests).
+    email_notifications: bool = True
 
 
 @dataclass(frozen=True, slots=True)

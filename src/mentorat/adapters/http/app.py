@@ -50,6 +50,7 @@ def create_app(
     *,
     cors_origins: Sequence[str] = (),
     trusted_proxies: Sequence[str] = (),
+    on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
     metrics: Exposition | None = None,
     plugins: Sequence[PluginProtocol] = (),
@@ -60,7 +61,8 @@ def create_app(
 
     `trusted_proxies`: addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For
     and X-Forwarded-Proto are believed (`context.client_address`); ValueError for one that is
-    neither. `on_shutdown`: awaited when the server stops, e.g. to close the database pool.
+    neither. `on_startup`: awaited when the server starts (background tasks); `on_shutdown`:
+    awaited when the server stops, e.g. to close the database pool.
     `metrics`: renders `GET /metrics` (no such route without it).
     `plugins`: Litestar plugins that add to the app, such as the web pages (bootstrap joins
     them; this adapter does not know them).
@@ -102,6 +104,7 @@ def create_app(
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=_openapi(),
         cors_config=cors,
+        on_startup=list(on_startup),
         on_shutdown=list(on_shutdown),
         plugins=list(plugins),
         state=State(

@@ -27,6 +27,15 @@ class SentMessageOut(msgspec.Struct):
     created_at: Timestamp
 
 
+class EventOut(msgspec.Struct):
+    """An event of the outbox as the event stream sends it: `data` is its JSON payload."""
+
+    id: int
+    event: str
+    occurred_at: Timestamp
+    data: msgspec.Raw
+
+
 class ExportOut(msgspec.Struct):
     """Everything the service holds about one person, as one document."""
 
@@ -37,6 +46,7 @@ class ExportOut(msgspec.Struct):
     messages: list[SentMessageOut]
     goals: list[GoalOut]
     audit: list[AuditEntryOut]
+    events: list[EventOut]
 
 
 def export_out(export: PersonalExport) -> ExportOut:
@@ -51,4 +61,8 @@ def export_out(export: PersonalExport) -> ExportOut:
         ],
         goals=[goal_out(g) for g in export.goals],
         audit=[audit_entry_out(e) for e in export.audit],
+        events=[
+            EventOut(e.id, e.name, wire_time(e.occurred_at), msgspec.Raw(e.payload.encode()))
+            for e in export.events
+        ],
     )

@@ -64,6 +64,7 @@ class ProfileIn(msgspec.Struct, frozen=True):
         ),
     ] = UNSET
     accepting_requests: bool | UnsetType = UNSET
+    email_notifications: bool | UnsetType = UNSET
     id: ReadOnly = UNSET
     username: ReadOnly = UNSET
     password: ReadOnly = UNSET
@@ -84,6 +85,9 @@ class MeOut(UserOut):
     accepting_requests: bool | None
     active_mentees: int | None
     places_left: int | None
+    email_notifications: Annotated[
+        bool, msgspec.Meta(description="Whether the person is sent email about their mentorings.")
+    ] = True
 
 
 class MentorCardOut(msgspec.Struct):
@@ -141,6 +145,7 @@ def me_out(view: ProfileView) -> MeOut:
         profile.accepting_requests if mentor else None,
         standing.active_mentees if mentor else None,
         max(profile.capacity - standing.active_mentees, 0) if mentor else None,
+        profile.email_notifications,
     )
 
 

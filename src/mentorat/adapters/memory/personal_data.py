@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from mentorat.adapters.memory.records import InMemoryAuditTrail
 from mentorat.adapters.memory.store import InMemoryStore, Undo
+from mentorat.application.outbox_events import MESSAGE_POSTED
+from mentorat.application.ports import StoredEvent
 from mentorat.domain.chat import Message
 from mentorat.domain.goals import Goal
 from mentorat.domain.users import UserId
@@ -36,7 +38,25 @@ class InMemoryPersonalData:
                 dataclasses.replace(m, text=marker) if m.sender_id == user_id else m for m in chat
             ]
             self._undo.append(_restore(chat, before))
+        outbox = self._store.outbox
+        told = {
+            i: e for i, e in outbox.items() if e.name == MESSAGE_POSTED and user_id in e.recipients
+        }
+        for i in told:
+            del outbox[i]
+        self._undo.append(_restore_events(outbox, told))
         await InMemoryAuditTrail(self._store, self._undo).forget_addresses(user_id)
+
+
+def _restore_events(
+    outbox: dict[int, StoredEvent], told: dict[int, StoredEvent]
+) -> Callable[[], None]:
+    def restore() -> None:
+        kept = sorted({**outbox, **told}.items())  # the outbox is by id ascending
+        outbox.clear()
+        outbox.update(kept)
+
+    return restore
 
 
 def _restore(chat: list[Message], before: list[Message]) -> Callable[[], None]:

@@ -19,8 +19,17 @@ from mentorat.adapters.sql.mapping import (
     message_from_row,
 )
 from mentorat.adapters.sql.statements import Runner, Statement
-from mentorat.adapters.sql.tables import Id, goals, login_failures, mentorings, messages
+from mentorat.adapters.sql.tables import (
+    Id,
+    goals,
+    login_failures,
+    mentorings,
+    messages,
+    outbox_events,
+    webhook_dead_letters,
+)
 from mentorat.adapters.sql.throttle import throttle_key
+from mentorat.application.outbox_events import MESSAGE_POSTED
 from mentorat.domain.chat import Message
 from mentorat.domain.goals import Goal
 from mentorat.domain.users import UserId
@@ -37,6 +46,18 @@ _GOALS: Final = Statement(
 )
 _REDACT: Final = Statement(
     update(messages).where(messages.c.sender_id == _WHO).values(body=bindparam("marker"))
+)
+# A message event carries the message's text: those addressed to the person go, from the
+# outbox and from the webhooks' dead letters (their own messages and the replies they received;
+# the chats keep every message, erased or not).
+_FORGET_MESSAGE_EVENTS: Final = tuple(
+    Statement(
+        delete(kept).where(
+            kept.c.name == MESSAGE_POSTED,
+            or_(kept.c.recipient_id == _WHO, kept.c.other_recipient_id == _WHO),
+        )
+    )
+    for kept in (outbox_events, webhook_dead_letters)
 )
 _FORGET_FAILURES: Final = Statement(
     delete(login_failures).where(
@@ -64,6 +85,8 @@ class SqlPersonalData:
 
     async def erase_traces(self, user_id: UserId, username: str, marker: str) -> None:
         await self._run.execute(_REDACT, {"who": user_id, "marker": marker})
+        for forget in _FORGET_MESSAGE_EVENTS:
+            await self._run.execute(forget, {"who": user_id})
         await self._run.execute(_FORGET_FAILURES, {"key": throttle_key(username)})
         await SqlAuditTrail(self._run).forget_addresses(user_id)
         await self._run.execute(_OPTIMIZE_SEARCH, {})

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     text,
+    true,
 )
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -286,6 +287,8 @@ profiles = Table(
     Column("skills_text", Text, nullable=False),
     Column("bio_text", Text, nullable=False),
     Column("search_text", Text, nullable=False),
+    # Whether the person is sent email about their mentorings (docs/operations.md, "Email").
+    Column("email_notifications", Boolean, nullable=False, server_default=true()),
     CheckConstraint("capacity BETWEEN 0 AND 50", name="capacity_range"),
     CheckConstraint("active_mentees >= 0", name="active_mentees_positive"),
     Index(
@@ -326,4 +329,82 @@ chat_reads = Table(
     Column("user_id", Id, ForeignKey(users.c.id), primary_key=True, autoincrement=False),
     Column("message_id", Id, nullable=False),
     Column("read_count", BigInteger, nullable=False),
+)
+
+
+# Where a reader of the outbox that pushes events out stands (docs/adr/009-webhooks-and-email.md):
+# the last event it is done with (`cursor`), its failed attempts at the next one, and which
+# dispatcher holds it until when (`leased_by`, `leased_until`). The same columns in each
+# table that keeps such readers: `adapters/sql/leases.py` writes them.
+def _progress_columns() -> list[Column[Any]]:
+    return [
+        Column("cursor", Id, nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("failing_since", UtcDateTime, nullable=True),
+        Column("next_attempt_at", UtcDateTime, nullable=True),
+        Column("last_error", Text, nullable=True),
+        Column("leased_by", String(32), nullable=True),
+        Column("leased_until", UtcDateTime, nullable=True),
+    ]
+
+
+# The operators' webhook endpoints; `events` is a comma-joined list of event names (empty:
+# every event). The secret is kept as it is: it signs every delivery (ADR 009).
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", Id, Identity(), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("events", Text, nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    *_progress_columns(),
+)
+
+# The deliveries given up (dead letters), with a copy of their event: a replay still works
+# once the outbox has pruned it.
+webhook_dead_letters = Table(
+    "webhook_dead_letters",
+    metadata,
+    Column("id", Id, Identity(), primary_key=True),
+    Column(
+        "endpoint_id",
+        Id,
+        ForeignKey(webhook_endpoints.c.id, ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("event_id", Id, nullable=False),
+    Column("name", String(40), nullable=False),
+    Column("mentoring_id", Id, nullable=True),
+    Column("recipient_id", Id, nullable=False),
+    Column("other_recipient_id", Id, nullable=True),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text, nullable=False),
+    Column("failed_at", UtcDateTime, nullable=False),
+    Index("ix_webhook_dead_letters_endpoint_id", "endpoint_id"),
+)
+
+# The mailer's one reader of the outbox (its row is made by the first dispatcher to run).
+mail_progress = Table(
+    "mail_progress",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    *_progress_columns(),
+    CheckConstraint("id = 1", name="one_row"),
+)
+
+# Messages a person has not been told of by mail, per chat: one digest each, due at `due_at`
+# (a window after the first); `sender_id`: who sent the latest.
+mail_digests = Table(
+    "mail_digests",
+    metadata,
+    Column("user_id", Id, primary_key=True, autoincrement=False),
+    Column("mentoring_id", Id, primary_key=True, autoincrement=False),
+    Column("count", Integer, nullable=False),
+    Column("sender_id", Id, nullable=False),
+    Column("first_at", UtcDateTime, nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Index("ix_mail_digests_due_at", "due_at"),
 )

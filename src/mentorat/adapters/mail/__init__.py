@@ -1,0 +1,1 @@
+"""Email over SMTP (the standard library's smtplib)."""
