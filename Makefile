@@ -9,7 +9,7 @@ STAMP := $(VENV)/.synced
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test lint format bench bench-quick clean
+.PHONY: serve demo test lint format bench bench-quick clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -21,6 +21,9 @@ $(STAMP): pyproject.toml uv.lock | $(UV)
 
 serve: $(STAMP)
 	$(VENV)/bin/mentorat serve --host $(HOST) --port $(PORT)
+
+demo: $(STAMP) ## example data (mentee owner, mentor Mentor_2, password Pass123!@); once is enough
+	$(VENV)/bin/mentorat demo
 
 test: $(STAMP) ## the whole suite: lint gates, types, architecture, then every test
 	$(VENV)/bin/ruff check src tests bench

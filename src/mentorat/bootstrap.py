@@ -511,15 +511,17 @@ def configure_logging(
 def http_app(
     system: System, *, close_system: bool = False, dispatch: bool = False
 ) -> RequestIds[Litestar]:
-    """The Litestar app over `system`, with the HTTP options of its settings, inside the
-    wrapper that gives each request its id and access log line and counts it for `/metrics`
-    when the system has metrics (`.app` is the Litestar app).
+    """The Litestar app over `system` (the JSON API, and the web pages under `/`), with the
+    HTTP options of its settings, inside the wrapper that gives each request its id and access
+    log line and counts it for `/metrics` when the system has metrics (`.app` is the Litestar
+    app).
 
     With `close_system`, the app closes the system (its database pool) when the server stops.
     With `dispatch`, the app runs the webhook dispatcher and the mailer while it serves.
     """
     from mentorat.adapters.http.access import RequestIds
     from mentorat.adapters.http.app import create_app
+    from mentorat.adapters.web import WebPages
 
     settings = system.settings
     metrics = system.metrics
@@ -540,6 +542,7 @@ def http_app(
             on_shutdown=on_shutdown,
             metrics=metrics.exposition if metrics is not None else None,
             event_keepalive=settings.event_keepalive_seconds,
+            plugins=[WebPages(system.mentorat)],
         ),
         observer=metrics,
     )

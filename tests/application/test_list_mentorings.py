@@ -10,6 +10,7 @@ from mentorat.application.respond_to_request import RespondCommand
 from mentorat.application.service import Mentorat
 from mentorat.application.views import MentoringView
 from mentorat.domain.mentoring import Ending, Role, Status
+from mentorat.domain.paging import ListPage
 from mentorat.domain.users import UserId
 
 from .support import People, accepted, ask, register
@@ -145,3 +146,17 @@ async def test_a_user_with_no_mentoring_sees_empty_lists(app: Mentorat, people: 
     assert await app.list_requests(ListRequestsQuery(people.stranger.id)) == []
     assert await app.list_mentorings(people.stranger.id) == []
     assert await app.show_progress(people.stranger.id) == []
+
+
+async def test_requests_with_people_name_both_people_of_each_request(
+    app: Mentorat, people: People, history: Mentorings
+) -> None:
+    query = ListRequestsQuery(people.mentee.id, page=ListPage(limit=2))
+    found = await app.list_requests.with_people(query)
+    plain = await app.list_requests.paged(query)
+    assert [r.mentoring for r in found.items] == plain.items
+    assert found.next_after == plain.next_after
+    for request in found.items:
+        assert request.mentee.id == request.mentoring.mentee_id == people.mentee.id
+        assert request.mentor.id == request.mentoring.mentor_id
+        assert request.mentor.is_mentor

@@ -8,30 +8,14 @@ CI=true it fails them (.ci/run installs it).
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from tests.browser.support import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.support import Server, server_env
-
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-)
-# No sandbox (tests run as root in CI), no GPU, and none of Chromium's own traffic
-# (updates, sync, field trials): only what the page asks for.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from litestar.events import BaseEventEmitterBackend, EventListener
 from litestar.exceptions import ImproperlyConfiguredException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme, Tag
+from litestar.plugins import PluginProtocol
 from litestar.utils import ensure_async_callable
 
 from mentorat import __version__
@@ -52,6 +53,7 @@ def create_app(
     on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
     metrics: Exposition | None = None,
+    plugins: Sequence[PluginProtocol] = (),
     debug: bool = False,
     event_keepalive: float = 15.0,
 ) -> Litestar:
@@ -62,6 +64,8 @@ def create_app(
     neither. `on_startup`: awaited when the server starts (background tasks); `on_shutdown`:
     awaited when the server stops, e.g. to close the database pool.
     `metrics`: renders `GET /metrics` (no such route without it).
+    `plugins`: Litestar plugins that add to the app, such as the web pages (bootstrap joins
+    them; this adapter does not know them).
     `event_keepalive`: seconds between the keep-alive comments of an idle event stream.
     """
     protected = Router(
@@ -102,6 +106,7 @@ def create_app(
         cors_config=cors,
         on_startup=list(on_startup),
         on_shutdown=list(on_shutdown),
+        plugins=list(plugins),
         state=State(
             {
                 "ctx": HttpContext(
