@@ -63,3 +63,22 @@ def test_make_serve_takes_port_and_host(variables: list[str], expected: str) -> 
         env={"PATH": "/usr/bin:/bin"},
     )
     assert done.stdout.splitlines()[-1].endswith(expected), done.stdout
+
+
+def test_make_serve_loads_the_demo_first_unless_told_not_to() -> None:
+    """The quick start's `make serve` ends at an app with people in it (README)."""
+
+    def commands(*variables: str) -> list[str]:
+        done = subprocess.run(
+            ["make", "-n", "-s", "serve", *variables],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+            env={"PATH": "/usr/bin:/bin"},
+        )
+        return [line.split("/")[-1] for line in done.stdout.splitlines() if "mentorat " in line]
+
+    assert commands() == ["mentorat demo", "mentorat serve --host 127.0.0.1 --port 8000"]
+    assert commands("DEMO=0") == ["mentorat serve --host 127.0.0.1 --port 8000"]
