@@ -33,8 +33,10 @@ def test_the_package_is_marked_typed_and_runnable_as_a_module() -> None:
 
 def test_the_licence_and_the_metadata_are_there() -> None:
     project = pyproject()
-    assert project["license"] == "MIT"
-    assert project["license-files"] == ["LICENSE"]
+    assert project["license"] == "MIT AND Apache-2.0 AND 0BSD"
+    assert project["license-files"][0] == "LICENSE"
+    for pattern in project["license-files"]:  # the served browser code's licences
+        assert list(ROOT.glob(pattern)), pattern
     licence = (ROOT / "LICENSE").read_text()
     assert licence.startswith("MIT License")
     assert "mentorat contributors" in licence
