@@ -8,6 +8,9 @@ STAMP := $(VENV)/.synced
 # `make serve PORT=8001 HOST=0.0.0.0` (or the same names in the environment).
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make serve` loads the demo people and their conversation into the database first (once:
+# `mentorat demo` adds nothing when they are there). `make serve DEMO=0` serves the data as it is.
+DEMO ?= 1
 
 .PHONY: serve demo test lint format bench bench-quick clean
 
@@ -20,6 +23,9 @@ $(STAMP): pyproject.toml uv.lock | $(UV)
 	touch $(STAMP)
 
 serve: $(STAMP)
+ifeq ($(DEMO),1)
+	$(VENV)/bin/mentorat demo
+endif
 	$(VENV)/bin/mentorat serve --host $(HOST) --port $(PORT)
 
 demo: $(STAMP) ## example data (mentee owner, mentor Mentor_2, password Pass123!@); once is enough

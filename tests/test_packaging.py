@@ -33,8 +33,10 @@ def test_the_package_is_marked_typed_and_runnable_as_a_module() -> None:
 
 def test_the_licence_and_the_metadata_are_there() -> None:
     project = pyproject()
-    assert project["license"] == "MIT"
-    assert project["license-files"] == ["LICENSE"]
+    assert project["license"] == "MIT AND Apache-2.0 AND 0BSD"
+    assert project["license-files"][0] == "LICENSE"
+    for pattern in project["license-files"]:  # the served browser code's licences
+        assert list(ROOT.glob(pattern)), pattern
     licence = (ROOT / "LICENSE").read_text()
     assert licence.startswith("MIT License")
     assert "mentorat contributors" in licence
@@ -63,3 +65,22 @@ def test_make_serve_takes_port_and_host(variables: list[str], expected: str) -> 
         env={"PATH": "/usr/bin:/bin"},
     )
     assert done.stdout.splitlines()[-1].endswith(expected), done.stdout
+
+
+def test_make_serve_loads_the_demo_first_unless_told_not_to() -> None:
+    """The quick start's `make serve` ends at an app with people in it (README)."""
+
+    def commands(*variables: str) -> list[str]:
+        done = subprocess.run(
+            ["make", "-n", "-s", "serve", *variables],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+            env={"PATH": "/usr/bin:/bin"},
+        )
+        return [line.split("/")[-1] for line in done.stdout.splitlines() if "mentorat " in line]
+
+    assert commands() == ["mentorat demo", "mentorat serve --host 127.0.0.1 --port 8000"]
+    assert commands("DEMO=0") == ["mentorat serve --host 127.0.0.1 --port 8000"]

@@ -436,12 +436,12 @@ def read_django_accounts(
     return read_database(url, table)
 
 
-async def seed_demo(system: System) -> None:
+async def seed_demo(system: System) -> bool:
     """Load the seed's example data (user `owner` / `Pass123!@`, mentor `Mentor_2`, a chat).
 
-    Does nothing when `owner` already exists.
+    Does nothing, and answers False, when `owner` already exists.
     """
-    await story.seed_demo(system.mentorat)
+    return await story.seed_demo(system.mentorat)
 
 
 async def seed_bulk(

@@ -153,7 +153,8 @@ def dump(url: str) -> str:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1]
         with sqlite3.connect(path) as conn:
-            text = "\n".join(conn.iterdump())
+            # The rows only: the schema names columns (a webhook's `secret`) that are no data.
+            text = "\n".join(line for line in conn.iterdump() if line.startswith("INSERT"))
             tables = [
                 row[0]
                 for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")

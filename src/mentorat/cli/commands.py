@@ -257,6 +257,8 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(report, indent=2))
         return 0
     bootstrap.upgrade_database(settings)  # safe to repeat
-    with_system(settings, bootstrap.seed_demo)
-    print("demo data loaded (log in as owner / Pass123!@)")
+    if with_system(settings, bootstrap.seed_demo):
+        print("demo data loaded (log in as owner / Pass123!@)")
+    else:
+        print("demo data already there (log in as owner / Pass123!@)")
     return 0
