@@ -6,12 +6,14 @@ app's own registry; tests/e2e/test_e2e_metrics.py adds up two workers).
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
 
+from mentorat.domain.users import UserId
 from tests.http.support import Api, Person
 
 CHAT = "/api/mentoring/chat/{mentoring_id}/messages"
@@ -99,3 +101,24 @@ async def test_with_metrics_off_there_is_no_metrics_route(
 ) -> None:
     assert api.system.metrics is None
     assert (await api.client.get("/metrics")).status_code == 404
+
+
+async def test_open_event_streams_and_the_outbox_lag_are_measured(
+    api: Api, mentee: Person, mentor: Person
+) -> None:
+    mentoring = await api.accepted(mentee, mentor)
+    stream = api.system.mentorat.follow_events(UserId(mentee.id))
+    assert await anext(stream) is None  # following: the stream is open
+    metrics = await scrape(api)
+    assert metrics["mentorat_event_streams_open", frozenset()] == 1
+    handed_before = metrics["mentorat_outbox_lag_seconds_count", frozenset()]
+
+    assert (await api.post(mentor, mentoring["id"], "hello")).status_code == 201
+    event = await asyncio.wait_for(anext(stream), timeout=30)
+    assert event is not None
+    assert event.name == "message_posted"
+    metrics = await scrape(api)
+    assert metrics["mentorat_outbox_lag_seconds_count", frozenset()] > handed_before
+
+    await stream.aclose()
+    assert (await scrape(api))["mentorat_event_streams_open", frozenset()] == 0

@@ -32,6 +32,9 @@ from mentorat.application.ports import Occurrence
 MULTIPROCESS_ENV: Final = "PROMETHEUS_MULTIPROC_DIR"
 # From 1 ms (a cached read) to 10 s (a request that waited out the database's timeouts).
 LATENCY_BUCKETS: Final = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+# The outbox reader hands an event on within milliseconds when woken, within its poll (5 s by
+# default) when a wake-up is lost, and later only when the database is away.
+LAG_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
@@ -81,6 +84,18 @@ class PrometheusMetrics:
             multiprocess_mode="livesum",
             registry=registry,
         )
+        self._streams = Gauge(
+            "mentorat_event_streams_open",
+            "Event streams open (GET /api/events/ and the web app's chats), summed over workers.",
+            multiprocess_mode="livesum",
+            registry=registry,
+        )
+        self._outbox_lag = Histogram(
+            "mentorat_outbox_lag_seconds",
+            "Time from the change that recorded an event to its reader handing it to the streams.",
+            buckets=LAG_BUCKETS,
+            registry=registry,
+        )
         self._pool_waits = Counter(
             "mentorat_db_pool_waits",
             "Checkouts that found every connection of their worker's pool in use and waited.",
@@ -107,6 +122,12 @@ class PrometheusMetrics:
 
     def add(self, occurrence: Occurrence) -> None:
         self._occurrences[occurrence].inc()
+
+    def streams_opened(self, change: int) -> None:
+        self._streams.inc(change)
+
+    def event_handed(self, delay_seconds: float) -> None:
+        self._outbox_lag.observe(delay_seconds)
 
     # --- the SQL adapter's PoolWatcher -------------------------------------------------------
 

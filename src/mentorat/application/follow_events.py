@@ -29,7 +29,15 @@ from dataclasses import dataclass
 from typing import Final
 
 from mentorat.application.errors import SubscriptionDropped
-from mentorat.application.ports import Clock, OutboxPage, OutboxWakeups, StoredEvent, UnitOfWork
+from mentorat.application.ports import (
+    UNTALLIED,
+    Clock,
+    OutboxPage,
+    OutboxWakeups,
+    StoredEvent,
+    Tally,
+    UnitOfWork,
+)
 from mentorat.domain.users import UserId
 
 log = logging.getLogger(__name__)
@@ -132,8 +140,13 @@ class EventHub:
         settings: FeedSettings | None = None,
         *,
         prune: Callable[[], Awaitable[int]] | None = None,
+        clock: Clock | None = None,
+        tally: Tally = UNTALLIED,
     ) -> None:
+        """`clock` and `tally`: with both, each event handed on is counted with its delay since
+        it was recorded (metrics); the open streams are counted with `tally` alone."""
         self._uow, self._wakeups, self._prune = uow, wakeups, prune
+        self._clock, self._tally = clock, tally
         self._settings = settings or FeedSettings()
         self._next_prune = 0.0
         self._subscriptions: dict[UserId, set[_Subscription]] = {}
@@ -189,11 +202,13 @@ class EventHub:
     def subscribe(self, user_id: UserId) -> _Subscription:
         subscription = _Subscription(user_id, self._settings.queue_size)
         self._subscriptions.setdefault(user_id, set()).add(subscription)
+        self._tally.streams_opened(1)
         return subscription
 
     def unsubscribe(self, subscription: _Subscription) -> None:
         mine = self._subscriptions.get(subscription.user_id)
-        if mine is not None:
+        if mine is not None and subscription in mine:
+            self._tally.streams_opened(-1)
             mine.discard(subscription)
             if not mine:
                 del self._subscriptions[subscription.user_id]
@@ -233,6 +248,10 @@ class EventHub:
                     subscription.offer(event)
         if handed:
             self._horizon = handed[-1].id
+            if self._clock is not None:
+                now = self._clock.now()
+                for event in handed:
+                    self._tally.event_handed((now - event.occurred_at).total_seconds())
         return (len(page.events) == BATCH and not blocked), blocked
 
     def _settled(self, page: OutboxPage) -> tuple[list[StoredEvent], bool]:

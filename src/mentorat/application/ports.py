@@ -533,8 +533,18 @@ class Occurrence(Enum):
 
 
 class Tally(Protocol):
+    """What operators count (metrics). Every method is cheap, never fails and never waits:
+    it runs in requests and in the outbox reader."""
+
     def add(self, occurrence: Occurrence) -> None:
-        """Count one occurrence; cheap, never fails, never waits (it runs in the request)."""
+        """Count one occurrence."""
+
+    def streams_opened(self, change: int) -> None:
+        """Event streams of this process: +1 as one opens, -1 as it ends."""
+
+    def event_handed(self, delay_seconds: float) -> None:
+        """The outbox reader handed an event to this process's streams, `delay_seconds` after
+        the change that recorded it (the outbox's lag)."""
 
 
 class Untallied:
@@ -545,8 +555,15 @@ class Untallied:
     def add(self, occurrence: Occurrence) -> None:
         return None
 
+    def streams_opened(self, change: int) -> None:
+        return None
+
+    def event_handed(self, delay_seconds: float) -> None:
+        return None
+
 
 UNTALLIED: Tally = Untallied()
+
 # --- what pushes outbox events out: webhooks and email -----------------------------------------
 
 

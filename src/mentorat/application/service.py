@@ -148,7 +148,8 @@ class Mentorat:
         another request may take it over (see `WriteOnce`).
         `request_ttl`: how long a pending request waits for its mentor before it expires.
         `registrations`: how many accounts one client address may register (None: no bound).
-        `tally`: counts failed and throttled logins and idempotent replays (metrics).
+        `tally`: counts failed and throttled logins, idempotent replays, open event streams and
+        the outbox's lag (metrics).
         `wakeups`: what tells this process's outbox reader that events were committed (None:
         only its polls, every `feed.poll_seconds`); `feed`: see `FeedSettings`.
         `event_retention`: how long the outbox keeps an event (`PruneEvents`).
@@ -157,7 +158,9 @@ class Mentorat:
         refresh_tokens = RefreshTokens(uow, tokens, clock, rotate=rotate_refresh_tokens)
         write_once = WriteOnce(uow, clock, idempotency_lease, tally=tally)
         prune_events = PruneEvents(uow, clock, event_retention)
-        hub = EventHub(uow, wakeups or LocalWakeups(), feed, prune=prune_events)
+        hub = EventHub(
+            uow, wakeups or LocalWakeups(), feed, prune=prune_events, clock=clock, tally=tally
+        )
         return cls(
             register_user=RegisterUser(uow, hasher, clock, registrations),
             obtain_tokens=ObtainTokens(uow, hasher, tokens, throttle, clock, tally),
