@@ -55,12 +55,17 @@ class FeedSettings:
     `prune_seconds`: how often the hub prunes the outbox (`PruneEvents`), from its start.
     `gap_seconds`: the longest the hub waits for a missing id, however long other
     transactions run: no more than a change may take (the store's transaction timeout), so
-    that an unrelated long transaction does not hold the streams back."""
+    that an unrelated long transaction does not hold the streams back.
+    `read_interval`: the shortest time between two reads of the outbox. Wake-ups closer than
+    that are served by one read: under a steady flow of changes (every commit wakes every
+    worker's hub) each worker reads at most 1/read_interval times a second, for a delay of at
+    most this much."""
 
     queue_size: int = 1000
     poll_seconds: float = 5.0
     prune_seconds: float = 3600.0
     gap_seconds: float = 15.0
+    read_interval: float = 0.01
 
 
 class LocalWakeups:
@@ -219,7 +224,12 @@ class EventHub:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
+        last_read = -self._settings.read_interval
         while True:
+            early = last_read + self._settings.read_interval - loop.time()
+            if early > 0:  # woken again right after a read: let more wake-ups gather
+                await asyncio.sleep(early)
+            last_read = loop.time()
             if self._prune is not None and loop.time() >= self._next_prune:
                 self._next_prune = loop.time() + self._settings.prune_seconds
                 try:
