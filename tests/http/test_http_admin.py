@@ -79,6 +79,20 @@ async def test_a_non_administrator_gets_the_same_403_on_every_admin_path(
     assert_error(anonymous, 401)
 
 
+@pytest.mark.parametrize(
+    ("method", "path"), [("PUT", "/api/admin/stats/"), ("DELETE", "/api/admin/users/")]
+)
+async def test_a_method_an_admin_route_does_not_take_tells_nobody_that_the_route_exists(
+    api: Api, mentee: Person, admin: Person, method: str, path: str
+) -> None:
+    """No 405: it would tell a non-administrator which administration paths exist."""
+    assert_error(await call(api, method, path, None), 401)
+    refused = await call(api, method, path, mentee)
+    assert_error(refused, 403)
+    assert refused.json() == STAFF_ONLY
+    assert (await call(api, method, path, admin)).json() == STAFF_ONLY
+
+
 async def test_an_administrator_meets_a_404_on_a_path_that_is_no_route(
     api: Api, admin: Person
 ) -> None:

@@ -36,6 +36,7 @@ from mentorat.domain.errors import (
     MentoratError,
     NotAllowed,
     NotFound,
+    StaffOnly,
 )
 
 log = logging.getLogger("mentorat.http")
@@ -153,8 +154,25 @@ def http_exception_response(
         log.warning("%s %s: %s", request.method, request.url.path, exc.detail)
         detail = _DETAIL_OF_STATUS[500] if status == 500 else exc.detail
         return _json(status, ErrorOut(detail), exc.headers)
+    if status == 405 and request.url.path.startswith(ADMIN_PATHS):
+        return _admin_method_refused(request)
     detail = _DETAIL_OF_STATUS.get(status) or exc.detail or HTTPStatus(status).phrase
     return _json(status, ErrorOut(detail), exc.headers)
+
+
+# Administration routes answer everyone who is not an administrator alike, whatever the path
+# (`controllers.admin`). A method a route does not take is refused by the router before any
+# guard, so a 405 would tell that the path exists: under these paths it is the answer every
+# other administration path gives instead, 401 without credentials and 403 with them.
+ADMIN_PATHS: Final = ("/api/admin/",)
+
+
+def _admin_method_refused(request: Request[Any, Any, Any]) -> Response[ErrorOut]:
+    if "authorization" not in request.headers:
+        return mentorat_error_response(
+            request, AuthenticationFailed("Authentication credentials were not provided.")
+        )
+    return mentorat_error_response(request, StaffOnly())
 
 
 def _field_error(item: object) -> FieldError:
