@@ -63,7 +63,7 @@ class Settings:
     login_window_seconds: int = 60
     # Accounts one client address may register within the window (every worker counts in
     # the database).
-    registration_max_per_address: int = 20
+    registration_max_per_address: int = 1000
     registration_window_seconds: int = 3600
     cors_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
