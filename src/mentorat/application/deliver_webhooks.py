@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from mentorat.application.deliveries import BATCH, Backoff, Settling, new_holder
-from mentorat.application.errors import DeliveryFailed
+from mentorat.application.errors import DeliveryFailed, StorageUnavailable
 from mentorat.application.outbox_events import NAMES, wire_timestamp
 from mentorat.application.ports import (
     Clock,
@@ -102,7 +102,11 @@ class DeliverWebhooks:
             while True:
                 try:
                     sent = await self.run_once()
-                except Exception:  # the store is down, say: the next round tries again
+                except StorageUnavailable as error:  # the next round tries again
+                    # The storage adapter logged the cause; one line here, no traceback.
+                    log.warning("webhook round skipped: %s", error.message)
+                    sent = 0
+                except Exception:
                     log.exception("webhook round failed")
                     sent = 0
                 if sent:

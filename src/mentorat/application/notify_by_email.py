@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from mentorat.application.deliveries import BATCH, Backoff, Settling, new_holder
-from mentorat.application.errors import DeliveryFailed
+from mentorat.application.errors import DeliveryFailed, StorageUnavailable
 from mentorat.application.outbox_events import MESSAGE_POSTED, NAMES
 from mentorat.application.ports import (
     Clock,
@@ -115,6 +115,9 @@ class NotifyByEmail:
             while True:
                 try:
                     busy = await self.run_once()
+                except StorageUnavailable as error:  # the next round tries again
+                    log.warning("mail round skipped: %s", error.message)
+                    busy = False
                 except Exception:
                     log.exception("mail round failed")
                     busy = False
