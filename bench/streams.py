@@ -106,6 +106,7 @@ class RoundResult:
     from_201_ms: list[float] = field(default_factory=list)
     from_sent_ms: list[float] = field(default_factory=list)
     quiet_from_201_ms: list[float] = field(default_factory=list)
+    w3_p99_ms: float = 0.0
     probes: int = 0
     probe_errors: int = 0
     lost: int = 0
@@ -306,8 +307,9 @@ def rss_total_mib(procs: list[subprocess.Popen[bytes]]) -> float:
 
 def w3_parallel(
     ports: list[int], wl: Workload, token: str, seconds: int, connections: int
-) -> tuple[float, int]:
-    """W3 with one wrk per server at once; (requests a second summed, non-2xx + errors)."""
+) -> tuple[float, int, float]:
+    """W3 with one wrk per server at once; (requests a second summed, non-2xx + errors, the
+    higher of the two wrk p99s in ms)."""
     results: list[dict[str, int]] = [{} for _ in ports]
 
     def run(i: int) -> None:
@@ -323,7 +325,7 @@ def w3_parallel(
         r["non_2xx"] + r["connect_errors"] + r["read_errors"] + r["write_errors"] + r["timeouts"]
         for r in results
     )
-    return rps, bad
+    return rps, bad, max(r["p99_us"] for r in results) / 1000
 
 
 @contextlib.contextmanager
@@ -354,15 +356,15 @@ def during(
     wl: Workload,
     token: str,
     order: list[Pair],
-) -> tuple[float, int, list[tuple[float, float, int]], float, float]:
+) -> tuple[float, int, float, list[tuple[float, float, int]], float, float]:
     """W3 on both servers and the probes at once: (req/s, bad, probes, client CPU s, wall s)."""
     cpu0, wall0 = time.process_time(), time.perf_counter()
     fut = asyncio.run_coroutine_threadsafe(
         client._probe(args.duration, args.probe_rate, order), client.loop
     )
-    rps, bad = w3_parallel(ports, wl, token, args.duration, args.connections)
+    rps, bad, p99 = w3_parallel(ports, wl, token, args.duration, args.connections)
     probes = list(fut.result(120))
-    return rps, bad, probes, time.process_time() - cpu0, time.perf_counter() - wall0
+    return rps, bad, p99, probes, time.process_time() - cpu0, time.perf_counter() - wall0
 
 
 def one_round(
@@ -381,17 +383,17 @@ def one_round(
         try:
             if args.warmup:
                 w3_parallel(ports, wl, tokens[1], args.warmup, args.connections)
-            base_rps, base_bad, _, _, _ = during(client, ports, args, wl, tokens[1], order)
+            base_rps, base_bad, _, _, _, _ = during(client, ports, args, wl, tokens[1], order)
             # Start each worker's reader and listener, then measure the streams alone.
             client.open_streams([pairs[0], pairs[1]])
             client.close_streams()
             time.sleep(1)
-            reader_rps, reader_bad, _, _, _ = during(client, ports, args, wl, tokens[1], order)
+            reader_rps, reader_bad, _, _, _, _ = during(client, ports, args, wl, tokens[1], order)
             rss_before = rss_total_mib(procs)
             opened = client.open_streams(pairs)
             time.sleep(2)
             rss_after = rss_total_mib(procs)
-            rps, bad, probes, cpu, wall = during(client, ports, args, wl, tokens[1], order)
+            rps, bad, w3_p99, probes, cpu, wall = during(client, ports, args, wl, tokens[1], order)
             probe_errors = client.probe_errors
             # The same probes without the post workload: the latency when the cores are free.
             quiet = client.probe(args.duration, args.probe_rate, order)
@@ -412,6 +414,7 @@ def one_round(
         reader_rps=reader_rps,
         streams_rps=rps,
         base_non_2xx=base_bad,
+        w3_p99_ms=w3_p99,
         reader_non_2xx=reader_bad,
         streams_non_2xx=bad,
         rss_before_mib=rss_before,
@@ -484,7 +487,9 @@ def report(args: argparse.Namespace, ds: Dataset, rounds: list[RoundResult], loa
         f"the POST, p50 {pct(from_sent, 50):.1f} ms, p99 {pct(from_sent, 99):.1f} ms. The same "
         f"probes without the post workload ({len(quiet):,}): from the 201, p50 "
         f"{pct(quiet, 50):.1f} ms, p99 {pct(quiet, 99):.1f} ms, max "
-        f"{max(quiet, default=float('nan')):.1f} ms. "
+        f"{max(quiet, default=float('nan')):.1f} ms. W3's own p99 (wrk, the higher of the two "
+        f"servers) in the runs with the streams open: "
+        f"{', '.join(f'{r.w3_p99_ms:.0f}' for r in rounds)} ms. "
         f"Lost (no event within {EVENT_WAIT:.0f} s): {sum(r.lost for r in rounds)}; failed "
         f"probes: {sum(r.probe_errors for r in rounds)}; dropped streams: "
         f"{sum(r.dropped for r in rounds)}.",
