@@ -44,6 +44,7 @@ bench: $(STAMP) ## the full benchmark beside the DRF reference (about 10 minutes
 bench-quick: $(STAMP) ## checks that the benchmarks still run end to end, on tiny datasets
 	$(VENV)/bin/python -m bench.run --quick
 	$(VENV)/bin/python -m bench.run --quick --directory
+	$(VENV)/bin/python -m bench.run --quick --streams
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench && $(VENV)/bin/ruff format --check src tests bench

@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.run --write   # full dataset, results into docs/performance.md
     .venv/bin/python -m bench.run --quick   # tiny dataset, one short round: checks it all runs
     .venv/bin/python -m bench.run --directory [--quick]   # the directory's (bench/directory.py)
+    .venv/bin/python -m bench.run --streams [--quick]   # the event stream's (bench/streams.py)
 
 Each round runs every workload against every target in turn (alternating, so drift hits all
 alike), with wrk -t1 -c32 after a warm-up. Medians over rounds go into docs/performance.md
@@ -520,7 +521,27 @@ def main(argv: list[str] | None = None) -> int:
         help="the directory's benchmark instead (search and suggestions on 10,000 mentors and "
         "100,000 mentees, its own database and ceiling; no peer): bench/directory.py",
     )
+    ap.add_argument(
+        "--streams",
+        action="store_true",
+        help="the event stream's benchmark instead (1,000 open streams over two workers while "
+        "the post workload runs: latency to the other worker, memory per stream, throughput "
+        "with and without streams; its own database, no peer): bench/streams.py",
+    )
+    ap.add_argument("--stream-count", type=int, default=1000, help="streams to open (--streams)")
+    ap.add_argument(
+        "--probe-rate", type=float, default=25.0, help="probe posts a second (--streams)"
+    )
     args = ap.parse_args(argv)
+    if args.streams:
+        if shutil.which("wrk") is None:
+            print("bench: wrk is not installed (apt-get install wrk)", file=sys.stderr)
+            return 2
+        if args.quick:
+            args.rounds, args.duration, args.warmup, args.probe_rate = 1, 2, 0, 10.0
+        from bench import streams
+
+        return streams.run(args)
     if args.directory:
         if shutil.which("wrk") is None:
             print("bench: wrk is not installed (apt-get install wrk)", file=sys.stderr)
