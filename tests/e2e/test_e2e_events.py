@@ -5,12 +5,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.support import Server, api_user, bearer, event_stream, server_env
+from tests.e2e.support import Server, api_user, ask, bearer, event_stream, say, server_env
 
 
 @pytest.fixture(scope="module")
@@ -36,25 +35,6 @@ class Names:
 def a_pair(base: str) -> tuple[tuple[int, str], tuple[int, str]]:
     """A mentee and a mentor: (id, token) each."""
     return api_user(base, Names.new("mia")), api_user(base, Names.new("max"), mentor=True)
-
-
-def ask(base: str, mentee: tuple[int, str], mentor: tuple[int, str]) -> dict[str, Any]:
-    body = {"mentor_id": mentor[0], "Start_Date": "2025-01-01", "End_Date": "2025-12-31"}
-    answer = httpx.post(f"{base}/api/mentorship/demande/", json=body, headers=bearer(mentee[1]))
-    assert answer.status_code == 201, answer.text
-    created: dict[str, Any] = answer.json()
-    return created
-
-
-def say(base: str, who: tuple[int, str], mentoring_id: int, text: str) -> dict[str, Any]:
-    answer = httpx.post(
-        f"{base}/api/mentoring/chat/{mentoring_id}/messages/",
-        json={"message": text},
-        headers=bearer(who[1]),
-    )
-    assert answer.status_code == 201, answer.text
-    posted: dict[str, Any] = answer.json()
-    return posted
 
 
 def test_the_stream_needs_a_token(server: Server) -> None:

@@ -9,28 +9,9 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.support import EventStream, api_user, bearer, event_stream
+from tests.e2e.support import EventStream, api_user, ask, bearer, event_stream, say
 
 from .harness import Cluster, StartServer
-
-
-def ask(base: str, mentee: tuple[int, str], mentor: tuple[int, str]) -> dict[str, Any]:
-    body = {"mentor_id": mentor[0], "Start_Date": "2025-01-01", "End_Date": "2025-12-31"}
-    answer = httpx.post(f"{base}/api/mentorship/demande/", json=body, headers=bearer(mentee[1]))
-    assert answer.status_code == 201, answer.text
-    created: dict[str, Any] = answer.json()
-    return created
-
-
-def say(base: str, who: tuple[int, str], mentoring_id: int, text: str) -> dict[str, Any]:
-    answer = httpx.post(
-        f"{base}/api/mentoring/chat/{mentoring_id}/messages/",
-        json={"message": text},
-        headers=bearer(who[1]),
-    )
-    assert answer.status_code == 201, answer.text
-    posted: dict[str, Any] = answer.json()
-    return posted
 
 
 def messages_of(stream: EventStream, count: int) -> list[dict[str, Any]]:
