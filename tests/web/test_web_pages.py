@@ -122,14 +122,7 @@ def test_a_wrong_password_goes_back_to_the_form_with_the_reason(browser: Browser
 def test_a_message_holding_a_script_is_shown_as_text(browser: Browser) -> None:
     mentee, mentor = browser, Browser(TestClient(http_app(browser.system).app), browser.system)
     with mentor.client:
-        mentor.sign_up("claire", mentor=True)
-        mentee.sign_up("hugo")
-        mentor_id = _user_id(mentor)
-        mentee.post(
-            "/requests",
-            {"mentor_id": str(mentor_id), "start_date": "2026-01-01", "end_date": "2026-06-30"},
-        )
-        mentoring = _only_request(mentee)
+        mentoring = _requested(mentee, mentor)
         assert mentor.post(f"/requests/{mentoring}/accept", {}).status_code == 303
         mentee.post(f"/mentorings/{mentoring}/messages", {"message": "<script>alert(1)</script>"})
         page = mentor.client.get(f"/mentorings/{mentoring}")
@@ -144,17 +137,7 @@ def test_a_message_holding_a_script_is_shown_as_text(browser: Browser) -> None:
 def test_a_badge_counts_the_messages_not_yet_shown_in_this_browser(browser: Browser) -> None:
     mentee, mentor = browser, Browser(TestClient(http_app(browser.system).app), browser.system)
     with mentor.client:
-        mentor.sign_up("claire", mentor=True)
-        mentee.sign_up("hugo")
-        mentee.post(
-            "/requests",
-            {
-                "mentor_id": str(_user_id(mentor)),
-                "start_date": "2026-01-01",
-                "end_date": "2026-06-30",
-            },
-        )
-        mentoring = _only_request(mentee)
+        mentoring = _requested(mentee, mentor)
         mentor.post(f"/requests/{mentoring}/accept", {})
         mentor.client.get(f"/mentorings/{mentoring}")
         for text in ("Bonjour", "Vous êtes là ?"):
@@ -169,17 +152,7 @@ def test_a_badge_counts_the_messages_not_yet_shown_in_this_browser(browser: Brow
 def test_the_chat_shows_its_newest_page_and_older_ones_on_demand(browser: Browser) -> None:
     mentee, mentor = browser, Browser(TestClient(http_app(browser.system).app), browser.system)
     with mentor.client:
-        mentor.sign_up("claire", mentor=True)
-        mentee.sign_up("hugo")
-        mentee.post(
-            "/requests",
-            {
-                "mentor_id": str(_user_id(mentor)),
-                "start_date": "2026-01-01",
-                "end_date": "2026-06-30",
-            },
-        )
-        mentoring = _only_request(mentee)
+        mentoring = _requested(mentee, mentor)
         mentor.post(f"/requests/{mentoring}/accept", {})
         token = mentee.token(f"/mentorings/{mentoring}")
         for n in range(35):
@@ -206,17 +179,7 @@ def test_the_chat_shows_its_newest_page_and_older_ones_on_demand(browser: Browse
 def test_a_stranger_does_not_hear_a_mentorings_events(browser: Browser) -> None:
     mentee, mentor = browser, Browser(TestClient(http_app(browser.system).app), browser.system)
     with mentor.client:
-        mentor.sign_up("claire", mentor=True)
-        mentee.sign_up("hugo")
-        mentee.post(
-            "/requests",
-            {
-                "mentor_id": str(_user_id(mentor)),
-                "start_date": "2026-01-01",
-                "end_date": "2026-06-30",
-            },
-        )
-        mentoring = _only_request(mentee)
+        mentoring = _requested(mentee, mentor)
         # (A participant's stream never ends by itself: tests/browser listens to it.)
         with TestClient(http_app(browser.system).app) as stranger_client:
             stranger = Browser(stranger_client, browser.system)
@@ -253,6 +216,17 @@ def _user_id(browser: Browser) -> int:
             return int(found.id)
 
     return asyncio.run(find())
+
+
+def _requested(mentee: Browser, mentor: Browser) -> int:
+    """Claire signs up as a mentor, Hugo as a mentee, and Hugo asks her: the request's id."""
+    mentor.sign_up("claire", mentor=True)
+    mentee.sign_up("hugo")
+    mentee.post(
+        "/requests",
+        {"mentor_id": str(_user_id(mentor)), "start_date": "2026-01-01", "end_date": "2026-06-30"},
+    )
+    return _only_request(mentee)
 
 
 def _only_request(browser: Browser) -> int:
