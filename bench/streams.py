@@ -14,13 +14,16 @@ minted up front with the servers' key (the claims `/auth/token/` gives). The cli
 asyncio process on raw sockets (HTTP/1.1, the chunked SSE body scanned for `message_posted`
 frames); its CPU time is measured.
 
-Each round, on freshly started servers (so the baseline runs before any outbox reader or
-listener has started):
+Each round starts servers twice, fresh each time: once for the baseline, once for the
+streams. Odd rounds measure the baseline first, even rounds last, so that neither always runs
+on the database as the other left it.
 
-1. baseline: the post workload (W3 of bench/run.py: `bench` posts into mentoring 2) with wrk on
-   both servers at once (`-c{connections/2}` each), plus the probe posts, no stream open;
-2. one stream per server opened and closed (each worker's reader and listener start), then
-   the same post workload and probes again, no stream open (what the readers alone cost);
+1. baseline, on fresh servers on which no stream ever opens (so no outbox reader or listener
+   starts): the post workload (W3 of bench/run.py: `bench` posts into mentoring 2) with wrk on
+   both servers at once (`-c{connections/2}` each), plus the probe posts;
+2. on the other fresh servers, one stream per server opened and closed (each worker's reader
+   and listener start), then the same post workload and probes again, no stream open (what
+   the readers alone cost);
 3. the servers' RSS read, the streams opened, 2 s idle, the RSS read again: memory per stream;
 4. the same post workload and probes, the streams open;
 5. the probes alone, the streams open (the latency when the post workload does not hold the
@@ -77,7 +80,10 @@ MARKERS = ("<!-- BEGIN STREAMS RESULTS -->", "<!-- END STREAMS RESULTS -->")
 TARGETS = {"p99_ms": 100.0, "kib_per_stream": 20.0, "throughput_drop": 0.15}
 FRAME = re.compile(rb"event: message_posted\ndata: ([^\n]*)\n")
 PROBE_TEXT = "Probe: did the event reach the other worker?"
-EVENT_WAIT = 5.0  # how long after a round the client waits for the last probes' events
+# How long after a round the client waits for the last probes' events: three of the servers'
+# 5 s polls, so that an event whose wake-up was lost still comes (and counts as late, not lost).
+EVENT_WAIT = 15.0
+LATE_MS = 1000.0  # an event later than this after its 201 came by a poll, not a wake-up
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,7 @@ class RoundResult:
     probes: int = 0
     probe_errors: int = 0
     lost: int = 0
+    late: int = 0
     dropped: int = 0
     client_cpu_s: float = 0.0
     client_wall_s: float = 0.0
@@ -329,7 +336,7 @@ def w3_parallel(
 
 
 @contextlib.contextmanager
-def servers(url: str, logs: Path, round_no: int) -> Iterator[tuple[list[int], list]]:
+def servers(url: str, logs: Path, tag: str) -> Iterator[tuple[list[int], list]]:
     ports = [free_port(), free_port()]
     procs: list[subprocess.Popen[bytes]] = []
     try:
@@ -338,7 +345,7 @@ def servers(url: str, logs: Path, round_no: int) -> Iterator[tuple[list[int], li
                 start(
                     mentorat_command(ROOT, port, 1),
                     {**MENTORAT_ENV, "MENTORAT_DATABASE_URL": url},
-                    logs / f"mentorat-streams-{name}-{round_no}.log",
+                    logs / f"mentorat-streams-{name}-{tag}.log",
                 )
             )
         for port in ports:
@@ -367,6 +374,29 @@ def during(
     return rps, bad, p99, probes, time.process_time() - cpu0, time.perf_counter() - wall0
 
 
+def baseline_session(
+    args: argparse.Namespace,
+    url: str,
+    pairs: list[Pair],
+    tokens: dict[int, str],
+    wl: Workload,
+    order: list[Pair],
+    tag: str,
+    logs: Path,
+) -> tuple[float, int]:
+    """W3 and the probes on fresh servers on which no stream ever opens (so no outbox reader
+    or listener starts): (req/s, bad)."""
+    with servers(url, logs, tag) as (ports, _):
+        client = Client(ports, pairs, tokens)
+        try:
+            if args.warmup:
+                w3_parallel(ports, wl, tokens[1], args.warmup, args.connections)
+            rps, bad, _, _, _, _ = during(client, ports, args, wl, tokens[1], order)
+        finally:
+            client.stop()
+    return rps, bad
+
+
 def one_round(
     args: argparse.Namespace,
     url: str,
@@ -376,15 +406,22 @@ def one_round(
     round_no: int,
     logs: Path,
 ) -> RoundResult:
+    """The baseline on fresh servers, and the streams on other fresh servers; odd rounds
+    measure the baseline first, even rounds last, so that neither always runs on the database
+    as the other left it (grown by a run of posts, perhaps being vacuumed)."""
     order = pairs[:]
     random.Random(round_no).shuffle(order)
-    with servers(url, logs, round_no) as (ports, procs):
+    baseline_first = round_no % 2 == 1
+    if baseline_first:
+        base_rps, base_bad = baseline_session(
+            args, url, pairs, tokens, wl, order, f"{round_no}-base", logs
+        )
+    with servers(url, logs, f"{round_no}-streams") as (ports, procs):
         client = Client(ports, pairs, tokens)
         try:
             if args.warmup:
                 w3_parallel(ports, wl, tokens[1], args.warmup, args.connections)
-            base_rps, base_bad, _, _, _, _ = during(client, ports, args, wl, tokens[1], order)
-            # Start each worker's reader and listener, then measure the streams alone.
+            # Start each worker's reader and listener, then measure the readers alone.
             client.open_streams([pairs[0], pairs[1]])
             client.close_streams()
             time.sleep(1)
@@ -407,6 +444,10 @@ def one_round(
             client.close_streams()
         finally:
             client.stop()
+    if not baseline_first:
+        base_rps, base_bad = baseline_session(
+            args, url, pairs, tokens, wl, order, f"{round_no}-base", logs
+        )
     got = [(s, a, arrivals[m]) for s, a, m in probes if m in arrivals]
     calm = [1000 * (arrivals[m] - a) for s, a, m in quiet if m in arrivals]
     return RoundResult(
@@ -428,6 +469,7 @@ def one_round(
         probes=len(probes) + len(quiet),
         probe_errors=probe_errors,
         lost=len(probes) - len(got) + len(quiet) - len(calm),
+        late=sum(1 for ms in [1000 * (e - a) for s, a, e in got] + calm if ms > LATE_MS),
         dropped=client.dropped,
         client_cpu_s=cpu,
         client_wall_s=wall,
@@ -465,8 +507,10 @@ def report(args: argparse.Namespace, ds: Dataset, rounds: list[RoundResult], loa
         f"{n:,} streams of {n:,} distinct users, half on each of two `mentorat serve --workers 1` "
         f"(one PostgreSQL). Post workload W3 with wrk -t1 -c{args.connections // 2} on each "
         f"server at once, {args.duration}s after {args.warmup}s warm-up; probes "
-        f"{args.probe_rate:g}/s across servers; {len(rounds)} round(s) on fresh servers, "
-        "baseline (no stream) first. Servers, PostgreSQL, wrk and the client share the cores.",
+        f"{args.probe_rate:g}/s across servers; {len(rounds)} round(s), each on two sets of "
+        "fresh servers: the baseline (no stream ever) and the streams, the baseline first in "
+        "odd rounds and last in even ones. Servers, PostgreSQL, wrk and the client share the "
+        "cores.",
         "",
         "| target | goal | measured | met |",
         "|---|---:|---:|:---:|",
@@ -490,7 +534,8 @@ def report(args: argparse.Namespace, ds: Dataset, rounds: list[RoundResult], loa
         f"{max(quiet, default=float('nan')):.1f} ms. W3's own p99 (wrk, the higher of the two "
         f"servers) in the runs with the streams open: "
         f"{', '.join(f'{r.w3_p99_ms:.0f}' for r in rounds)} ms. "
-        f"Lost (no event within {EVENT_WAIT:.0f} s): {sum(r.lost for r in rounds)}; failed "
+        f"Late (more than {LATE_MS / 1000:.0f} s after the 201): {sum(r.late for r in rounds)}; "
+        f"lost (no event within {EVENT_WAIT:.0f} s): {sum(r.lost for r in rounds)}; failed "
         f"probes: {sum(r.probe_errors for r in rounds)}; dropped streams: "
         f"{sum(r.dropped for r in rounds)}.",
         "",
@@ -553,7 +598,8 @@ def run(args: argparse.Namespace) -> int:
             f"bench: streams round {round_no}: W3 {r.base_rps:,.0f} -> {r.streams_rps:,.0f} "
             f"req/s, {r.opened}/{r.streams} open, {r.kib_per_stream:.1f} KiB/stream, "
             f"p50/p99 {pct(r.from_201_ms, 50):.1f}/{pct(r.from_201_ms, 99):.1f} ms over "
-            f"{len(r.from_201_ms)} probes, lost {r.lost}, client CPU {r.client_cpu_s:.1f}s",
+            f"{len(r.from_201_ms)} probes, late {r.late}, lost {r.lost}, "
+            f"client CPU {r.client_cpu_s:.1f}s",
             flush=True,
         )
     text = report(args, ds, rounds, load)

@@ -70,3 +70,20 @@ def test_the_pooler_and_metrics_switches_read_on_and_off() -> None:
     assert defaults.metrics is True
     with pytest.raises(SettingsError, match="MENTORAT_METRICS"):
         Settings.from_env({"MENTORAT_METRICS": "sometimes"})
+
+
+def test_the_listen_url_defaults_to_the_database_and_can_point_past_a_pooler() -> None:
+    from mentorat.adapters.sql.listener import libpq_url
+
+    pooled = "postgresql+psycopg://app@pgbouncer:6432/mentorat"
+    assert libpq_url(Settings(database_url=pooled)) == "postgresql://app@pgbouncer:6432/mentorat"
+    direct = Settings.from_env(
+        {"MENTORAT_DATABASE_URL": pooled, "MENTORAT_DB_LISTEN_URL": "postgres://app@db/mentorat"}
+    )
+    assert libpq_url(direct) == "postgresql://app@db/mentorat"
+
+
+@pytest.mark.parametrize("raw", ["sqlite:///mentorat.db", "db.internal:5432", "mysql://db/x"])
+def test_a_listen_url_that_is_not_postgresql_is_refused(raw: str) -> None:
+    with pytest.raises(SettingsError, match="MENTORAT_DB_LISTEN_URL must be a postgresql://"):
+        Settings.from_env({"MENTORAT_DB_LISTEN_URL": raw})

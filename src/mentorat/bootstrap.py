@@ -254,11 +254,13 @@ def open_system(
     # Its outbox readers are woken by NOTIFY from any process; SQLite's by this process.
     posts = None
     wakeups: OutboxWakeups = LocalWakeups()
+    committed = wakeups.poke
     if database.kind == "postgresql":
-        wakeups = PostgresWakeups(settings)
-        posts = PostgresChatPosts(database, on_events=wakeups.poke)
+        wakeups = PostgresWakeups(settings, database)
+        committed = wakeups.committed
+        posts = PostgresChatPosts(database, on_events=committed)
     mentorat = Mentorat.wire(
-        uow=SqlUnitOfWork(database, on_events=wakeups.poke),
+        uow=SqlUnitOfWork(database, on_events=committed),
         clock=clock or SystemClock(),
         hasher=settings_hasher(settings),
         tokens=JwtTokens(

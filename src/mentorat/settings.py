@@ -100,6 +100,10 @@ class Settings:
     # A pooler in transaction mode (PgBouncer) stands between the workers and PostgreSQL: the
     # session settings go as statements it tracks, not as startup options it refuses.
     db_transaction_pooling: bool = False
+    # Where each worker's LISTEN connection goes (PostgreSQL): a session-long subscription
+    # that a pooler in transaction mode cannot carry, so behind PgBouncer point it at
+    # PostgreSQL itself. Unset: MENTORAT_DATABASE_URL.
+    db_listen_url: str | None = None
     # psycopg prepares a statement on the server once a connection has run it 5 times. Off
     # behind a pooler that does not keep prepared statements (PgBouncer before 1.21).
     db_prepared_statements: bool = True
@@ -252,6 +256,12 @@ class Settings:
             raise SettingsError(
                 f"MENTORAT_REQUEST_TTL_DAYS must be at most {REQUEST_TTL_DAYS_MAX} (100 years)"
             )
+        if self.db_listen_url is not None and self.db_listen_url.partition("://")[0] not in (
+            "postgres",
+            "postgresql",
+            "postgresql+psycopg",
+        ):
+            raise SettingsError("MENTORAT_DB_LISTEN_URL must be a postgresql://... URL")
         if self.db_transaction_timeout is not None and self.db_transaction_timeout <= 0:
             raise SettingsError("MENTORAT_DB_TRANSACTION_TIMEOUT must be greater than 0")
         for name in ("db_max_overflow", "argon2_max_waiting"):

@@ -50,6 +50,29 @@ def test_a_post_through_one_server_reaches_a_stream_on_another_and_a_lost_stream
     assert ids == sorted(set(ids))
 
 
+def test_notifications_wake_the_other_server_at_once_and_a_burst_loses_no_tail(
+    pg_url: str, start_server: StartServer
+) -> None:
+    # Polls 60 s apart: an event that comes sooner came through a notification.
+    one = start_server(pg_url, workers=1, MENTORAT_EVENT_POLL_SECONDS="60")
+    other = start_server(pg_url, workers=1, MENTORAT_EVENT_POLL_SECONDS="60")
+    mentee = api_user(one.base, "mia")
+    mentor = api_user(one.base, "max", mentor=True)
+    request = ask(one.base, mentee, mentor)
+    with event_stream(other.base, mentor[1], after=0) as stream:
+        assert stream.next()["event"] == "mentoring_requested"
+        for n in range(3):  # one at a time: each is notified on its own
+            started = time.monotonic()
+            sent = say(one.base, mentee, request["id"], f"alone {n}")
+            assert messages_of(stream, 1)[0]["data"]["message"] == sent
+            assert time.monotonic() - started < 5
+        # A burst: the notifications are coalesced, and the last post still gets one.
+        started = time.monotonic()
+        burst = [say(one.base, mentee, request["id"], f"burst {n}") for n in range(30)]
+        assert [e["data"]["message"] for e in messages_of(stream, 30)] == burst
+        assert time.monotonic() - started < 10
+
+
 def retried_post(base: str, who: tuple[int, str], mentoring_id: int, text: str) -> dict[str, Any]:
     """A post sent again while the server answers 503 (its database is coming back)."""
     for _ in range(100):

@@ -175,7 +175,7 @@ def _store_statement() -> Select[Any]:
         where=read.excluded.message_id > chat_reads.c.message_id,
     ).cte("reads")
     return (
-        select(posted.c.id, posted.c.created_at, outbox.notify())
+        select(posted.c.id, posted.c.created_at)
         .add_cte(recorded, reads)
         .select_from(posted.join(counted, true()))
         .order_by(posted.c.id)
@@ -280,4 +280,4 @@ class PostgresChatPosts:
             raise ConcurrentUpdate()
         if self._on_events is not None:
             self._on_events()
-        return [(message_id, at) for message_id, at, _ in rows]
+        return [(message_id, at) for message_id, at in rows]

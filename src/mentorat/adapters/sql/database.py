@@ -113,6 +113,12 @@ class Database:
         it runs, for a piece of work that is one statement."""
         return ConnectionScope(self._reader, self.observers, transaction=False, watch=self._watch)
 
+    def background(self) -> ConnectionScope:
+        """`async with`: as `autocommit`, for a statement the process sends on its own account
+        (the notification of new events), not a use case's: the observers, which follow the
+        use cases' statements, are not told of it."""
+        return ConnectionScope(self._reader, [], transaction=False, watch=self._watch)
+
     async def ping(self) -> None:
         """Return when the database answers; raise StorageUnavailable when it does not."""
         scope = self.connect(write=False)

@@ -1,8 +1,7 @@
 """The outbox in SQL: `application.ports.Outbox` on the `outbox_events` table.
 
-On PostgreSQL, recording an event also queues a `NOTIFY` on `CHANNEL` in the same statement:
-PostgreSQL delivers it when (and only if) the transaction commits, and folds the notifications
-of one transaction into one. `listener.py` wakes the streams of every process on it; the table
+Once a transaction that recorded events commits, `listener.py` wakes the outbox readers of
+this process and, with a `NOTIFY` on `CHANNEL`, of every other process (PostgreSQL); the table
 stays the source of truth, so a lost notification costs latency, never an event.
 """
 
@@ -13,7 +12,6 @@ from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import (
-    ColumnElement,
     Integer,
     Select,
     bindparam,
@@ -49,15 +47,7 @@ COLUMNS: Final = (
 INSERTED: Final = [c.name for c in COLUMNS[1:]]
 
 
-def notify() -> ColumnElement[Any]:
-    """A column whose evaluation queues the notification of new events (PostgreSQL only)."""
-    return func.pg_notify(literal(CHANNEL), literal("")).is_(None)
-
-
-_ADD: Final = Statement(
-    insert(_T).values(bound(_T, INSERTED)).returning(_T.c.id, notify()),
-    sqlite=insert(_T).values(bound(_T, INSERTED)).returning(_T.c.id),
-)
+_ADD: Final = Statement(insert(_T).values(bound(_T, INSERTED)).returning(_T.c.id))
 _CURSOR = bindparam("cursor", type_=Id)
 _LIMIT: Final = bindparam("n", type_=Integer)
 _AFTER: Final = Statement(select(*COLUMNS).where(_T.c.id > _CURSOR).order_by(_T.c.id).limit(_LIMIT))
