@@ -1,9 +1,11 @@
-"""The composition root: the one place that chooses adapters and joins them into a system."""
+"""The composition root: the one place that chooses adapters and joins them into a system.
+
+The wiring of webhooks and email lives in `mentorat.bootstrap.dispatchers`; its names are
+re-exported here.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import gc
 import secrets
 from collections.abc import Awaitable, Callable
@@ -15,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from mentorat.adapters.auth.jwt_tokens import JwtTokens
 from mentorat.adapters.auth.passwords import Argon2Hasher
 from mentorat.adapters.clock import SystemClock
-from mentorat.adapters.mail.smtp import SmtpMailer
 from mentorat.adapters.memory.services import (
     DiscardEvents,
     InMemoryLoginThrottle,
@@ -33,20 +34,9 @@ from mentorat.adapters.sql.mail_queue import SqlMailQueue
 from mentorat.adapters.sql.throttle import SqlLoginThrottle, SqlRegistrationThrottle
 from mentorat.adapters.sql.uow import SqlUnitOfWork
 from mentorat.adapters.sql.webhooks import SqlWebhooks
-from mentorat.adapters.webhooks.httpx_sender import HttpxWebhookSender
-from mentorat.application.deliver_webhooks import DeliverWebhooks
-from mentorat.application.deliveries import Backoff
 from mentorat.application.follow_events import FeedSettings, LocalWakeups
 from mentorat.application.idempotency import DEFAULT_LEASE
 from mentorat.application.import_accounts import ImportedAccount
-from mentorat.application.manage_webhooks import (
-    AddWebhook,
-    ListFailedDeliveries,
-    ListWebhooks,
-    RemoveWebhook,
-    ReplayFailedDelivery,
-)
-from mentorat.application.notify_by_email import MailSettings, NotifyByEmail
 from mentorat.application.ports import (
     UNTALLIED,
     Clock,
@@ -61,6 +51,7 @@ from mentorat.application.ports import (
     Webhooks,
 )
 from mentorat.application.service import DEFAULT_EVENT_RETENTION, Mentorat
+from mentorat.bootstrap.dispatchers import Background, Deliveries, deliveries
 from mentorat.demo import bulk as bulk_data
 from mentorat.demo import story
 from mentorat.demo.bulk import BULK_PASSWORD, BULK_USERNAME, BulkPlan
@@ -70,8 +61,11 @@ from mentorat.settings import Settings, SettingsError
 __all__ = [
     "BULK_PASSWORD",
     "BULK_USERNAME",
+    "Background",
+    "Deliveries",
     "SeedRefused",
     "System",
+    "deliveries",
     "downgrade_database",
     "fast_test_hasher",
     "in_memory",
@@ -304,98 +298,6 @@ def open_system(
         mail_queue=SqlMailQueue(database),
         clock=clock or SystemClock(),
     )
-
-
-# --- Webhooks and email ------------------------------------------------------------------------
-
-
-@dataclass
-class Deliveries:
-    """The webhook and email use cases of a SQL `System` (`deliveries`); `mail` is None when
-    SMTP is not configured. Close with `aclose()`."""
-
-    add_webhook: AddWebhook
-    list_webhooks: ListWebhooks
-    remove_webhook: RemoveWebhook
-    failed_deliveries: ListFailedDeliveries
-    replay_delivery: ReplayFailedDelivery
-    webhooks: DeliverWebhooks
-    mail: NotifyByEmail | None
-    sender: HttpxWebhookSender
-
-    async def run(self, *, poll_seconds: float) -> None:
-        """Run the webhook dispatcher and the mailer until cancelled."""
-        async with asyncio.TaskGroup() as group:
-            group.create_task(self.webhooks.run(poll_seconds=poll_seconds))
-            if self.mail is not None:
-                group.create_task(self.mail.run(poll_seconds=poll_seconds))
-
-    async def aclose(self) -> None:
-        await self.sender.aclose()
-
-
-def deliveries(system: System) -> Deliveries:
-    """The webhook and email use cases on `system`'s database; SettingsError on a system
-    without one (the memory adapters)."""
-    if system.webhooks is None or system.mail_queue is None:
-        raise SettingsError("webhooks and email need a database (MENTORAT_DATABASE_URL)")
-    settings, uow, clock = system.settings, system.mentorat.uow, system.clock
-    backoff = Backoff(
-        timedelta(seconds=settings.webhook_backoff_base_seconds),
-        timedelta(seconds=settings.webhook_backoff_cap_seconds),
-        timedelta(seconds=settings.webhook_give_up_after),
-    )
-    sender = HttpxWebhookSender(settings.webhook_timeout_seconds)
-    webhooks = system.webhooks
-    mail = None
-    if settings.smtp_url is not None and settings.mail_from is not None:
-        mail = NotifyByEmail(
-            uow,
-            system.mail_queue,
-            SmtpMailer(
-                settings.smtp_url, settings.mail_from, timeout=settings.webhook_timeout_seconds
-            ),
-            clock,
-            MailSettings(
-                window=timedelta(minutes=settings.mail_digest_minutes),
-                lease=settings.webhook_lease,
-                backoff=backoff,
-            ),
-        )
-    return Deliveries(
-        add_webhook=AddWebhook(webhooks, clock),
-        list_webhooks=ListWebhooks(webhooks),
-        remove_webhook=RemoveWebhook(webhooks),
-        failed_deliveries=ListFailedDeliveries(webhooks),
-        replay_delivery=ReplayFailedDelivery(webhooks, sender, clock),
-        webhooks=DeliverWebhooks(
-            uow, webhooks, sender, clock, backoff, lease=settings.webhook_lease
-        ),
-        mail=mail,
-        sender=sender,
-    )
-
-
-class Background:
-    """The dispatchers of a served worker: `start` on start-up, `stop` on shutdown."""
-
-    def __init__(self, system: System) -> None:
-        self._system = system
-        self._task: asyncio.Task[None] | None = None
-        self._deliveries: Deliveries | None = None
-
-    async def start(self) -> None:
-        self._deliveries = deliveries(self._system)
-        poll = self._system.settings.webhook_poll_seconds
-        self._task = asyncio.get_running_loop().create_task(self._deliveries.run(poll_seconds=poll))
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self._deliveries is not None:
-            await self._deliveries.aclose()
 
 
 def upgrade_database(settings: Settings, revision: str = "head") -> None:
