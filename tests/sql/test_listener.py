@@ -102,3 +102,19 @@ async def test_a_listener_wakes_for_other_processes_and_not_for_its_own(
     finally:
         await mine.aclose()
         await theirs.aclose()
+
+
+def test_closing_in_a_later_event_loop_leaves_the_ended_ones_tasks_alone(pg_url: str) -> None:
+    # A library user's successive `asyncio.run`s: the first commits, a later one closes.
+    settings = Settings(database_url=pg_url)
+    database = open_database(settings)
+    wakeups = PostgresWakeups(settings, database)
+
+    async def commit_and_leave() -> None:
+        wakeups.committed()
+        await settle()
+        await database.dispose()
+
+    asyncio.run(commit_and_leave())
+    asyncio.run(wakeups.aclose())
+    assert wakeups.notifications == 1

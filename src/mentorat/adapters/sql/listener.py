@@ -25,7 +25,7 @@ import contextlib
 import logging
 import math
 import secrets
-from typing import Final
+from typing import Final, TypeGuard
 
 import psycopg
 from sqlalchemy import bindparam, func, select
@@ -94,13 +94,15 @@ class PostgresWakeups:
         await self._local.wait(at_most)
 
     async def aclose(self) -> None:
+        # A task of an event loop that has ended (a library user's earlier `asyncio.run`)
+        # ended with it: only this loop's are waited for.
         notifying, self._notifying = self._notifying, None
-        if notifying is not None:
+        if _running(notifying):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(notifying), CLOSE_SECONDS)
             notifying.cancel()
         task, self._task = self._task, None
-        if task is not None:
+        if _running(task):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -155,6 +157,6 @@ class PostgresWakeups:
                 await conn.execute("SELECT 1")
 
 
-def _running(task: asyncio.Task[None] | None) -> bool:
+def _running(task: asyncio.Task[None] | None) -> TypeGuard[asyncio.Task[None]]:
     """Whether `task` runs in this event loop (a library user may run one loop after another)."""
     return task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop()
