@@ -1,12 +1,12 @@
 """The composition root: the one place that chooses adapters and joins them into a system.
 
-The wiring of webhooks and email lives in `mentorat.bootstrap.dispatchers`; its names are
-re-exported here.
+The wiring of webhooks and email lives in `mentorat.bootstrap.dispatchers`, the migrations and
+seeding of the database in `mentorat.bootstrap.database`, serving over HTTP in
+`mentorat.bootstrap.serving`; their names are re-exported here.
 """
 
 from __future__ import annotations
 
-import gc
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -24,11 +24,9 @@ from mentorat.adapters.memory.services import (
 )
 from mentorat.adapters.memory.store import InMemoryStore
 from mentorat.adapters.memory.uow import InMemoryUnitOfWork
-from mentorat.adapters.sql import migrations
 from mentorat.adapters.sql.bulk import SeedRefused
 from mentorat.adapters.sql.chat_posts import PostgresChatPosts
 from mentorat.adapters.sql.database import open_database
-from mentorat.adapters.sql.engine import create_engine
 from mentorat.adapters.sql.listener import PostgresWakeups
 from mentorat.adapters.sql.mail_queue import SqlMailQueue
 from mentorat.adapters.sql.throttle import SqlLoginThrottle, SqlRegistrationThrottle
@@ -51,12 +49,23 @@ from mentorat.application.ports import (
     Webhooks,
 )
 from mentorat.application.service import DEFAULT_EVENT_RETENTION, Mentorat
+from mentorat.bootstrap.database import (
+    database_revision,
+    downgrade_database,
+    latest_revision,
+    migration_history,
+    seed_bulk,
+    seed_demo,
+    upgrade_database,
+)
 from mentorat.bootstrap.dispatchers import Background, Deliveries, deliveries
-from mentorat.demo import bulk as bulk_data
-from mentorat.demo import story
-from mentorat.demo.bulk import BULK_PASSWORD, BULK_USERNAME, BulkPlan
+from mentorat.bootstrap.serving import configure_logging, create_asgi_app, http_app
+from mentorat.demo.bulk import BULK_PASSWORD, BULK_USERNAME
 from mentorat.domain.mentoring import DEFAULT_REQUEST_TTL
 from mentorat.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from mentorat.adapters.metrics import PrometheusMetrics
 
 __all__ = [
     "BULK_PASSWORD",
@@ -65,11 +74,17 @@ __all__ = [
     "Deliveries",
     "SeedRefused",
     "System",
+    "configure_logging",
+    "create_asgi_app",
+    "database_revision",
     "deliveries",
     "downgrade_database",
     "fast_test_hasher",
+    "http_app",
     "in_memory",
     "in_memory_system",
+    "latest_revision",
+    "migration_history",
     "open_system",
     "seed_bulk",
     "seed_demo",
@@ -300,31 +315,6 @@ def open_system(
     )
 
 
-def upgrade_database(settings: Settings, revision: str = "head") -> None:
-    """Apply the migrations up to `revision` (all of them by default). Safe to repeat."""
-    migrations.migrate(settings, "upgrade", revision)
-
-
-def database_revision(settings: Settings) -> str | None:
-    """The migration the database is at; None for a database never migrated."""
-    return migrations.current_revision(settings)
-
-
-def latest_revision() -> str:
-    """The newest migration this release ships (what `upgrade_database` goes to)."""
-    return migrations.head()
-
-
-def migration_history() -> list[tuple[str, str]]:
-    """Every migration this release ships, newest first: (revision, what it does)."""
-    return migrations.history()
-
-
-def downgrade_database(settings: Settings, revision: str) -> None:
-    """Undo the migrations after `revision` ("base" undoes them all, dropping every table)."""
-    migrations.migrate(settings, "downgrade", revision)
-
-
 def read_django_accounts(
     *, dump: Path | None = None, url: str | None = None, table: str = "auth_user"
 ) -> list[ImportedAccount]:
@@ -338,134 +328,3 @@ def read_django_accounts(
     if url is None:
         raise ValueError("a dump file or a database URL is needed")
     return read_database(url, table)
-
-
-async def seed_demo(system: System) -> bool:
-    """Load the seed's example data (user `owner` / `Pass123!@`, mentor `Mentor_2`, a chat).
-
-    Does nothing, and answers False, when `owner` already exists.
-    """
-    return await story.seed_demo(system.mentorat)
-
-
-async def seed_bulk(
-    settings: Settings,
-    *,
-    users: int,
-    mentorings: int,
-    messages: int,
-    hot_messages: int,
-    mentors: int | None = None,
-    replace: bool = False,
-) -> dict[str, float | int]:
-    """Fill the database with a deterministic benchmark dataset; returns counts and seconds.
-
-    Migrates first. Every user's password is BULK_PASSWORD (hashed once with the configured
-    argon2 parameters); user 1 is BULK_USERNAME. `mentors`: how many users are mentors (None:
-    every fifth). Raises SeedRefused when users exist, unless `replace`, which empties every
-    table first. Raises ValueError for impossible counts.
-    """
-    plan = BulkPlan(users, mentorings, messages, hot_messages, mentors=mentors)
-    plan.check()
-    password_hash = await settings_hasher(settings).hash(BULK_PASSWORD)
-    engine = create_engine(settings)
-    try:
-        await migrations.run(engine, "upgrade", "head")
-        return await bulk_data.seed_bulk(engine, plan, password_hash=password_hash, replace=replace)
-    finally:
-        await engine.dispose()
-
-
-# --- Serving over HTTP -------------------------------------------------------------------------
-# The HTTP adapter's wiring, used by `mentorat serve` (cli.py) and by any ASGI server directly:
-#     uvicorn --factory mentorat.bootstrap:create_asgi_app
-# Nothing here runs at import time; Litestar and uvicorn are imported only when used.
-
-if TYPE_CHECKING:
-    from litestar import Litestar
-
-    from mentorat.adapters.http.access import RequestIds
-    from mentorat.adapters.metrics import PrometheusMetrics
-    from mentorat.logs import LogFormat
-
-
-def configure_logging(
-    level: str, log_format: LogFormat | None = None, *, tracebacks: bool = True
-) -> None:
-    """Log to stderr at `level` unless the host (the server, a test runner) already set logging up.
-
-    `log_format`: "json" or "text" (None: text on a terminal, JSON lines otherwise); the same
-    configuration `mentorat serve` gives uvicorn (mentorat.logs). Without `tracebacks` (the
-    administration commands), errors stay one line unless `level` is DEBUG: a command that
-    cannot reach its database says so, and does not dump a stack.
-    """
-    import logging
-    import logging.config
-
-    from mentorat.logs import default_format, logging_config
-
-    if not logging.getLogger().handlers:
-        brief = not tracebacks and level.upper() != "DEBUG"
-        logging.config.dictConfig(
-            logging_config(level, log_format or default_format(), tracebacks=not brief)
-        )
-    logging.getLogger("mentorat").setLevel(level.upper())
-
-
-def http_app(
-    system: System, *, close_system: bool = False, dispatch: bool = False
-) -> RequestIds[Litestar]:
-    """The Litestar app over `system` (the JSON API, and the web pages under `/`), with the
-    HTTP options of its settings, inside the wrapper that gives each request its id and access
-    log line and counts it for `/metrics` when the system has metrics (`.app` is the Litestar
-    app).
-
-    With `close_system`, the app closes the system (its database pool) when the server stops.
-    With `dispatch`, the app runs the webhook dispatcher and the mailer while it serves.
-    """
-    from mentorat.adapters.http.access import RequestIds
-    from mentorat.adapters.http.app import create_app
-    from mentorat.adapters.web import WebPages
-
-    settings = system.settings
-    metrics = system.metrics
-    on_startup: list[Callable[[], Awaitable[None]]] = []
-    on_shutdown: list[Callable[[], Awaitable[None]]] = []
-    if dispatch:
-        background = Background(system)
-        on_startup.append(background.start)
-        on_shutdown.append(background.stop)
-    if close_system:
-        on_shutdown.append(system.aclose)
-    return RequestIds(
-        create_app(
-            system.mentorat,
-            cors_origins=settings.cors_origins,
-            trusted_proxies=settings.proxies,
-            on_startup=on_startup,
-            on_shutdown=on_shutdown,
-            metrics=metrics.exposition if metrics is not None else None,
-            event_keepalive=settings.event_keepalive_seconds,
-            plugins=[WebPages(system.mentorat)],
-        ),
-        observer=metrics,
-    )
-
-
-def create_asgi_app() -> RequestIds[Litestar]:
-    """The ASGI application factory each server worker calls: settings from MENTORAT_* variables.
-
-    Raises SettingsError for bad settings (`mentorat serve` checks them before starting workers).
-    """
-    from mentorat.settings import resolve_secret_key
-
-    settings = resolve_secret_key(Settings.from_env())
-    configure_logging(settings.log_level, settings.log_format)
-    app = http_app(open_system(settings), close_system=True, dispatch=settings.dispatch_in_server)
-    # Everything built so far (modules, the app, its routes, SQLAlchemy's and Litestar's
-    # tables) lives as long as the worker. Frozen, the garbage collector's full collections
-    # stop walking it: each walk would stall the worker for tens of milliseconds, which shows
-    # in the slowest answers under load (docs/performance.md).
-    gc.collect()
-    gc.freeze()
-    return app
