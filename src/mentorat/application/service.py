@@ -8,9 +8,10 @@ from typing import Final
 
 from mentorat.application.edit_profile import EditProfile, ShowProfile
 from mentorat.application.end_mentoring import EndMentoring
+from mentorat.application.event_hub import EventHub, FeedSettings, LocalWakeups
 from mentorat.application.expire_requests import ExpireRequests
 from mentorat.application.find_mentors import SearchMentors, SuggestMentors
-from mentorat.application.follow_events import EventHub, FeedSettings, FollowEvents, LocalWakeups
+from mentorat.application.follow_events import FollowEvents
 from mentorat.application.idempotency import DEFAULT_LEASE, WriteOnce
 from mentorat.application.identify_caller import IdentifyCaller, RecentCallers
 from mentorat.application.import_accounts import ImportAccounts

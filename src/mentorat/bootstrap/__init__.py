@@ -32,7 +32,7 @@ from mentorat.adapters.sql.mail_queue import SqlMailQueue
 from mentorat.adapters.sql.throttle import SqlLoginThrottle, SqlRegistrationThrottle
 from mentorat.adapters.sql.uow import SqlUnitOfWork
 from mentorat.adapters.sql.webhooks import SqlWebhooks
-from mentorat.application.follow_events import FeedSettings, LocalWakeups
+from mentorat.application.event_hub import FeedSettings, LocalWakeups
 from mentorat.application.idempotency import DEFAULT_LEASE
 from mentorat.application.import_accounts import ImportedAccount
 from mentorat.application.ports import (

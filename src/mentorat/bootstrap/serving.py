@@ -1,6 +1,7 @@
 """Serving over HTTP. Re-exported by `mentorat.bootstrap`."""
 
-# The HTTP adapter's wiring, used by `mentorat serve` (cli.py) and by any ASGI server directly:
+# The HTTP adapter's wiring, used by `mentorat serve` (cli/commands.py) and by any ASGI server
+# directly:
 #     uvicorn --factory mentorat.bootstrap:create_asgi_app
 # Nothing here runs at import time; Litestar and uvicorn are imported only when used.
 

@@ -33,7 +33,7 @@ from sqlalchemy import bindparam, func, select
 from mentorat.adapters.sql.database import Database
 from mentorat.adapters.sql.outbox import CHANNEL
 from mentorat.adapters.sql.statements import Statement
-from mentorat.application.follow_events import LocalWakeups
+from mentorat.application.event_hub import LocalWakeups
 from mentorat.settings import Settings
 
 log = logging.getLogger(__name__)
