@@ -374,6 +374,19 @@ def during(
     return rps, bad, p99, probes, time.process_time() - cpu0, time.perf_counter() - wall0
 
 
+def describe_lost(url: str, message_id: int, subscriber: int | None) -> str:
+    """What the outbox holds of a probe whose event never reached its stream."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT id, name, recipient_id, other_recipient_id, occurred_at FROM outbox_events"
+            " WHERE name = 'message_posted' AND (payload::json->'message'->>'id')::bigint = %s",
+            [message_id],
+        ).fetchall()
+    return f"message {message_id} for subscriber {subscriber}: outbox rows {rows}"
+
+
 def baseline_session(
     args: argparse.Namespace,
     url: str,
@@ -448,6 +461,9 @@ def one_round(
         base_rps, base_bad = baseline_session(
             args, url, pairs, tokens, wl, order, f"{round_no}-base", logs
         )
+    for _, _, m in probes + quiet:
+        if m not in arrivals:
+            print(f"bench: lost: {describe_lost(url, m, client.subscriber_of.get(m))}", flush=True)
     got = [(s, a, arrivals[m]) for s, a, m in probes if m in arrivals]
     calm = [1000 * (arrivals[m] - a) for s, a, m in quiet if m in arrivals]
     return RoundResult(
