@@ -6,7 +6,8 @@
     .venv/bin/python -m bench.run --streams [--quick]   # the event stream's (bench/streams.py)
 
 Each round runs every workload against every target in turn (alternating, so drift hits all
-alike), with wrk -t1 -c32 after a warm-up. Medians over rounds go into docs/performance.md
+alike; each round starts with the next target, so none always runs first), with wrk -t1 -c32
+after a warm-up. Medians over rounds go into docs/performance.md
 between the BEGIN/END markers, with the machine, the command and the date.
 """
 
@@ -582,10 +583,14 @@ def main(argv: list[str] | None = None) -> int:
             seed_peer(args, ds)
             print("bench: seeded DRF", flush=True)
         for round_no in range(1, args.rounds + 1):
+            # Each round starts with the next target: none always runs first (on caches the
+            # previous one warmed, or a table the previous one grew).
+            turn = (round_no - 1) % len(running)
+            in_turn = running[turn:] + running[:turn]
             for wl in workloads(ds):
                 if only and wl.name not in only:
                     continue
-                for t in running:
+                for t in in_turn:
                     if wl.name not in t.workloads:
                         continue
                     r = measure(
