@@ -94,7 +94,9 @@ async def test_sigterm_during_a_write_storm_keeps_every_201_and_exits_0_within_t
         )
         return left == [(0,)]
 
-    await until(pools_closed, within=3)
+    # The server has exited: PostgreSQL ends its backends as it notices the closed sockets,
+    # which takes a moment more on a loaded machine.
+    await until(pools_closed, within=10)
     assert server.logged_errors() == []
     report(
         "8 SIGTERM during a write storm",
