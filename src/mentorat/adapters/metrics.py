@@ -15,6 +15,7 @@ is one of a fixed few (the counts are bounded whatever clients send).
 from __future__ import annotations
 
 import os
+import time
 from typing import Final
 
 from prometheus_client import (
@@ -36,13 +37,17 @@ LATENCY_BUCKETS: Final = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
 # default) when a wake-up is lost, and later only when the database is away.
 LAG_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# The shortest time between two writes of the pool gauge (but see `connections_in_use`).
+GAUGE_INTERVAL: Final = 0.05
 
 
 class PrometheusMetrics:
     """Every metric of one worker. Counting costs a dictionary lookup and a few increments."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, gauge_interval: float = GAUGE_INTERVAL) -> None:
+        """`gauge_interval`: the shortest time between two writes of the pool gauge."""
         self.multiprocess = bool(os.environ.get(MULTIPROCESS_ENV))
+        self._gauge_interval = gauge_interval
         # In multiprocess mode the values live in files and a scrape reads them all: the
         # metrics need no registry. Otherwise they register in this worker's own (not in
         # prometheus-client's global one, which would tie them to the import of a module).
@@ -102,6 +107,7 @@ class PrometheusMetrics:
             registry=registry,
         )
         self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        self._next_in_use = 0.0
 
     # --- the HTTP adapter's RequestObserver ---------------------------------------------------
 
@@ -132,7 +138,14 @@ class PrometheusMetrics:
     # --- the SQL adapter's PoolWatcher -------------------------------------------------------
 
     def connections_in_use(self, count: int) -> None:
-        self._in_use.set(count)
+        # Told twice per checkout, and a write costs as much as the rest of a request's
+        # counting (in multiprocess mode, a memory-mapped file): written at most every
+        # `gauge_interval`, and whenever the pool is back to none in use, so that an idle
+        # worker never shows a busy pool.
+        now = time.monotonic()
+        if count == 0 or now >= self._next_in_use:
+            self._next_in_use = now + self._gauge_interval
+            self._in_use.set(count)
 
     def pool_exhausted(self) -> None:
         self._pool_waits.inc()
