@@ -343,7 +343,8 @@ async def test_terminated_backends_fail_at_most_the_requests_in_flight_and_the_n
 
 TINY_POOL_TIMEOUT = 1.0
 EXCESS = 20
-EXHAUSTION_MARGIN = 1.0
+# Scheduling on top of the pool's timeout: the suite runs on two processes over two cores.
+EXHAUSTION_MARGIN = 2.5
 WAITING_FOR_LOCK = """
     SELECT count(*) FROM pg_stat_activity
     WHERE application_name = 'mentorat' AND datname = current_database()
