@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from mentorat.adapters.sql import engine as engine_module
+from mentorat.adapters.sql.listener import PostgresWakeups
 from mentorat.application.errors import StorageUnavailable
 from mentorat.application.list_messages import ListMessagesQuery
 from mentorat.application.post_message import PostMessageCommand
@@ -107,6 +108,9 @@ async def test_a_dead_connection_that_only_the_ping_finds_is_replaced(
 async def test_a_read_that_meets_a_dead_connection_is_unavailable_then_the_pool_recovers(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A commit's notification to other workers goes out on a pooled connection of its own,
+    # at a moment of its own: it could be what meets the dead socket instead of the read.
+    monkeypatch.setattr(PostgresWakeups, "committed", PostgresWakeups.poke)
     async with system_pinging_after(pg_url, 3600) as system:
         app = system.mentorat
         mentor, mentee = await a_pair(system)
