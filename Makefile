@@ -36,7 +36,7 @@ test: $(STAMP) ## the whole suite: lint gates, types, architecture, then every t
 	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/pytest -n 2 --dist loadfile --durations=25 $(PYTEST_ARGS)
+	$(VENV)/bin/pytest --durations=25 $(PYTEST_ARGS)
 
 bench: $(STAMP) ## the full benchmark beside the DRF reference (about 10 minutes)
 	$(VENV)/bin/python -m bench.run --write
