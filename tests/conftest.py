@@ -2,6 +2,8 @@
 
 - `postgres_url`: a throwaway PostgreSQL database for this run (empty, never migrated).
 - `migrated_postgres`: that database, migrated once; `pg_url`: the same, emptied for a test.
+- `private_postgres`: a migrated database of the test's own, for tests that count or end the
+  `mentorat` backends of their database (nothing another test left open is on it).
 - `sqlite_template`: a migrated SQLite file; `sqlite_url`: a copy of it for a test.
 - `db_url`: `sqlite_url` or `pg_url`, parametrized (PostgreSQL cases carry the `postgres` mark).
 - `pgbouncer`: a real PgBouncer in transaction mode in front of that PostgreSQL;
@@ -77,6 +79,22 @@ def postgres_url() -> Iterator[str]:
 def migrated_postgres(postgres_url: str) -> str:
     upgrade_database(Settings(database_url=postgres_url))
     return postgres_url
+
+
+@pytest.fixture
+def private_postgres(postgres_url: str) -> Iterator[str]:
+    """A migrated database of this test's own on the run's server, dropped after the test."""
+    admin = _admin_url()
+    name = f"{postgres_url.rpartition('/')[2]}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"{postgres_url.rpartition('/')[0]}/{name}"
+    try:
+        upgrade_database(Settings(database_url=url))
+        yield url
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

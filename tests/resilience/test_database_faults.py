@@ -280,9 +280,9 @@ TERMINATE = """
 
 @pytest.mark.timeout(sized(120, 300))
 async def test_terminated_backends_fail_at_most_the_requests_in_flight_and_the_next_succeed(
-    migrated_postgres: str, start_server: StartServer
+    private_postgres: str, start_server: StartServer
 ) -> None:
-    server = start_server(migrated_postgres, workers=2)
+    server = start_server(private_postgres, workers=2)
     api = Api(server.base)
     chats = await pairings(api, 5)
     recorder = Recorder()
@@ -296,7 +296,7 @@ async def test_terminated_backends_fail_at_most_the_requests_in_flight_and_the_n
 
     async def killer() -> None:
         async with await psycopg.AsyncConnection.connect(
-            migrated_postgres, autocommit=True
+            private_postgres, autocommit=True
         ) as admin:
             for _ in range(KILL_ROUNDS):
                 await asyncio.sleep(1.5)
@@ -325,7 +325,7 @@ async def test_terminated_backends_fail_at_most_the_requests_in_flight_and_the_n
     assert all(o.ok for o in recorder.outcomes if not in_flight(o)), "the others succeed"
     last_kill = kills[-1][1]
     assert any(o.ok for o in recorder.outcomes if o.started > last_kill + KILL_GRACE)
-    persisted = await assert_every_201_persisted(migrated_postgres, recorder)
+    persisted = await assert_every_201_persisted(private_postgres, recorder)
     assert server.logged_errors() == []
     report(
         "6 backends terminated under load",
@@ -354,10 +354,10 @@ WAITING_FOR_LOCK = """
 
 @pytest.mark.timeout(120)
 async def test_with_its_only_connection_held_excess_requests_get_503_within_the_pool_timeout(
-    migrated_postgres: str, start_server: StartServer
+    private_postgres: str, start_server: StartServer
 ) -> None:
     server = start_server(
-        migrated_postgres,
+        private_postgres,
         workers=1,
         MENTORAT_DB_POOL_SIZE="1",
         MENTORAT_DB_MAX_OVERFLOW="0",
@@ -366,7 +366,7 @@ async def test_with_its_only_connection_held_excess_requests_get_503_within_the_
     api = Api(server.base)
     held, other = await pairings(api, 2)
     recorder = Recorder()
-    lock_holder = await psycopg.AsyncConnection.connect(migrated_postgres)
+    lock_holder = await psycopg.AsyncConnection.connect(private_postgres)
     try:
         # A transaction of someone else's holds the mentoring's row: the next post to it takes
         # the server's only connection and waits on that lock.
@@ -379,7 +379,7 @@ async def test_with_its_only_connection_held_excess_requests_get_503_within_the_
         )
 
         async def waiting() -> bool:
-            rows = await pg_fetch(migrated_postgres, WAITING_FOR_LOCK)
+            rows = await pg_fetch(private_postgres, WAITING_FOR_LOCK)
             return bool(rows[0][0])
 
         await until(waiting, within=10)

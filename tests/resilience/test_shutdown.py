@@ -30,9 +30,9 @@ EXIT_MARGIN = 5
 
 @pytest.mark.timeout(120)
 async def test_sigterm_during_a_write_storm_keeps_every_201_and_exits_0_within_the_grace_period(
-    migrated_postgres: str, start_server: StartServer
+    private_postgres: str, start_server: StartServer
 ) -> None:
-    server = start_server(migrated_postgres, workers=2, graceful_timeout=GRACE)
+    server = start_server(private_postgres, workers=2, graceful_timeout=GRACE)
     api = Api(server.base)
     chats = await pairings(api, 10)
     recorder = Recorder()
@@ -78,7 +78,7 @@ async def test_sigterm_during_a_write_storm_keeps_every_201_and_exits_0_within_t
     created = {o.body["id"]: o.body["message"] for o in complete}
     ids = [chat.id for chat in chats]
     rows = await pg_fetch(
-        migrated_postgres, "SELECT id, body FROM messages WHERE mentoring_id = ANY(%s)", (ids,)
+        private_postgres, "SELECT id, body FROM messages WHERE mentoring_id = ANY(%s)", (ids,)
     )
     stored = dict(rows)
     assert {k: stored.get(k) for k in created} == created, "every 201 is persisted"
@@ -88,7 +88,7 @@ async def test_sigterm_during_a_write_storm_keeps_every_201_and_exits_0_within_t
 
     async def pools_closed() -> bool:
         left = await pg_fetch(
-            migrated_postgres,
+            private_postgres,
             "SELECT count(*) FROM pg_stat_activity"
             " WHERE application_name = 'mentorat' AND datname = current_database()",
         )

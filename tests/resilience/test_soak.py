@@ -51,9 +51,9 @@ pytestmark = [
 
 @pytest.mark.timeout(SOAK_SECONDS + 600)
 async def test_half_an_hour_of_mixed_load_keeps_memory_and_open_files_flat(
-    migrated_postgres: str, start_server: StartServer
+    private_postgres: str, start_server: StartServer
 ) -> None:
-    server = start_server(migrated_postgres, workers=2)
+    server = start_server(private_postgres, workers=2)
     api = Api(server.base)
     chats = await pairings(api, 10)
     askers = await api.people("asker", 2)
@@ -104,7 +104,7 @@ async def test_half_an_hour_of_mixed_load_keeps_memory_and_open_files_flat(
         while time.monotonic() < deadline:
             samples.append(sample_processes(server.pids()))
             rows = await pg_fetch(
-                migrated_postgres,
+                private_postgres,
                 "SELECT count(*) FROM pg_stat_activity"
                 " WHERE application_name = 'mentorat' AND datname = current_database()",
             )
