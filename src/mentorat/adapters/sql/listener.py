@@ -43,8 +43,10 @@ MAX_BACKOFF: Final = 5.0
 # A listener with nothing to hear checks its connection this often: a server that vanished
 # without closing it is noticed, and the connection opened again.
 CHECK_SECONDS: Final = 10.0
-# The shortest time between two notifications from one process.
-NOTIFY_INTERVAL: Final = 0.01
+# The shortest time between two notifications from one process: the readers they wake read at
+# most once per `FeedSettings.read_interval` (25 ms) anyway, so more would wake them for
+# nothing. From 10 ms to 25 ms it saved about 3% of a worker's time under the post workload.
+NOTIFY_INTERVAL: Final = 0.025
 # How long closing waits for the last notification (a command-line run that just committed).
 CLOSE_SECONDS: Final = 2.0
 
