@@ -10,12 +10,20 @@ Without the variable, the counts live in this process, in a registry of its own.
 
 No label ever names a user, a mentoring or any other id: routes are templates, and the method
 is one of a fixed few (the counts are bounded whatever clients send).
+
+A request is not written to prometheus-client's values as it ends: it joins a list in memory,
+which is written out at most `FLUSH_SECONDS` later (or once it holds `FLUSH_BATCH`), each
+route's count with one increment. Written one by one, three memory-mapped values per request
+cost 15-20 µs in a busy worker, 4% of the cheapest request; written together, a few µs. So a
+scrape shows another worker's requests up to `FLUSH_SECONDS` late; its own worker's, at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
+from collections import Counter as Tally
 from typing import Final
 
 from prometheus_client import (
@@ -39,19 +47,39 @@ LAG_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 3
 METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # The shortest time between two writes of the pool gauge (but see `connections_in_use`).
 GAUGE_INTERVAL: Final = 0.05
+# The longest a request waits in memory before it is written out, and how many may wait.
+FLUSH_SECONDS: Final = 0.25
+FLUSH_BATCH: Final = 1000
 
 
 class PrometheusMetrics:
-    """Every metric of one worker. Counting costs a dictionary lookup and a few increments."""
+    """Every metric of one worker. Counting a request costs an append to a list (see the
+    module's docstring); `flush` writes out what waits, and `exposition` flushes first."""
 
-    def __init__(self, *, gauge_interval: float = GAUGE_INTERVAL) -> None:
-        """`gauge_interval`: the shortest time between two writes of the pool gauge."""
+    def __init__(
+        self,
+        *,
+        gauge_interval: float = GAUGE_INTERVAL,
+        flush_seconds: float = FLUSH_SECONDS,
+        registry: CollectorRegistry | None = None,
+    ) -> None:
+        """`gauge_interval`: the shortest time between two writes of the pool gauge;
+        `flush_seconds`: the longest a request's count waits before it is written out;
+        `registry`: where the metrics register outside multiprocess mode (a new one when
+        None)."""
         self.multiprocess = bool(os.environ.get(MULTIPROCESS_ENV))
         self._gauge_interval = gauge_interval
+        self._flush_seconds = flush_seconds
+        self._waiting: list[tuple[str, str, int, float]] = []
+        # The event loop in which a flush is due, if one is.
+        self._flush_loop: asyncio.AbstractEventLoop | None = None
         # In multiprocess mode the values live in files and a scrape reads them all: the
         # metrics need no registry. Otherwise they register in this worker's own (not in
         # prometheus-client's global one, which would tie them to the import of a module).
-        self._registry = None if self.multiprocess else CollectorRegistry()
+        if self.multiprocess:
+            self._registry = None
+        else:
+            self._registry = registry if registry is not None else CollectorRegistry()
         registry = self._registry
         self._requests = Counter(
             "mentorat_http_requests",
@@ -112,17 +140,44 @@ class PrometheusMetrics:
     # --- the HTTP adapter's RequestObserver ---------------------------------------------------
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        if method not in METHODS:
-            method = "other"
-        key = (method, route, status)
+        self._waiting.append((method, route, status, seconds))
+        if len(self._waiting) >= FLUSH_BATCH:
+            self.flush()
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # counted outside an event loop: nothing would flush it later
+            self.flush()
+            return
+        if self._flush_loop is not loop:  # none due, or due in a loop that has ended
+            self._flush_loop = loop
+            loop.call_later(self._flush_seconds, self._flush_in, loop)
+
+    def flush(self) -> None:
+        """Write out the requests counted since the last flush."""
+        waiting, self._waiting = self._waiting, []
+        counts: Tally[tuple[str, str, int]] = Tally()
+        for method, route, status, seconds in waiting:
+            key = (method if method in METHODS else "other", route, status)
+            counts[key] += 1
+            self._children_of(key)[1].observe(seconds)
+        for key, count in counts.items():
+            self._children_of(key)[0].inc(count)
+
+    def _flush_in(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._flush_loop is loop:
+            self._flush_loop = None
+            self.flush()
+
+    def _children_of(self, key: tuple[str, str, int]) -> tuple[Counter, Histogram]:
         children = self._children.get(key)
         if children is None:
+            method, route, status = key
             children = self._children[key] = (
                 self._requests.labels(method, route, str(status)),
                 self._latency.labels(method, route),
             )
-        children[0].inc()
-        children[1].observe(seconds)
+        return children
 
     # --- the application's Tally -------------------------------------------------------------
 
@@ -154,6 +209,7 @@ class PrometheusMetrics:
 
     def exposition(self) -> tuple[bytes, str]:
         """The text of a scrape, every worker's counts added up, and its content type."""
+        self.flush()
         if self._registry is not None:
             return generate_latest(self._registry), CONTENT_TYPE_LATEST
         registry = CollectorRegistry()

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from litestar import Litestar
 
     from mentorat.adapters.http.access import RequestIds
+    from mentorat.adapters.metrics import PrometheusMetrics
     from mentorat.bootstrap import System
     from mentorat.logs import LogFormat
 
@@ -70,6 +71,8 @@ def http_app(
         on_shutdown.append(background.stop)
     if close_system:
         on_shutdown.append(system.aclose)
+    if metrics is not None:
+        on_shutdown.append(_flusher(metrics))
     return RequestIds(
         create_app(
             system.mentorat,
@@ -83,6 +86,15 @@ def http_app(
         ),
         observer=metrics,
     )
+
+
+def _flusher(metrics: PrometheusMetrics) -> Callable[[], Awaitable[None]]:
+    """A stopping worker writes out the requests it counted last (metrics.py)."""
+
+    async def flush() -> None:
+        metrics.flush()
+
+    return flush
 
 
 def create_asgi_app() -> RequestIds[Litestar]:
