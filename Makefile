@@ -8,6 +8,10 @@ STAMP := $(VENV)/.synced
 # `make serve PORT=8001 HOST=0.0.0.0` (or the same names in the environment).
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make test` runs pytest on two processes (pytest-xdist), each taking whole files, since this
+# kind of machine has two cores; `make test PYTEST_ARGS=` runs it on one, and PYTEST_ARGS
+# passes anything else to pytest (`make test PYTEST_ARGS="-n 2 --dist loadfile tests/sql"`).
+PYTEST_ARGS ?= -n 2 --dist loadfile
 # `make serve` loads the demo people and their conversation into the database first (once:
 # `mentorat demo` adds nothing when they are there). `make serve DEMO=0` serves the data as it is.
 DEMO ?= 1
