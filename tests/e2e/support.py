@@ -113,7 +113,8 @@ class EventStream:
         raise AssertionError("the stream ended before it opened")
 
     def next(self) -> dict[str, Any]:
-        """The next event: {"id": int, "event": str, "data": the parsed JSON}."""
+        """The next event: {"id": int (None for an event without one), "event": str, "data":
+        the parsed JSON}."""
         fields: dict[str, str] = {}
         for line in self._lines:
             if line.startswith(":"):
@@ -121,7 +122,7 @@ class EventStream:
             if not line:
                 if fields:
                     return {
-                        "id": int(fields["id"]),
+                        "id": int(fields["id"]) if "id" in fields else None,
                         "event": fields["event"],
                         "data": json.loads(fields["data"]),
                     }
@@ -129,6 +130,10 @@ class EventStream:
             name, _, value = line.partition(": ")
             fields[name] = value
         raise AssertionError("the stream ended")
+
+    def ended(self) -> bool:
+        """Whether the server ends the stream with nothing more in it (comments aside)."""
+        return all(line.startswith(":") or not line for line in self._lines)
 
 
 @contextlib.contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -204,3 +205,63 @@ def test_marking_a_chat_read_answers_the_unread_count_and_tells_the_readers_othe
     assert hidden.status_code == 404
     bad = httpx.post(read, json={"message_id": "1"}, headers=bearer(mentor[1]))
     assert bad.status_code == 400
+
+
+# --- A stream ends when its credentials no longer hold ----------------------------------------
+
+LIFETIME = 5  # seconds an access token lives on the server below
+CHECK_EVERY = 0.5  # its keep-alive interval, which is also how often a stream checks
+
+
+@pytest.fixture(scope="module")
+def checking_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Short-lived access tokens and frequent checks, so that a stream's end comes soon."""
+    directory = tmp_path_factory.mktemp("events-auth")
+    env = server_env(
+        directory,
+        MENTORAT_ACCESS_TOKEN_LIFETIME=str(LIFETIME),
+        MENTORAT_EVENT_KEEPALIVE_SECONDS=str(CHECK_EVERY),
+    )
+    started = Server(directory, env).start()
+    yield started
+    started.stop()
+
+
+def test_a_stream_ends_with_an_unauthorized_event_once_its_token_expires(
+    checking_server: Server,
+) -> None:
+    base = checking_server.base
+    mentee, mentor = a_pair(base)
+    issued = time.monotonic()
+    with event_stream(base, mentor[1]) as stream:
+        # Checked every CHECK_EVERY seconds, the token holds until it expires.
+        time.sleep(3 * CHECK_EVERY)
+        request = ask(base, mentee, mentor)
+        assert stream.next()["data"]["mentoring"]["id"] == request["id"]
+        event = stream.next()
+        assert time.monotonic() - issued >= LIFETIME - 1.5  # JWT times are whole seconds
+        assert event == {
+            "id": None,
+            "event": "unauthorized",
+            "data": {"status": 401, "detail": "Token is expired", "code": "token_not_valid"},
+        }
+        assert stream.ended()
+
+
+def test_a_stream_ends_once_its_owner_changes_their_password(checking_server: Server) -> None:
+    base = checking_server.base
+    _, token = api_user(base, Names.new("pat"))
+    time.sleep(1.1)  # a token issued in the very second of the change would stay valid
+    with event_stream(base, token) as stream:
+        changed = httpx.post(
+            f"{base}/auth/me/password/",
+            json={"current_password": "a long passphrase", "new_password": "another passphrase"},
+            headers=bearer(token),
+        )
+        assert changed.status_code == 200, changed.text
+        event = stream.next()
+        assert (event["event"], event["data"]["status"]) == ("unauthorized", 401)
+        assert event["data"]["detail"] == "Token was issued before the password changed"
+        assert stream.ended()
+    with event_stream(base, changed.json()["access"]):
+        pass  # the new token opens a new stream

@@ -7,7 +7,7 @@ is told in `mentorat.application.event_hub`, whose names are re-exported here.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Final
 
 from mentorat.application.event_hub import (
@@ -49,7 +49,7 @@ class FollowEvents:
 
     async def __call__(
         self, user_id: UserId, after: int | None = None, *, idle: float | None = None
-    ) -> AsyncIterator[StoredEvent | None]:
+    ) -> AsyncGenerator[StoredEvent | None, None]:
         await self._hub.start()
         subscription = self._hub.subscribe(user_id)
         try:
