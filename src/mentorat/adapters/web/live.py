@@ -74,9 +74,7 @@ async def _frames(
     except SubscriptionDropped:
         return  # the browser opens a new stream; the poller brings what was missed
     finally:
-        close = getattr(events, "aclose", None)  # ends its subscription now, not at collection
-        if close is not None:
-            await close()
+        await events.aclose()  # ends its subscription now, not at collection
 
 
 PAGES = [chat_events]

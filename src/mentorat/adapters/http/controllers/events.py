@@ -64,7 +64,7 @@ async def _refusal(request: Authenticated) -> bytes | None:
         body = {"status": answer.status_code, **msgspec.to_builtins(answer.content)}
         return b"event: unauthorized\ndata: " + msgspec.json.encode(body) + b"\n\n"
     except StorageUnavailable:
-        return None
+        pass  # the next check decides
     return None
 
 
