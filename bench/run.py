@@ -232,7 +232,9 @@ def ceiling_command(app: str, port: int, workers: int) -> list[str]:
     ]
 
 
-def mentorat_command(checkout: Path, port: int, workers: int) -> list[str]:
+def mentorat_command(
+    checkout: Path, port: int, workers: int, *, access_log: bool = False
+) -> list[str]:
     """`mentorat serve` of a checkout with its own .venv (this one, or a baseline's)."""
     return [
         str(checkout / ".venv/bin/mentorat"),
@@ -244,6 +246,7 @@ def mentorat_command(checkout: Path, port: int, workers: int) -> list[str]:
         "--workers",
         str(workers),
         "--no-migrate",
+        *(["--access-log"] if access_log else []),
     ]
 
 
@@ -261,7 +264,9 @@ def targets(args: argparse.Namespace, ds: Dataset, logs: Path) -> Iterator[list[
         env = {**MENTORAT_ENV, "MENTORAT_DATABASE_URL": ds.url}
         mentorat = Target("mentorat", free_port())
         mentorat.proc = start(
-            mentorat_command(ROOT, mentorat.port, args.workers), env, logs / "mentorat.log"
+            mentorat_command(ROOT, mentorat.port, args.workers, access_log=args.access_log),
+            env,
+            logs / "mentorat.log",
         )
         started.append(mentorat)
         if args.baseline:
@@ -514,6 +519,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME=VALUE",
         help="a variable set for the baseline only, e.g. `--baseline . --baseline-env "
         "MENTORAT_METRICS=off` measures this checkout with and without metrics",
+    )
+    ap.add_argument(
+        "--access-log",
+        action="store_true",
+        help="serve this checkout (not the baseline) with `--access-log`: a JSON line per "
+        "request, with its request id, into bench/results/mentorat.log",
     )
     ap.add_argument("--write", action="store_true", help="write the table into docs/performance.md")
     ap.add_argument(
