@@ -78,3 +78,10 @@ def test_uvicorn_gets_mentorats_configuration_and_no_access_log_of_its_own() -> 
     # The root's one handler writes everything, uvicorn's lines included (tests/e2e runs it).
     assert log_config["root"]["handlers"] == ["stderr"]
     assert log_config["handlers"]["stderr"]["filters"] == ["request_id"]
+
+
+def test_a_lone_surrogate_is_escaped_not_lost() -> None:
+    record = logging.LogRecord("mentorat", logging.WARNING, __file__, 1, "odd name %s", None, None)
+    record.args = ("a\udc80b",)
+    line = JsonFormatter().format(record)
+    assert json.loads(line)["message"] == "odd name a\udc80b"

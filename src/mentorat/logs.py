@@ -16,6 +16,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
+import msgspec
+
 LogFormat = Literal["json", "text"]
 LOG_FORMATS: Final = ("json", "text")
 
@@ -75,7 +77,10 @@ class JsonFormatter(logging.Formatter):
             line["exc"] = self.formatException(record.exc_info)
         if self._tracebacks and record.stack_info:
             line["stack"] = self.formatStack(record.stack_info)
-        return json.dumps(line, default=str, ensure_ascii=False)
+        try:
+            return msgspec.json.encode(line, enc_hook=str).decode()
+        except UnicodeEncodeError:  # a lone surrogate, which UTF-8 cannot hold: escaped
+            return json.dumps(line, default=str)
 
 
 class TextFormatter(logging.Formatter):

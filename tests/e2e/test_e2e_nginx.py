@@ -145,7 +145,7 @@ def test_through_nginx_spoofed_forwarded_hops_do_not_dodge_the_throttle(
     rid = answer.headers["x-request-id"]
     assert re.fullmatch(r"[0-9a-f]{32}", rid)
     assert server.stop() == 0
-    assert f'"request_id": "{rid}"' in server.output()
+    assert f'"request_id":"{rid}"' in server.output()
     assert f" {rid} " in (directory / "nginx-access.log").read_text()
 
 

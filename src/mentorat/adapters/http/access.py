@@ -149,12 +149,17 @@ def _log_access(scope: HTTPScope, status: int, seconds: float) -> None:
     user: Any = scope.get("user")
     user_id = getattr(user, "id", None)
     duration_ms = round(seconds * 1000, 2)
-    access_log.info(
+    # Made and handed on directly (both documented Logger methods), as `info` would, less the
+    # search of the caller's file and line, which no line of mentorat's shows: a fifth of a
+    # line's cost, on every request.
+    record = access_log.makeRecord(
+        access_log.name,
+        logging.INFO,
+        __file__,
+        0,
         "%s %s %s %.2f ms",
-        scope["method"],
-        route,
-        status,
-        duration_ms,
+        (scope["method"], route, status, duration_ms),
+        None,
         extra={
             "method": scope["method"],
             "route": route,
@@ -163,3 +168,4 @@ def _log_access(scope: HTTPScope, status: int, seconds: float) -> None:
             "user_id": user_id,
         },
     )
+    access_log.handle(record)
