@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import os
+import select
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mentorat.adapters.http.server import ServerOptions
-from mentorat.logs import JsonFormatter, RequestIdFilter, TextFormatter, request_id
+from mentorat.logs import (
+    AccessEntry,
+    JsonFormatter,
+    LineHandler,
+    RequestIdFilter,
+    TextFormatter,
+    access_record,
+    access_records,
+    request_id,
+    utc_time,
+    whole_lines,
+)
 
 
 @pytest.fixture
@@ -85,3 +102,108 @@ def test_a_lone_surrogate_is_escaped_not_lost() -> None:
     record.args = ("a\udc80b",)
     line = JsonFormatter().format(record)
     assert json.loads(line)["message"] == "odd name a\udc80b"
+
+
+# --- the access log's records: many requests, a line each -------------------------------------
+
+ENTRIES = [
+    AccessEntry(1764930000.123, "rid-a", "GET", "/auth/me", 200, 1.5, 7),
+    AccessEntry(1764930000.9996, "rid-b", "POST", "/api/mentoring/{id}/goals", 201, 12.25, 8),
+    AccessEntry(1764930061.05, "0" * 32, "GET", "(no route)", 404, 0.31, None),
+]
+
+
+def access(entries: list[AccessEntry] = ENTRIES) -> logging.LogRecord:
+    return access_record(logging.getLogger("mentorat.access"), entries)
+
+
+@pytest.mark.parametrize("formatter", [JsonFormatter(), TextFormatter()], ids=["json", "text"])
+def test_an_access_record_is_written_as_a_record_per_request_would_be(
+    formatter: logging.Formatter,
+) -> None:
+    record = access()
+    one_by_one = [formatter.format(each) for each in access_records(record)]
+    assert formatter.format(record).split("\n") == one_by_one
+    assert len(one_by_one) == len(ENTRIES)
+
+
+def test_each_access_line_has_its_own_time_request_id_and_fields() -> None:
+    lines = [json.loads(line) for line in JsonFormatter().format(access()).split("\n")]
+    assert [line["time"] for line in lines] == [
+        "2025-12-05T10:20:00.123+00:00",
+        "2025-12-05T10:20:00.999+00:00",
+        "2025-12-05T10:21:01.050+00:00",
+    ]
+    assert lines[1] == {
+        "time": "2025-12-05T10:20:00.999+00:00",
+        "level": "INFO",
+        "logger": "mentorat.access",
+        "message": "POST /api/mentoring/{id}/goals 201 12.25 ms",
+        "pid": os.getpid(),
+        "request_id": "rid-b",
+        "method": "POST",
+        "route": "/api/mentoring/{id}/goals",
+        "status": 201,
+        "duration_ms": 12.25,
+        "user_id": 8,
+    }
+    assert lines[2]["user_id"] is None
+    assert [line["request_id"] for line in lines] == ["rid-a", "rid-b", "0" * 32]
+
+
+def test_another_formatter_still_gets_every_request_of_an_access_record() -> None:
+    text = logging.Formatter("%(levelname)s %(message)s").format(access())
+    assert text.splitlines() == [
+        "INFO GET /auth/me 200 1.50 ms request_id=rid-a user_id=7",
+        "POST /api/mentoring/{id}/goals 201 12.25 ms request_id=rid-b user_id=8",
+        f"GET (no route) 404 0.31 ms request_id={'0' * 32} user_id=None",
+    ]
+
+
+@given(st.integers(min_value=0, max_value=4_102_444_800_000))
+def test_the_time_of_a_line_is_iso_8601_utc_to_the_millisecond(milliseconds: int) -> None:
+    expected = datetime.fromtimestamp(milliseconds / 1000, UTC).isoformat(timespec="milliseconds")
+    assert utc_time(milliseconds / 1000 + 0.0004) == expected
+
+
+class Writes(io.StringIO):
+    """A stream that keeps each flushed write apart, as a pipe receives them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[str] = []
+
+    def flush(self) -> None:
+        written = self.getvalue()
+        if written:
+            self.writes.append(written)
+            self.seek(0)
+            self.truncate()
+
+
+def test_the_handler_writes_whole_lines_at_most_pipe_buf_at_a_time() -> None:
+    stream = Writes()
+    handler = LineHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    entries = [e._replace(request_id=f"rid-{i}") for i in range(200) for e in ENTRIES[:1]]
+    handler.handle(access(entries))
+    assert len(stream.writes) > 1
+    assert all(len(w) <= select.PIPE_BUF and w.endswith("\n") for w in stream.writes)
+    lines = "".join(stream.writes).splitlines()
+    assert [json.loads(line)["request_id"] for line in lines] == [f"rid-{i}" for i in range(200)]
+
+
+@given(st.lists(st.text(st.characters(exclude_characters="\n"), max_size=40), min_size=1))
+def test_whole_lines_cuts_only_between_lines_and_loses_nothing(lines: list[str]) -> None:
+    text = "\n".join(lines) + "\n"
+    pieces = list(whole_lines(text, 32))
+    assert "".join(pieces) == text
+    for piece in pieces:
+        assert piece.endswith("\n")
+        assert len(piece) <= 32 or piece.count("\n") == 1
+
+
+def test_an_access_line_with_a_lone_surrogate_is_escaped_not_lost() -> None:
+    odd = ENTRIES[0]._replace(route="/a\udc80b")
+    [line] = JsonFormatter().format(access([odd])).split("\n")
+    assert json.loads(line)["route"] == "/a\udc80b"

@@ -5,16 +5,24 @@
 loggers write through the same handler as mentorat's. The standard library is enough here: the
 only structure mentorat adds to a record is a few `extra` fields and the request id, which a
 filter on the handler copies from a context variable set by the HTTP edge.
+
+The access log is the one exception to a record per line: the HTTP edge hands the lines of many
+requests to `mentorat.access` as one record (`access_record`), which mentorat's formatters
+write as one line per request, each with its own time and request id, exactly as a record per
+request would be written. A line costs a few µs that way instead of tens (docs/performance.md).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import select
 import sys
+import time
+from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
-from datetime import UTC, datetime
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple, TextIO
 
 import msgspec
 
@@ -24,6 +32,10 @@ LOG_FORMATS: Final = ("json", "text")
 # The id of the request being served in this task; None outside a request.
 request_id: ContextVar[str | None] = ContextVar("mentorat_request_id", default=None)
 
+# The extra attribute of an access record that holds its requests.
+ACCESS_ENTRIES: Final = "access_entries"
+_ENCODER: Final = msgspec.json.Encoder(enc_hook=str)
+
 # A LogRecord's own attributes: anything else on a record came from `extra=` and is logged.
 _RECORD_KEYS: Final = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
     "message",
@@ -31,7 +43,95 @@ _RECORD_KEYS: Final = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).
     "request_id",
     "color_message",
     "taskName",
+    ACCESS_ENTRIES,
 }
+
+
+class AccessEntry(NamedTuple):
+    """One answered request, as the access log tells it."""
+
+    # When its answer ended, in seconds since the epoch.
+    time: float
+    request_id: str
+    method: str
+    # The route's template (never the raw path, whose ids would split the lines' groups).
+    route: str
+    status: int
+    duration_ms: float
+    user_id: int | None
+
+    def message(self) -> str:
+        return f"{self.method} {self.route} {self.status} {self.duration_ms:.2f} ms"
+
+    def extra(self) -> dict[str, Any]:
+        """The fields a line has beside the message, in the order they are written."""
+        return {
+            "method": self.method,
+            "route": self.route,
+            "status": self.status,
+            "duration_ms": self.duration_ms,
+            "user_id": self.user_id,
+        }
+
+
+class _Requests:
+    """An access record's message for a formatter that is not mentorat's: a line per request,
+    made only if that formatter asks for it."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self, entries: Sequence[AccessEntry]) -> None:
+        self.entries = entries
+
+    def __str__(self) -> str:
+        return "\n".join(
+            f"{e.message()} request_id={e.request_id} user_id={e.user_id}" for e in self.entries
+        )
+
+
+def access_record(logger: logging.Logger, entries: Sequence[AccessEntry]) -> logging.LogRecord:
+    """One INFO record for the lines of `entries`, to hand to `logger.handle`."""
+    return logger.makeRecord(
+        logger.name,
+        logging.INFO,
+        __file__,
+        0,
+        "%s",
+        (_Requests(entries),),
+        None,
+        extra={ACCESS_ENTRIES: entries},
+    )
+
+
+def access_records(record: logging.LogRecord) -> Iterator[logging.LogRecord]:
+    """The record of each request of an access record: what logging a request at a time would
+    have made."""
+    entries: Sequence[AccessEntry] = getattr(record, ACCESS_ENTRIES)
+    for entry in entries:
+        yield logging.makeLogRecord(
+            {
+                **record.__dict__,
+                ACCESS_ENTRIES: None,
+                "msg": entry.message(),
+                "args": None,
+                "created": entry.time,
+                "msecs": float(int(entry.time * 1000) % 1000),
+                "request_id": entry.request_id,
+                **entry.extra(),
+            }
+        )
+
+
+def utc_time(created: float) -> str:
+    """`created` (seconds since the epoch) in ISO 8601, UTC, to the millisecond."""
+    whole, ms = divmod(int(created * 1000), 1000)
+    return f"{_utc_second(whole)}.{ms:03d}+00:00"
+
+
+@functools.lru_cache(maxsize=4)
+def _utc_second(second: int) -> str:
+    # Made once a second rather than once a line: a few µs each.
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
 
 
 def default_format() -> LogFormat:
@@ -61,8 +161,10 @@ class JsonFormatter(logging.Formatter):
         self._tracebacks = tracebacks
 
     def format(self, record: logging.LogRecord) -> str:
+        if getattr(record, ACCESS_ENTRIES, None) is not None:
+            return self._access_lines(record)
         line: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": utc_time(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -78,9 +180,52 @@ class JsonFormatter(logging.Formatter):
         if self._tracebacks and record.stack_info:
             line["stack"] = self.formatStack(record.stack_info)
         try:
-            return msgspec.json.encode(line, enc_hook=str).decode()
+            return _ENCODER.encode(line).decode()
         except UnicodeEncodeError:  # a lone surrogate, which UTF-8 cannot hold: escaped
             return json.dumps(line, default=str)
+
+    def _access_lines(self, record: logging.LogRecord) -> str:
+        """What `format` makes of each of `access_records(record)`, a line each, made in one go."""
+        entries: Sequence[AccessEntry] = getattr(record, ACCESS_ENTRIES)
+        level, name, pid = record.levelname, record.name, record.process
+        lines = [
+            _AccessLine(
+                utc_time(e.time),
+                level,
+                name,
+                e.message(),
+                pid,
+                e.request_id,
+                e.method,
+                e.route,
+                e.status,
+                e.duration_ms,
+                e.user_id,
+            )
+            for e in entries
+        ]
+        try:
+            # Each line ends with a newline; the handler adds the last one.
+            return _ENCODER.encode_lines(lines)[:-1].decode()
+        except UnicodeEncodeError:
+            return "\n".join(json.dumps(msgspec.to_builtins(line)) for line in lines)
+
+
+class _AccessLine(msgspec.Struct):
+    """An access line's fields, in the order `JsonFormatter.format` writes a record's: a struct
+    is made and encoded in half the time of a dict."""
+
+    time: str
+    level: str
+    logger: str
+    message: str
+    pid: int | None
+    request_id: str
+    method: str
+    route: str
+    status: int
+    duration_ms: float
+    user_id: int | None
 
 
 class TextFormatter(logging.Formatter):
@@ -91,6 +236,8 @@ class TextFormatter(logging.Formatter):
         self._tracebacks = tracebacks
 
     def format(self, record: logging.LogRecord) -> str:
+        if getattr(record, ACCESS_ENTRIES, None) is not None:
+            return "\n".join(self.format(each) for each in access_records(record))
         rid = getattr(record, "request_id", None)
         record.__dict__["rid"] = f" [{rid}]" if rid else ""
         try:
@@ -103,6 +250,39 @@ class TextFormatter(logging.Formatter):
 
     def formatStack(self, stack_info: str) -> str:  # noqa: N802
         return super().formatStack(stack_info) if self._tracebacks else ""
+
+
+class LineHandler(logging.StreamHandler[TextIO]):
+    """A `StreamHandler` that writes whole lines, at most `select.PIPE_BUF` bytes at a time
+    where lines allow: a pipe keeps such a write in one piece, so the lines of the workers that
+    share stderr never mix within a line. (An access record holds many lines; the access line's
+    fields are ASCII, so its characters are its bytes. A single line longer than that is
+    written whole, as StreamHandler would.)"""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = self.format(record) + self.terminator
+            for chunk in whole_lines(text, select.PIPE_BUF):
+                self.stream.write(chunk)
+                self.stream.flush()
+        except RecursionError:  # as StreamHandler.emit
+            raise
+        except Exception:
+            self.handleError(record)
+
+
+def whole_lines(text: str, limit: int) -> Iterator[str]:
+    """`text` in consecutive pieces of whole lines, each at most `limit` characters long when
+    its first line is."""
+    start, end = 0, len(text)
+    while end - start > limit:
+        cut = text.rfind("\n", start, start + limit) + 1
+        if cut <= start:  # the next line alone is longer than `limit`
+            cut = text.find("\n", start + limit) + 1 or end
+        yield text[start:cut]
+        start = cut
+    if start < end:
+        yield text[start:]
 
 
 def logging_config(
@@ -126,7 +306,7 @@ def logging_config(
         "formatters": {"mentorat": {"()": formatter, "tracebacks": tracebacks}},
         "handlers": {
             "stderr": {
-                "class": "logging.StreamHandler",
+                "class": "mentorat.logs.LineHandler",
                 "stream": "ext://sys.stderr",
                 "filters": ["request_id"],
                 "formatter": "mentorat",

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from mentorat.adapters.metrics import FLUSH_SECONDS
+from mentorat.adapters.batches import FLUSH_SECONDS
 from tests.e2e.support import Server, server_env
 
 pytestmark = pytest.mark.e2e

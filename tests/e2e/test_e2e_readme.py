@@ -118,7 +118,8 @@ def test_the_logs_of_a_walkthrough_are_json_lines_with_ids_and_no_secrets(
     assert not any(r["logger"] == "uvicorn.access" for r in lines)
     assert all(re.fullmatch(r"[0-9a-f]{32}|e2e-trace-1", r["request_id"]) for r in access)
     posts = [r for r in access if r["route"] == "/api/mentoring/chat/{mentoring_id}/messages"]
-    assert [r["method"] for r in posts][:2] == ["POST", "POST"]
+    # A worker writes its lines together, so two workers' lines may come out of time order.
+    assert [r["method"] for r in posts].count("POST") >= 2
     assert all(isinstance(r["user_id"], int) for r in posts)
     [missing] = [r for r in access if r["request_id"] == "e2e-trace-1"]
     assert (missing["status"], missing["user_id"]) == (404, None)

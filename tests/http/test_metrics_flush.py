@@ -9,7 +9,8 @@ import asyncio
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
-from mentorat.adapters.metrics import FLUSH_BATCH, MULTIPROCESS_ENV, PrometheusMetrics
+from mentorat.adapters.batches import FLUSH_BATCH
+from mentorat.adapters.metrics import MULTIPROCESS_ENV, PrometheusMetrics
 
 ROUTE = "/api/mentoring/"
 

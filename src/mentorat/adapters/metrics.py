@@ -20,7 +20,6 @@ scrape shows another worker's requests up to `FLUSH_SECONDS` late; its own worke
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from collections import Counter as Tally
@@ -36,6 +35,7 @@ from prometheus_client import (
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from mentorat.adapters.batches import FLUSH_BATCH, FLUSH_SECONDS, Batches
 from mentorat.application.ports import Occurrence
 
 MULTIPROCESS_ENV: Final = "PROMETHEUS_MULTIPROC_DIR"
@@ -47,9 +47,6 @@ LAG_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 3
 METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # The shortest time between two writes of the pool gauge (but see `connections_in_use`).
 GAUGE_INTERVAL: Final = 0.05
-# The longest a request waits in memory before it is written out, and how many may wait.
-FLUSH_SECONDS: Final = 0.25
-FLUSH_BATCH: Final = 1000
 
 
 class PrometheusMetrics:
@@ -69,10 +66,7 @@ class PrometheusMetrics:
         None)."""
         self.multiprocess = bool(os.environ.get(MULTIPROCESS_ENV))
         self._gauge_interval = gauge_interval
-        self._flush_seconds = flush_seconds
-        self._waiting: list[tuple[str, str, int, float]] = []
-        # The event loop in which a flush is due, if one is.
-        self._flush_loop: asyncio.AbstractEventLoop | None = None
+        self._waiting = Batches(self._write, seconds=flush_seconds, size=FLUSH_BATCH)
         # In multiprocess mode the values live in files and a scrape reads them all: the
         # metrics need no registry. Otherwise they register in this worker's own (not in
         # prometheus-client's global one, which would tie them to the import of a module).
@@ -140,22 +134,13 @@ class PrometheusMetrics:
     # --- the HTTP adapter's RequestObserver ---------------------------------------------------
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        self._waiting.append((method, route, status, seconds))
-        if len(self._waiting) >= FLUSH_BATCH:
-            self.flush()
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # counted outside an event loop: nothing would flush it later
-            self.flush()
-            return
-        if self._flush_loop is not loop:  # none due, or due in a loop that has ended
-            self._flush_loop = loop
-            loop.call_later(self._flush_seconds, self._flush_in, loop)
+        self._waiting.add((method, route, status, seconds))
 
     def flush(self) -> None:
         """Write out the requests counted since the last flush."""
-        waiting, self._waiting = self._waiting, []
+        self._waiting.flush()
+
+    def _write(self, waiting: list[tuple[str, str, int, float]]) -> None:
         counts: Tally[tuple[str, str, int]] = Tally()
         for method, route, status, seconds in waiting:
             key = (method if method in METHODS else "other", route, status)
@@ -163,11 +148,6 @@ class PrometheusMetrics:
             self._children_of(key)[1].observe(seconds)
         for key, count in counts.items():
             self._children_of(key)[0].inc(count)
-
-    def _flush_in(self, loop: asyncio.AbstractEventLoop) -> None:
-        if self._flush_loop is loop:
-            self._flush_loop = None
-            self.flush()
 
     def _children_of(self, key: tuple[str, str, int]) -> tuple[Counter, Histogram]:
         children = self._children.get(key)

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from litestar import Litestar
 
     from mentorat.adapters.http.access import RequestIds
-    from mentorat.adapters.metrics import PrometheusMetrics
     from mentorat.bootstrap import System
     from mentorat.logs import LogFormat
 
@@ -57,12 +56,13 @@ def http_app(
     With `close_system`, the app closes the system (its database pool) when the server stops.
     With `dispatch`, the app runs the webhook dispatcher and the mailer while it serves.
     """
-    from mentorat.adapters.http.access import RequestIds
+    from mentorat.adapters.http.access import AccessLog, RequestIds
     from mentorat.adapters.http.app import create_app
     from mentorat.adapters.web import WebPages
 
     settings = system.settings
     metrics = system.metrics
+    access = AccessLog()
     on_startup: list[Callable[[], Awaitable[None]]] = []
     on_shutdown: list[Callable[[], Awaitable[None]]] = []
     if dispatch:
@@ -71,8 +71,8 @@ def http_app(
         on_shutdown.append(background.stop)
     if close_system:
         on_shutdown.append(system.aclose)
-    if metrics is not None:
-        on_shutdown.append(_flusher(metrics))
+    # A stopping worker writes out the requests it counted and logged last.
+    on_shutdown.append(_flusher(access.flush, *([metrics.flush] if metrics is not None else [])))
     return RequestIds(
         create_app(
             system.mentorat,
@@ -85,14 +85,14 @@ def http_app(
             plugins=[WebPages(system.mentorat)],
         ),
         observer=metrics,
+        access=access,
     )
 
 
-def _flusher(metrics: PrometheusMetrics) -> Callable[[], Awaitable[None]]:
-    """A stopping worker writes out the requests it counted last (metrics.py)."""
-
+def _flusher(*flushes: Callable[[], None]) -> Callable[[], Awaitable[None]]:
     async def flush() -> None:
-        metrics.flush()
+        for each in flushes:
+            each()
 
     return flush
 
