@@ -42,25 +42,26 @@ def kept() -> Iterator[Kept]:
         logger.setLevel(level)
 
 
-def entry(rid: str) -> AccessEntry:
-    return AccessEntry(0.0, rid, "GET", "/health", 200, 0.5, None)
+def add(access: AccessLog, rid: str) -> None:
+    access.add(rid, "GET", "/health", 200, 0.0005, None)
 
 
 async def test_lines_are_handed_on_together_within_the_flush_interval(kept: Kept) -> None:
     access = AccessLog(flush_seconds=0.05)
     for rid in ("a", "b", "c"):
-        access.add(entry(rid))
+        add(access, rid)
     assert kept.records == []
     await asyncio.sleep(0.2)
     assert len(kept.records) == 1
     assert [e.request_id for e in kept.entries()] == ["a", "b", "c"]
+    assert {(e.route, e.status, e.duration_ms) for e in kept.entries()} == {("/health", 200, 0.5)}
 
 
 async def test_the_record_of_many_requests_carries_no_single_requests_id(kept: Kept) -> None:
     token = request_id.set("the-request-that-filled-the-batch")
     try:
         access = AccessLog(flush_seconds=0.05)
-        access.add(entry("a"))
+        add(access, "a")
         access.flush()
     finally:
         request_id.reset(token)
@@ -69,7 +70,7 @@ async def test_the_record_of_many_requests_carries_no_single_requests_id(kept: K
 
 
 def test_outside_an_event_loop_a_line_is_handed_on_at_once(kept: Kept) -> None:
-    AccessLog(flush_seconds=3600).add(entry("a"))
+    add(AccessLog(flush_seconds=3600), "a")
     assert [e.request_id for e in kept.entries()] == ["a"]
 
 

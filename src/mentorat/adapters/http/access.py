@@ -19,7 +19,7 @@ import time
 from typing import Any, Final, Generic, TypeVar
 
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from mentorat.adapters.batches import FLUSH_BATCH, FLUSH_SECONDS, Batches
 from mentorat.adapters.http.headers import HARDENING
@@ -93,6 +93,10 @@ async def _refuse_headers(send: Send) -> None:
     await send({"type": "http.response.body", "body": _TOO_LARGE, "more_body": False})
 
 
+# An AccessLog's waiting request: when it ended, its id, method, route, status, seconds, user id.
+_Waiting = tuple[float, str, str, str, int, float, int | None]
+
+
 class AccessLog:
     """The access lines of one worker's requests, handed to `logger` (`mentorat.access`) as one
     record (mentorat.logs.access_record) at most `flush_seconds` after the first of them, at
@@ -112,14 +116,29 @@ class AccessLog:
         """Whether lines are logged at all (`mentorat serve --access-log`: the logger's level)."""
         return self._logger.isEnabledFor(logging.INFO)
 
-    def add(self, entry: AccessEntry) -> None:
-        self._waiting.add(entry)
+    def add(
+        self,
+        request_id: str,
+        method: str,
+        route: str,
+        status: int,
+        seconds: float,
+        user_id: int | None,
+    ) -> None:
+        """One request, whose answer ended now after `seconds`."""
+        # A plain tuple of atoms waits, not an AccessEntry: the garbage collector stops
+        # tracking such a tuple at its first pass, and a request's work stays an append.
+        self._waiting.add((time.time(), request_id, method, route, status, seconds, user_id))
 
     def flush(self) -> None:
         """Log the waiting lines now."""
         self._waiting.flush()
 
-    def _write(self, entries: list[AccessEntry]) -> None:
+    def _write(self, waiting: list[_Waiting]) -> None:
+        entries = [
+            AccessEntry(ended, rid, method, route, status, round(seconds * 1000, 2), user_id)
+            for ended, rid, method, route, status, seconds, user_id in waiting
+        ]
         self._logger.handle(access_record(self._logger, entries))
 
 
@@ -173,23 +192,12 @@ class RequestIds(Generic[A]):
         finally:
             if logged or observer is not None:
                 seconds = time.perf_counter() - started
+                # The route's template, never the raw path: ids stay out, and requests group.
+                route = scope.get("path_template") or NO_ROUTE
                 if observer is not None:
-                    route = scope.get("path_template") or NO_ROUTE
                     observer.observe_request(scope["method"], route, status, seconds)
                 if logged:
-                    self.access.add(_access_entry(scope, rid, status, seconds))
+                    user: Any = scope.get("user")
+                    user_id = getattr(user, "id", None)
+                    self.access.add(rid, scope["method"], route, status, seconds, user_id)
             request_id.reset(token)
-
-
-def _access_entry(scope: HTTPScope, rid: str, status: int, seconds: float) -> AccessEntry:
-    user: Any = scope.get("user")
-    # time, request_id, method, route, status, duration_ms, user_id: positional, for speed.
-    return AccessEntry(
-        time.time(),
-        rid,
-        scope["method"],
-        scope.get("path_template") or NO_ROUTE,
-        status,
-        round(seconds * 1000, 2),
-        getattr(user, "id", None),
-    )
