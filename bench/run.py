@@ -407,7 +407,7 @@ def report(
         )
     lines.append("")
     if any(key[0] == BEFORE for key in med):
-        lines.extend(side_by_side(med, wls))
+        lines.extend(side_by_side(med, wls, results))
     bare, raw = med.get(("ceiling-bare", "W2")), med.get(("ceiling-psycopg", "W2"))
     w2 = med.get(("mentorat", "W2"))
     if bare and raw and w2:
@@ -451,23 +451,42 @@ def report(
 
 
 def side_by_side(
-    med: dict[tuple[str, str], dict[str, float]], wls: dict[str, Workload]
+    med: dict[tuple[str, str], dict[str, float]],
+    wls: dict[str, Workload],
+    results: list[Result],
 ) -> list[str]:
-    """mentorat beside its `--baseline`, same run, same database, targets alternating."""
+    """mentorat beside its `--baseline`, same run, same database, targets alternating.
+
+    Besides the ratio of the medians, each round's own ratio: the two ran minutes apart at
+    most, so a host whose speed drifts over the run moves both alike, and their median is the
+    steadier figure when rounds disagree."""
     lines = [
         "mentorat beside the baseline (`--baseline`), same run and database:",
         "",
-        "| workload | before req/s | after req/s | after/before | before p99 ms | after p99 ms "
-        "| p99 after/before | before CPU ms/req | after CPU ms/req |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| workload | before req/s | after req/s | after/before | each round's after/before "
+        "(median) | before p99 ms | after p99 ms | p99 after/before | before CPU ms/req "
+        "| after CPU ms/req |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|",
     ]
     for name, wl in wls.items():
         new, old = med.get(("mentorat", name)), med.get((BEFORE, name))
         if new is None or old is None:
             continue
+        rounds = [
+            a.rps / b.rps
+            for a, b in zip(
+                (r for r in results if (r.target, r.workload) == ("mentorat", name)),
+                (r for r in results if (r.target, r.workload) == (BEFORE, name)),
+                strict=False,
+            )
+            if b.rps
+        ]
+        by_round = ", ".join(f"{x:.2f}" for x in rounds)
+        middle = f"{statistics.median(rounds):.2f}" if rounds else "-"
         lines.append(
             f"| {name} {wl.title} | {old['rps']:,.0f} | {new['rps']:,.0f} | "
-            f"{new['rps'] / old['rps']:.2f} | {old['p99_ms']:.1f} | {new['p99_ms']:.1f} | "
+            f"{new['rps'] / old['rps']:.2f} | {by_round} (**{middle}**) | "
+            f"{old['p99_ms']:.1f} | {new['p99_ms']:.1f} | "
             f"{new['p99_ms'] / old['p99_ms']:.2f} | {old['cpu_ms']:.2f} | {new['cpu_ms']:.2f} |"
         )
     lines.append("")
