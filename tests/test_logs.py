@@ -193,6 +193,16 @@ def test_the_handler_writes_whole_lines_at_most_pipe_buf_at_a_time() -> None:
     assert [json.loads(line)["request_id"] for line in lines] == [f"rid-{i}" for i in range(200)]
 
 
+def test_any_other_record_is_one_write_however_long() -> None:
+    stream = Writes()
+    handler = LineHandler(stream)
+    handler.setFormatter(TextFormatter())
+    long_text = "\n".join(f"  frame {i}: " + "x" * 60 for i in range(200))
+    handler.handle(logging.LogRecord("mentorat", logging.ERROR, __file__, 1, long_text, None, None))
+    [write] = stream.writes
+    assert len(write) > select.PIPE_BUF
+
+
 @given(st.lists(st.text(st.characters(exclude_characters="\n"), max_size=40), min_size=1))
 def test_whole_lines_cuts_only_between_lines_and_loses_nothing(lines: list[str]) -> None:
     text = "\n".join(lines) + "\n"

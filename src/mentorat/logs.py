@@ -152,6 +152,23 @@ def _extra(record: logging.LogRecord) -> dict[str, Any]:
     return {k: v for k, v in record.__dict__.items() if k not in _RECORD_KEYS}
 
 
+class _AccessLine(msgspec.Struct):
+    """An access line's fields, in the order `JsonFormatter.format` writes a record's: a struct
+    is made and encoded in half the time of a dict."""
+
+    time: str
+    level: str
+    logger: str
+    message: str
+    pid: int | None
+    request_id: str
+    method: str
+    route: str
+    status: int
+    duration_ms: float
+    user_id: int | None
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (UTC, ms), level, logger, message, pid, request_id, and
     the record's `extra` fields (the access line's method, route, status, duration_ms, user_id)."""
@@ -211,23 +228,6 @@ class JsonFormatter(logging.Formatter):
             return "\n".join(json.dumps(msgspec.to_builtins(line)) for line in lines)
 
 
-class _AccessLine(msgspec.Struct):
-    """An access line's fields, in the order `JsonFormatter.format` writes a record's: a struct
-    is made and encoded in half the time of a dict."""
-
-    time: str
-    level: str
-    logger: str
-    message: str
-    pid: int | None
-    request_id: str
-    method: str
-    route: str
-    status: int
-    duration_ms: float
-    user_id: int | None
-
-
 class TextFormatter(logging.Formatter):
     """`time level logger [request id] message`, for reading at a terminal."""
 
@@ -253,17 +253,19 @@ class TextFormatter(logging.Formatter):
 
 
 class LineHandler(logging.StreamHandler[TextIO]):
-    """A `StreamHandler` that writes whole lines, at most `select.PIPE_BUF` bytes at a time
-    where lines allow: a pipe keeps such a write in one piece, so the lines of the workers that
-    share stderr never mix within a line. (An access record holds many lines; the access line's
-    fields are ASCII, so its characters are its bytes. A single line longer than that is
-    written whole, as StreamHandler would.)"""
+    """A `StreamHandler` that writes an access record's lines in pieces of whole lines, each at
+    most `select.PIPE_BUF` bytes: a pipe keeps such a write in one piece, so the lines of the
+    workers that share stderr never mix within a line. (The access line's fields are ASCII: its
+    characters are its bytes.) Any other record is written as StreamHandler writes it."""
 
     def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, ACCESS_ENTRIES, None) is None:
+            super().emit(record)
+            return
         try:
             text = self.format(record) + self.terminator
-            for chunk in whole_lines(text, select.PIPE_BUF):
-                self.stream.write(chunk)
+            for piece in whole_lines(text, select.PIPE_BUF):
+                self.stream.write(piece)
                 self.stream.flush()
         except RecursionError:  # as StreamHandler.emit
             raise
