@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -229,3 +231,17 @@ def assert_error(response: httpx.Response, status: int, *, field: str | None = N
             assert field in [e["field"] for e in errors], errors
     if status == 401:
         assert response.headers["www-authenticate"] == "Bearer"
+
+
+@contextmanager
+def logging_to(handler: logging.Handler, logger_name: str, level: int) -> Iterator[None]:
+    """`handler` on the logger `logger_name`, at `level`, for as long as the block runs."""
+    logger = logging.getLogger(logger_name)
+    before = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(before)

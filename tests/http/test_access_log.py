@@ -13,6 +13,7 @@ from litestar.testing import AsyncTestClient
 from mentorat.adapters.http.access import AccessLog
 from mentorat.bootstrap import System, http_app
 from mentorat.logs import ACCESS_ENTRIES, AccessEntry, RequestIdFilter, request_id
+from tests.http.support import logging_to
 
 
 class Kept(logging.Handler):
@@ -31,15 +32,8 @@ class Kept(logging.Handler):
 @pytest.fixture
 def kept() -> Iterator[Kept]:
     handler = Kept()
-    logger = logging.getLogger("mentorat.access")
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
+    with logging_to(handler, "mentorat.access", logging.INFO):
         yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 def add(access: AccessLog, rid: str) -> None:

@@ -18,7 +18,7 @@ from mentorat.adapters.batches import FLUSH_SECONDS
 from mentorat.adapters.http.access import RequestIds
 from mentorat.adapters.http.app import create_app
 from mentorat.logs import JsonFormatter, RequestIdFilter
-from tests.http.support import PASSWORD, Api, Person, ResponseLog, open_client
+from tests.http.support import PASSWORD, Api, Person, ResponseLog, logging_to, open_client
 
 GENERATED = re.compile(r"^[0-9a-f]{32}$")
 
@@ -30,15 +30,8 @@ def log_lines() -> Iterator[io.StringIO]:
     handler = logging.StreamHandler(out)
     handler.addFilter(RequestIdFilter())
     handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("mentorat")
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
+    with logging_to(handler, "mentorat", logging.DEBUG):
         yield out
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 def records(out: io.StringIO) -> list[dict[str, Any]]:
