@@ -13,9 +13,10 @@ is one of a fixed few (the counts are bounded whatever clients send).
 
 A request is not written to prometheus-client's values as it ends: it joins a list in memory
 (adapters/batches.py), which is written out at most `FLUSH_SECONDS` later (or once it holds
-`FLUSH_BATCH`), each route's count with one increment. Written one by one, three memory-mapped values per request
-cost 15-20 µs in a busy worker, 4% of the cheapest request; written together, a few µs. So a
-scrape shows another worker's requests up to `FLUSH_SECONDS` late; its own worker's, at once.
+`FLUSH_BATCH`), each route's count with one increment. Written one by one, three memory-mapped
+values per request cost 15-20 µs in a busy worker, 4% of the cheapest request; written
+together, a few µs. So a scrape shows another worker's requests up to `FLUSH_SECONDS` late; its
+own worker's, at once.
 """
 
 from __future__ import annotations
